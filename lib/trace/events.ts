@@ -1,0 +1,88 @@
+// The trace: one typed event stream per run. The engine emits it, SQLite stores it, and the UI
+// timeline, the CLI reporters and JUnit XML are views of the same events (DESIGN.md convention 9).
+import type { CertSummary, Decision } from './decision.ts';
+
+export type StepKind = 'token' | 'call' | 'register' | 'mint' | 'clock' | 'wait';
+export type StepStatus = 'passed' | 'failed' | 'error' | 'skipped';
+export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'skipped';
+export type RunStatus = 'running' | 'passed' | 'failed' | 'error' | 'interrupted';
+
+/** The client side of one TLS connection, as the engine saw it. */
+export interface ClientTlsView {
+  host: string;
+  port: number;
+  servername: string;
+  protocol: string | null;
+  cipher: string | null;
+  alpn: string | null;
+  /** The chain the server sent, leaf first. */
+  serverChain: CertSummary[];
+  /** The certificate this client presented (null: none). */
+  clientCertificate: CertSummary | null;
+  clientCertificateName: string | null;
+  sessionReused: boolean;
+  /** Set when the handshake failed (a TLS alert, an untrusted server, a reset). */
+  error: { code: string; message: string } | null;
+}
+
+export interface HttpMessage {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[]>;
+  body?: string;
+}
+
+export interface HttpResponseView {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: string;
+}
+
+export interface DecodedJwt {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+}
+
+export interface ExpectationResult {
+  /** What was expected, as a path: "status", "error", "www-authenticate", "check mtls.cnf-thumbprint-match". */
+  path: string;
+  expected: unknown;
+  actual: unknown;
+  pass: boolean;
+  /** For a failed check expectation: the check's own reason. */
+  detail?: string;
+}
+
+export type TraceEventBody =
+  | { type: 'run.started'; target: string; scenarios: { id: string; title: string; scenarioRunId: string }[] }
+  | { type: 'run.finished'; status: RunStatus; durationMs: number; counts: Record<ScenarioStatus, number> }
+  | { type: 'scenario.started'; scenarioId: string; title: string }
+  | { type: 'scenario.finished'; scenarioId: string; status: ScenarioStatus; durationMs: number; reason?: string }
+  | { type: 'step.started'; index: number; name: string; kind: StepKind; actor?: string }
+  | { type: 'step.finished'; index: number; status: StepStatus; durationMs: number; reason?: string }
+  | { type: 'tls.handshake'; tls: ClientTlsView }
+  | { type: 'http.exchange'; interactionId: string | null; request: HttpMessage; response: HttpResponseView | null; error: string | null; durationMs: number }
+  | { type: 'token.decoded'; label: string; role: 'access_token' | 'refresh_token' | 'id_token' | 'client_assertion'; format: 'jwt' | 'opaque'; token: DecodedJwt | null; tokenType?: string }
+  | { type: 'dpop.proof'; label: string; proof: DecodedJwt; jkt: string; mutations: string[] }
+  | { type: 'server.decision'; decision: Decision }
+  | { type: 'server.decision.unobservable'; interactionId: string | null; reason: string }
+  | { type: 'expectation.result'; result: ExpectationResult }
+  | { type: 'variable.captured'; name: string; preview: string }
+  | { type: 'certificate.minted'; name: string; certificate: CertSummary; flaw: string }
+  | { type: 'clock.shifted'; offsetSeconds: number }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export type TraceEventType = TraceEventBody['type'];
+
+export interface TraceEnvelope {
+  runId: string;
+  /** Position in the run's stream, from 0. */
+  seq: number;
+  at: string;
+  scenarioRunId: string | null;
+  stepId: string | null;
+}
+
+export type TraceEvent = TraceEnvelope & TraceEventBody;
+
+export type TraceEventOf<T extends TraceEventType> = TraceEnvelope & Extract<TraceEventBody, { type: T }>;

@@ -1,0 +1,21 @@
+// Runs `prisma generate` at install time. `generate` never executes the native schema engine,
+// but the CLI downloads it first; offline that download fails. Pointing
+// PRISMA_SCHEMA_ENGINE_BINARY at any existing file skips the download (see DEVELOPERS.md).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+let cli;
+try {
+  cli = require.resolve('prisma/build/index.js');
+} catch {
+  console.log('prisma CLI not installed (production install): skipping prisma generate');
+  process.exit(0);
+}
+const env = { ...process.env, CHECKPOINT_DISABLE: '1', PRISMA_HIDE_UPDATE_MESSAGE: '1' };
+if (!env.PRISMA_SCHEMA_ENGINE_BINARY || !existsSync(env.PRISMA_SCHEMA_ENGINE_BINARY)) {
+  env.PRISMA_SCHEMA_ENGINE_BINARY = process.execPath;
+}
+const result = spawnSync(process.execPath, [cli, 'generate'], { stdio: 'inherit', env });
+process.exit(result.status ?? 1);

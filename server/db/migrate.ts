@@ -1,0 +1,52 @@
+// Applies prisma/migrations/*/migration.sql at start, recording them in Prisma's own
+// _prisma_migrations table (same checksum), so `prisma migrate deploy` sees the same history.
+// No schema engine involved: it works offline. Also switches the database to WAL.
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+
+const HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "checksum" TEXT NOT NULL,
+  "finished_at" DATETIME,
+  "migration_name" TEXT NOT NULL,
+  "logs" TEXT,
+  "rolled_back_at" DATETIME,
+  "started_at" DATETIME NOT NULL DEFAULT current_timestamp,
+  "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`;
+
+export interface MigrationReport {
+  applied: string[];
+  total: number;
+}
+
+/** Applies every migration not yet recorded, each in its own transaction. */
+export function migrate(db: Database.Database, migrationsDir: string): MigrationReport {
+  db.pragma('journal_mode = WAL');
+  db.exec(HISTORY_TABLE);
+  const done = new Set(
+    (db.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').all() as { migration_name: string }[])
+      .map((r) => r.migration_name),
+  );
+  const names = existsSync(migrationsDir)
+    ? readdirSync(migrationsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    : [];
+  const applied: string[] = [];
+  const record = db.prepare(
+    'INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)',
+  );
+  for (const name of names) {
+    if (done.has(name)) continue;
+    const sql = readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
+    const checksum = createHash('sha256').update(sql).digest('hex');
+    const started = new Date().toISOString();
+    db.transaction(() => {
+      db.exec(sql);
+      record.run(randomUUID(), checksum, new Date().toISOString(), name, started);
+    })();
+    applied.push(name);
+  }
+  return { applied, total: names.length };
+}
