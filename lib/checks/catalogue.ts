@@ -79,6 +79,13 @@ export const CHECKS = {
     specUrl: `${RFC9068}#section-4`,
     fix: 'Verify against the issuer\'s JWKS with an explicit algorithm allowlist (PS256, ES256); never accept alg none or HMAC with a public key.',
   },
+  'token.introspection': {
+    title: 'The opaque token is active at the authorization server',
+    source: 'gateway',
+    spec: 'RFC 7662 §2.2',
+    specUrl: 'https://www.rfc-editor.org/rfc/rfc7662#section-2.2',
+    fix: 'Introspect opaque tokens over an authenticated channel and treat anything but active=true as invalid; cache only until exp (phantom-token pattern).',
+  },
   'token.claims': {
     title: 'Issuer, audience, lifetime and scope are right for this route',
     source: 'gateway',

@@ -49,6 +49,8 @@ export interface ExpectationResult {
   expected: unknown;
   actual: unknown;
   pass: boolean;
+  /** The target does not expose this (a gateway-internal check of an external gateway). */
+  unobservable?: boolean;
   /** For a failed check expectation: the check's own reason. */
   detail?: string;
 }

@@ -123,7 +123,7 @@ class Writer {
   file(rel: string, content: string): string {
     const full = path.join(this.dir, rel);
     mkdirSync(path.dirname(full), { recursive: true });
-    writeFileSync(full, content, { mode: rel.includes('key') || rel.endsWith('.jwk.json') ? 0o600 : 0o644 });
+    writeFileSync(full, content, { mode: /key|jwk|jwks|secrets/.test(rel) ? 0o600 : 0o644 });
     return rel;
   }
 
@@ -193,8 +193,10 @@ export async function generatePki(dir: string, now = Date.now()): Promise<PkiInd
     idpKeys.push({ ...jwk, kid: await calculateJwkThumbprint(jwk) });
   }
   const idpJwks = w.file('idp/jwks.json', JSON.stringify({ keys: idpKeys }, null, 2) + '\n');
+  const secret = () => randomBytes(32).toString('base64url');
+  const secrets = w.file('idp/secrets.json', JSON.stringify({ cookieKeys: [secret(), secret()], idpDpopNonceSecret: secret(), gatewayDpopNonceSecret: secret() }, null, 2) + '\n');
 
-  const index: PkiIndex = { version: 1, generatedAt: new Date(now).toISOString(), trust, idpJwks, certificates: w.entries, keys };
+  const index: PkiIndex = { version: 1, generatedAt: new Date(now).toISOString(), trust, idpJwks, secrets, certificates: w.entries, keys };
   w.file('index.json', JSON.stringify(index, null, 2) + '\n');
   return index;
 }

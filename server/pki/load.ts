@@ -28,6 +28,7 @@ export interface Pki {
   trustAnchors: X509Certificate[];
   revokedSerials: ReadonlySet<string>;
   idpJwks: { keys: JWK[] };
+  secrets: { cookieKeys: string[]; idpDpopNonceSecret: string; gatewayDpopNonceSecret: string };
   cert(name: string): ClientMaterial;
   clientKey(clientId: string): JWK;
   /** Issuing CA certificate and key (PEM) for run-time minting. */
@@ -55,7 +56,7 @@ function readIndex(dir: string): PkiIndex | null {
   if (!existsSync(file)) return null;
   try {
     const index = JSON.parse(readFileSync(file, 'utf8')) as PkiIndex;
-    return index.version === 1 ? index : null;
+    return index.version === 1 && index.secrets ? index : null;
   } catch {
     return null;
   }
@@ -137,6 +138,7 @@ function materialize(dir: string, index: PkiIndex): Pki {
     trustAnchors: [new X509Certificate(read(root.files.cert)), new X509Certificate(read(issuing.files.cert))],
     revokedSerials: new Set(index.trust.revokedSerials.map((s) => s.toUpperCase())),
     idpJwks: JSON.parse(read(index.idpJwks)) as { keys: JWK[] },
+    secrets: JSON.parse(read(index.secrets)) as Pki['secrets'],
     issuingCa: { cert: read(issuing.files.cert), key: read(issuing.files.key) },
     rogueCa: { cert: read(rogue.files.cert), key: read(rogue.files.key) },
     cert(name) {

@@ -12,7 +12,8 @@ export type CertRole =
   | 'not-yet-valid'
   | 'untrusted'
   | 'self-signed'
-  | 'revoked';
+  | 'revoked'
+  | 'service';
 
 export type Validity = 'valid' | 'expired' | 'not-yet-valid';
 
@@ -53,6 +54,9 @@ export const CLIENT_CERTS: LeafPlan[] = [
     description: "A compromised certificate of Alpha's, listed in the issuing CA's CRL." },
   { name: 'rogue-alpha', role: 'untrusted', clientId: null, issuer: 'rogue-ca', validity: 'valid', subject: ALPHA,
     description: "Alpha's subject DN on a certificate from an untrusted rogue CA." },
+  { name: 'fapi-gateway', role: 'service', clientId: 'fapi-gateway', issuer: 'issuing-ca', validity: 'valid',
+    subject: [['C', 'GB'], ['O', 'FAPI Sandbox'], ['CN', 'fapi-gateway']],
+    description: "The sandbox gateway's own certificate: it authenticates to the IdP's introspection endpoint (phantom-token route)." },
   { name: 'tpp-selfsigned', role: 'self-signed', clientId: 'tpp-selfsigned', issuer: 'self', validity: 'valid',
     subject: [['C', 'GB'], ['O', 'Delta Savings Ltd'], ['CN', 'tpp-selfsigned']],
     description: 'A self-signed certificate registered in its client\'s JWKS (self_signed_tls_client_auth, RFC 8705 §2.2).' },

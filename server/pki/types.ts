@@ -28,6 +28,8 @@ export interface PkiIndex {
   generatedAt: string;
   trust: { caBundle: string; crl: string; crlNextUpdate: string | null; revokedSerials: string[] };
   idpJwks: string;
+  /** Cookie keys and DPoP nonce secrets (stable across restarts, RFC 9449 §9). */
+  secrets: string;
   certificates: IndexedCert[];
   keys: IndexedKey[];
 }

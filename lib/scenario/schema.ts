@@ -1,0 +1,193 @@
+// The scenario file format (scenarios/*.yaml), as a zod schema: the single source of truth for
+// validation, TypeScript types and the JSON Schema editors use (schemas/scenario.schema.json).
+import { z } from 'zod';
+import { CHECK_IDS } from '../checks/catalogue.ts';
+
+const name = z.string().regex(/^[a-z][a-z0-9_-]*$/i, 'a name: letters, digits, _ and -, starting with a letter');
+
+const checkId = z.enum(CHECK_IDS as [string, ...string[]]).describe('a check id from lib/checks/catalogue.ts');
+
+/** A DPoP proof and what to break in it (RFC 9449 §4.2 claims, §4.3 checks). */
+const dpopSpec = z
+  .object({
+    key: name.optional().describe('the DPoP key to sign with (default: the actor\'s dpopKey)'),
+    proof: name.optional().describe('send a proof saved earlier with saveProof, byte for byte (a replay)'),
+    saveProof: name.optional().describe('keep this proof in a variable for a later replay'),
+    htm: z.string().optional().describe('override htm (default: the request method)'),
+    htu: z.string().optional().describe('override htu (default: the request URL without query)'),
+    iatOffset: z.number().int().optional().describe('seconds added to iat (e.g. -300 for a stale proof)'),
+    jti: z.string().optional().describe('a fixed jti (default: random)'),
+    ath: z.enum(['auto', 'omit', 'wrong']).default('auto').describe('ath for the access token: auto, omit, or a wrong hash'),
+    nonce: z.string().optional().describe('a literal nonce, or "fromLastResponse" for the DPoP-Nonce the server sent last'),
+    typ: z.string().optional().describe('override the typ header (must be dpop+jwt)'),
+    alg: z.enum(['ES256', 'PS256', 'EdDSA', 'none', 'HS256']).optional().describe('sign with another algorithm; none and HS256 forge'),
+    embedPrivateKey: z.boolean().default(false).describe('put the private key in the jwk header (must be refused)'),
+    omitClaims: z.array(z.enum(['jti', 'htm', 'htu', 'iat', 'ath'])).default([]).describe('claims to leave out'),
+  })
+  .strict();
+
+/** A forged or tampered access token built from a real one. */
+const forgery = z
+  .object({
+    forge: z.enum(['alg-none', 'hs256-public-key', 'tamper-claims', 'resign-attacker-key']).describe(
+      'alg-none: unsigned; hs256-public-key: HMAC with the IdP public key as secret; tamper-claims: change claims, keep the signature; resign-attacker-key: a key the IdP never had',
+    ),
+    from: name.describe('variable holding the genuine token'),
+    set: z.record(z.string(), z.unknown()).default({}).describe('claims to set (dot paths allowed, e.g. "cnf.x5t#S256")'),
+  })
+  .strict();
+
+const statusExpectation = z.union([z.number().int().min(100).max(599), z.array(z.number().int()).min(1), z.enum(['2xx', '4xx', '5xx'])]);
+
+const expectation = z
+  .object({
+    status: statusExpectation.optional().describe('HTTP status (a number, a list, or 2xx / 4xx)'),
+    error: z.string().optional().describe('OAuth error code in the body or WWW-Authenticate (invalid_token, invalid_client, ...)'),
+    errorDescriptionContains: z.string().optional(),
+    wwwAuthenticate: z
+      .object({ scheme: z.enum(['Bearer', 'DPoP']).optional(), error: z.string().optional(), contains: z.string().optional() })
+      .strict()
+      .optional()
+      .describe('the WWW-Authenticate challenge'),
+    checks: z.record(checkId, z.enum(['pass', 'fail', 'skip'])).optional().describe('outcomes of named server-side checks'),
+    handshake: z.enum(['ok', 'refused']).optional().describe('whether the TLS handshake (and request) got through'),
+    tokenType: z.enum(['Bearer', 'DPoP']).optional().describe('token_type of a token response'),
+    claims: z.record(z.string(), z.unknown()).optional().describe('claims of the issued access token (dot paths; values may use {{templates}})'),
+    headers: z.record(z.string(), z.union([z.string(), z.literal(true), z.literal(false)])).optional().describe('response headers: a value, true (present) or false (absent)'),
+    body: z.record(z.string(), z.unknown()).optional().describe('values in the JSON response body (dot paths)'),
+  })
+  .strict();
+
+const base = {
+  name: z.string().min(1).describe('what this step does, in the story\'s words'),
+  expect: expectation.optional().describe('default: status 200'),
+};
+
+const tokenStep = z
+  .object({
+    ...base,
+    token: z
+      .object({
+        actor: name,
+        client: z.string().optional().describe('client_id (default: the actor\'s client; may be a {{variable}})'),
+        auth: z.enum(['tls_client_auth', 'self_signed_tls_client_auth', 'private_key_jwt']).optional().describe('default: tls_client_auth when the actor has a certificate, else private_key_jwt'),
+        endpoint: z.enum(['mtls', 'plain']).default('mtls').describe('mtls: the mTLS alias (client certificate presented); plain: the issuer\'s token endpoint'),
+        scope: z.string().default('accounts'),
+        resource: z.string().optional().describe('RFC 8707 resource indicator'),
+        dpop: z.union([z.boolean(), dpopSpec]).default(false).describe('bind the token with a DPoP proof'),
+        assertion: z
+          .object({
+            expiresIn: z.number().int().optional().describe('seconds until exp (negative: already expired)'),
+            audience: z.string().optional().describe('override aud'),
+            reuse: name.optional().describe('send the client assertion saved in this variable again'),
+            save: name.optional(),
+          })
+          .strict()
+          .optional()
+          .describe('private_key_jwt client assertion details'),
+        save: name.default('token').describe('variable that receives the access token'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const callStep = z
+  .object({
+    ...base,
+    call: z
+      .object({
+        actor: name,
+        via: z.enum(['gateway', 'gatewayStrict']).default('gateway').describe('the lenient gateway listener or the strict-TLS one'),
+        method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']).default('GET'),
+        path: z.string().startsWith('/').describe('path on the gateway, e.g. /open-banking/v3.1/aisp/accounts'),
+        token: z.union([name, forgery]).optional().describe('variable holding the access token, or a forgery'),
+        scheme: z.enum(['Bearer', 'DPoP', 'Basic']).optional().describe('Authorization scheme (default: DPoP when a proof is sent, else Bearer)'),
+        tokenIn: z.enum(['header', 'query']).default('header'),
+        dpop: z.union([z.boolean(), dpopSpec]).default(false),
+        headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}).describe('extra request headers (templates allowed)'),
+        body: z.unknown().optional().describe('JSON request body'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const registerStep = z
+  .object({
+    ...base,
+    register: z
+      .object({
+        actor: name.describe('whose certificate is presented to the registration endpoint'),
+        metadata: z.record(z.string(), z.unknown()).describe('RFC 7591 client metadata (templates allowed)'),
+        save: name.default('client').describe('variable that receives the client_id'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const mintStep = z
+  .object({
+    ...base,
+    mint: z
+      .object({
+        name: name.describe('name of the new certificate (use it as an actor certificate)'),
+        subjectOf: z.string().optional().describe('copy the subject DN of this certificate'),
+        subject: z.string().optional().describe('subject as "CN=...,O=...,C=GB" (RFC 4514)'),
+        flaw: z.enum(['none', 'expired', 'not-yet-valid', 'self-signed', 'untrusted-ca']).default('none'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const clockStep = z.object({ ...base, clock: z.object({ shift: z.number().int().describe('seconds added to the engine\'s clock (proofs, assertions)') }).strict() }).strict();
+
+const waitStep = z.object({ ...base, wait: z.object({ seconds: z.number().positive().max(30) }).strict() }).strict();
+
+/** One schema per step kind; a step is the kind whose key it has (token, call, register, ...). */
+export const STEP_SCHEMAS = { token: tokenStep, call: callStep, register: registerStep, mint: mintStep, clock: clockStep, wait: waitStep } as const;
+
+export type StepKindName = keyof typeof STEP_SCHEMAS;
+
+export const stepSchema = z.union([tokenStep, callStep, registerStep, mintStep, clockStep, waitStep]);
+
+const actor = z
+  .object({
+    certificate: z.string().optional().describe('a certificate from certs/index.json or a minted one; absent: no client certificate'),
+    client: z.string().optional().describe('the client_id this actor uses'),
+    dpopKey: name.optional().describe('a DPoP key name; generated per run (ES256)'),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const TAGS = ['mtls', 'dpop', 'attack', 'happy-path', 'fapi', 'tls', 'token-endpoint', 'forgery', 'rotation', 'nonce', 'phantom', 'dcr', 'consent'] as const;
+
+export const scenarioSchema = z
+  .object({
+    $schema: z.string().optional(),
+    id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'kebab-case, e.g. mtls-stolen-token-replay'),
+    title: z.string().min(5),
+    summary: z.string().min(10).describe('one line: the story'),
+    tags: z.array(z.enum(TAGS)).min(1),
+    references: z.array(z.string()).min(1).describe('spec references, e.g. "RFC 8705 §3"'),
+    teaches: z.string().min(10).describe('what this scenario teaches'),
+    gatewayShould: z.string().min(10).describe('how a gateway should handle it'),
+    requires: z.array(z.string()).default([]).describe('target capabilities this scenario needs (external targets skip it otherwise)'),
+    actors: z.record(name, actor),
+    steps: z.array(stepSchema).min(1),
+  })
+  .strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Step = z.infer<typeof stepSchema>;
+export type Expectation = z.infer<typeof expectation>;
+export type DpopSpec = z.infer<typeof dpopSpec>;
+export type Forgery = z.infer<typeof forgery>;
+export type TokenStep = z.infer<typeof tokenStep>;
+export type CallStep = z.infer<typeof callStep>;
+export type RegisterStep = z.infer<typeof registerStep>;
+export type MintStep = z.infer<typeof mintStep>;
+
+/** The kind of a step: the STEP_SCHEMAS key it carries (null when it has none). */
+export function stepKind(step: object): StepKindName | null {
+  return (Object.keys(STEP_SCHEMAS) as StepKindName[]).find((k) => k in step) ?? null;
+}

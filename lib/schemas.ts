@@ -1,0 +1,10 @@
+// The JSON Schemas published in schemas/, generated from the zod schemas they describe.
+import { z } from 'zod';
+import { scenarioSchema } from './scenario/schema.ts';
+
+export const SCHEMAS: Record<string, () => unknown> = {
+  'scenario.schema.json': () => ({
+    ...z.toJSONSchema(scenarioSchema, { io: 'input', target: 'draft-2020-12' }),
+    title: 'fapi-sandbox scenario',
+  }),
+};

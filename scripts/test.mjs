@@ -1,0 +1,24 @@
+// Runs the unit and integration tests (node:test, TypeScript through tsx).
+// Usage: node scripts/test.mjs [path-filter ...]   e.g. node scripts/test.mjs gateway
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+
+function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? walk(path.join(dir, d.name)) : d.name.endsWith('.test.ts') ? [path.join(dir, d.name)] : [],
+  );
+}
+
+const filters = process.argv.slice(2);
+const files = walk('test').filter((f) => !filters.length || filters.some((x) => f.includes(x))).sort();
+if (!files.length) {
+  console.error(`no test files match ${filters.join(' ')}`);
+  process.exit(2);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', NEXT_TELEMETRY_DISABLED: '1' } },
+);
+process.exit(result.status ?? 1);

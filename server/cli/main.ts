@@ -1,0 +1,71 @@
+// The fapi-sandbox command line: start | run | list | certs. Exit codes: 0 success, 1 a scenario
+// failed, 2 usage or scenario-file error.
+import { loadConfig } from '../config.ts';
+import { regeneratePki } from '../pki/load.ts';
+import { main as start } from '../main.ts';
+import { runCommand, listCommand, UsageError } from './run.ts';
+
+const USAGE = `usage: fapi-sandbox <command> [options]
+
+commands:
+  start [--no-ui]      start the sandbox (IdP, gateway, mock OB API, web UI) and keep it running
+  run [id|tag ...]     start the stack on free ports, run scenarios, report, stop
+      --reporter pretty|json|junit[=FILE]   (repeatable; default pretty)
+      --out FILE           file for the one json/junit reporter
+      --bail               stop starting scenarios after the first failure
+      --concurrency N      scenarios in parallel (default 4)
+      --scenarios DIR      scenario files or folders (default: the built-in catalogue)
+      --list               list the selected scenarios instead of running them
+  list [id|tag ...]    list the scenario catalogue
+  certs                regenerate the sandbox PKI in certs/ (every certificate, key and CRL)
+
+exit codes: 0 all passed, 1 a scenario failed, 2 usage or scenario-file error.
+
+environment: FAPI_UI_PORT, FAPI_IDP_PORT, FAPI_IDP_MTLS_PORT, FAPI_GATEWAY_PORT, FAPI_GATEWAY_STRICT_PORT,
+FAPI_API_PORT, FAPI_BIND, FAPI_DATA_DIR, FAPI_CERTS_DIR, FAPI_GATEWAY_BINDING (either|mtls|dpop).`;
+
+async function certs(): Promise<number> {
+  const config = loadConfig();
+  const index = await regeneratePki(config.certsDir);
+  console.log(`generated ${index.certificates.length} certificates in ${config.certsDir} (index.json):`);
+  for (const c of index.certificates) {
+    console.log(`  ${c.name.padEnd(20)} ${c.role.padEnd(14)} ${c.thumbprint}  ${c.subject}`);
+  }
+  return 0;
+}
+
+export async function cli(argv: string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`fapi-sandbox: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function dispatch(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return runCommand(rest);
+    case 'list':
+      return listCommand(rest);
+    case 'start':
+      await start(rest);
+      return 0;
+    case 'certs':
+      return certs();
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`fapi-sandbox: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}

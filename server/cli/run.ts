@@ -1,0 +1,105 @@
+// `fapi-sandbox run [id|tag ...]`: starts the bundled stack in-process on free ports, runs the
+// selected scenarios, reports (pretty / json / junit), stops. `list` prints the catalogue.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatScenarioError } from '../../lib/scenario/parse.ts';
+import { ROOT_DIR } from '../config.ts';
+import { loadCatalogue, select, type LoadedScenario } from '../engine/catalogue.ts';
+import { runScenarios, type RunResult } from '../engine/runner.ts';
+import { bundledTarget } from '../engine/target.ts';
+import { startStack } from '../stack.ts';
+import { prettyProgress, prettySummary, bold, dim } from './reporters/pretty.ts';
+import { jsonReport } from './reporters/json.ts';
+import { junitReport } from './reporters/junit.ts';
+
+export class UsageError extends Error {}
+
+const REPORTERS = ['pretty', 'json', 'junit'] as const;
+type ReporterName = (typeof REPORTERS)[number];
+
+interface ReporterTarget {
+  name: ReporterName;
+  file: string | null;
+}
+
+/** --reporter junit=out.xml, or --reporter junit --out out.xml (one file reporter), or stdout. */
+export function planReporters(specs: string[], out: string | undefined): ReporterTarget[] {
+  const plan = (specs.length ? specs : ['pretty']).map((spec) => {
+    const [name, file] = spec.split('=', 2) as [string, string | undefined];
+    if (!(REPORTERS as readonly string[]).includes(name)) throw new UsageError(`unknown reporter "${name}" (use ${REPORTERS.join(', ')})`);
+    return { name: name as ReporterName, file: file || null };
+  });
+  const fileless = plan.filter((r) => r.name !== 'pretty' && !r.file);
+  if (out) {
+    if (fileless.length !== 1) throw new UsageError('--out needs exactly one json or junit reporter without its own =FILE');
+    fileless[0]!.file = out;
+  }
+  const onStdout = plan.filter((r) => r.name === 'pretty' || !r.file);
+  if (onStdout.length > 1) throw new UsageError('only one reporter can write to stdout: give the others a file (--reporter junit=results.xml)');
+  return plan;
+}
+
+const OPTIONS = {
+  reporter: { type: 'string', multiple: true, short: 'r' },
+  out: { type: 'string', short: 'o' },
+  bail: { type: 'boolean' },
+  list: { type: 'boolean' },
+  concurrency: { type: 'string', short: 'c' },
+  scenarios: { type: 'string', multiple: true },
+} as const;
+
+function loadScenarios(dirs: string[] | undefined): LoadedScenario[] {
+  const catalogue = loadCatalogue(dirs?.length ? dirs.map((d) => path.resolve(d)) : [path.join(ROOT_DIR, 'scenarios')]);
+  if (catalogue.errors.length) throw new UsageError(`scenario files have errors:\n${catalogue.errors.map((e) => `  ${formatScenarioError(e)}`).join('\n')}`);
+  return catalogue.scenarios;
+}
+
+export function listCommand(argv: string[]): number {
+  const { values, positionals } = parseArgs({ args: argv, options: { scenarios: OPTIONS.scenarios }, allowPositionals: true });
+  const { selected, unknown } = select(loadScenarios(values.scenarios), positionals);
+  if (unknown.length) throw new UsageError(`no scenario or tag named ${unknown.join(', ')}`);
+  const width = Math.max(...selected.map((s) => s.scenario.id.length));
+  for (const { scenario } of selected) console.log(`${scenario.id.padEnd(width)}  ${dim(`[${scenario.tags.join(', ')}]`)}  ${scenario.title}`);
+  console.log(dim(`${selected.length} scenarios`));
+  return 0;
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.list) return listCommand([...positionals, ...(values.scenarios ?? []).flatMap((s) => ['--scenarios', s])]);
+  const reporters = planReporters(values.reporter ?? [], values.out);
+  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency takes an integer 1..64');
+  const { selected, unknown } = select(loadScenarios(values.scenarios), positionals);
+  if (unknown.length) throw new UsageError(`no scenario or tag named ${unknown.join(', ')} (fapi-sandbox list shows them)`);
+  if (!selected.length) throw new UsageError('no scenarios selected');
+
+  const pretty = reporters.some((r) => r.name === 'pretty');
+  const log = (line: string) => console.log(line);
+  const stack = await startStack({ ui: false, quiet: true, ports: { ui: 0, idp: 0, idpMtls: 0, gateway: 0, gatewayStrict: 0, api: 0 } });
+  let result: RunResult;
+  try {
+    if (pretty) log(`${bold('fapi-sandbox')} running ${selected.length} scenario${selected.length === 1 ? '' : 's'} against the bundled stack ${dim(`(started in ${stack.startupMs} ms)`)}`);
+    result = await runScenarios({
+      scenarios: selected, target: bundledTarget(stack), trigger: 'cli', selection: positionals, concurrency, bail: !!values.bail,
+      prisma: stack.db.prisma, ...(pretty ? { onEvent: prettyProgress(log) } : {}),
+    });
+  } finally {
+    await stack.stop();
+  }
+  for (const r of reporters) {
+    const text = r.name === 'pretty' ? prettySummary(result, stack.startupMs) : r.name === 'json' ? jsonReport(result, stack.startupMs) : junitReport(result);
+    if (r.file) {
+      writeFileSync(r.file, text.endsWith('\n') ? text : `${text}\n`);
+      if (pretty) log(dim(`${r.name} report written to ${r.file}`));
+    } else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+  return result.status === 'passed' ? 0 : 1;
+}

@@ -1,0 +1,9 @@
+// GET /api/health — 200 when every listener is up (503 otherwise), with the URLs and start-up time.
+import type { ControlRequest } from '../index.ts';
+import { sendJson } from '../http.ts';
+
+export function health({ res, stack }: ControlRequest): void {
+  const listeners = stack.listening();
+  const up = Object.values(listeners).every(Boolean);
+  sendJson(res, up ? 200 : 503, { status: up ? 'ok' : 'degraded', listeners, urls: stack.urls, startupMs: stack.startupMs, uptimeSeconds: Math.round(process.uptime()) });
+}

@@ -1,0 +1,64 @@
+// Loads scenario files (scenarios/*.yaml) and selects them by id or tag. Every file is validated;
+// errors name the file, the line, the field and what was expected.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Scenario } from '../../lib/scenario/schema.ts';
+import { parseScenario, type ScenarioError } from '../../lib/scenario/parse.ts';
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  file: string;
+}
+
+export interface Catalogue {
+  scenarios: LoadedScenario[];
+  errors: ScenarioError[];
+}
+
+function files(target: string): string[] {
+  if (statSync(target).isFile()) return [target];
+  return readdirSync(target)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => path.join(target, f));
+}
+
+/** Loads every scenario under the given files or directories. */
+export function loadCatalogue(paths: string[], relativeTo = process.cwd()): Catalogue {
+  const scenarios: LoadedScenario[] = [];
+  const errors: ScenarioError[] = [];
+  const seen = new Map<string, string>();
+  for (const p of paths) {
+    let list: string[];
+    try {
+      list = files(p);
+    } catch (err) {
+      errors.push({ file: path.relative(relativeTo, p) || p, line: null, path: '(file)', message: (err as Error).message });
+      continue;
+    }
+    for (const file of list) {
+      const shown = path.relative(relativeTo, file) || file;
+      const result = parseScenario(readFileSync(file, 'utf8'), shown);
+      if (!result.ok) {
+        errors.push(...result.errors);
+        continue;
+      }
+      const dup = seen.get(result.scenario.id);
+      if (dup) {
+        errors.push({ file: shown, line: null, path: 'id', message: `"${result.scenario.id}" is also the id of ${dup}` });
+        continue;
+      }
+      seen.set(result.scenario.id, shown);
+      scenarios.push({ scenario: result.scenario, file: shown });
+    }
+  }
+  return { scenarios, errors };
+}
+
+/** Scenarios whose id or one of whose tags is in `wanted` (all when empty); unknown names are reported. */
+export function select(all: LoadedScenario[], wanted: string[]): { selected: LoadedScenario[]; unknown: string[] } {
+  if (!wanted.length) return { selected: all, unknown: [] };
+  const unknown = wanted.filter((w) => !all.some((s) => s.scenario.id === w || (s.scenario.tags as string[]).includes(w)));
+  const selected = all.filter((s) => wanted.some((w) => s.scenario.id === w || (s.scenario.tags as string[]).includes(w)));
+  return { selected, unknown };
+}

@@ -1,0 +1,84 @@
+// Builds DPoP proofs (RFC 9449 §4.2) and, on request, breaks them the ways a scenario asks:
+// other htm / htu, stale iat, fixed jti, missing or wrong ath, foreign typ / alg, private jwk.
+import { createHash, randomUUID } from 'node:crypto';
+import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, type CryptoKey } from 'jose';
+import type { DpopSpec } from '../../../lib/scenario/schema.ts';
+
+export interface DpopKey {
+  name: string;
+  alg: 'ES256';
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+  privateJwk: JWK;
+  /** RFC 7638 thumbprint: the value a bound token carries in cnf.jkt. */
+  jkt: string;
+}
+
+export async function generateDpopKey(name: string): Promise<DpopKey> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const publicJwk = await exportJWK(publicKey);
+  return { name, alg: 'ES256', privateKey, publicJwk, privateJwk: await exportJWK(privateKey), jkt: await calculateJwkThumbprint(publicJwk) };
+}
+
+export interface ProofRequest {
+  method: string;
+  url: string;
+  accessToken?: string;
+  nonce?: string;
+  /** Seconds since the epoch on the engine's (possibly shifted) clock. */
+  now: number;
+}
+
+export interface BuiltProof {
+  jwt: string;
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  /** Human-readable list of what was deliberately broken. */
+  mutations: string[];
+}
+
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+export async function buildProof(key: DpopKey, req: ProofRequest, spec: Partial<DpopSpec> = {}): Promise<BuiltProof> {
+  const mutations: string[] = [];
+  const url = new URL(req.url);
+  const claims: Record<string, unknown> = {
+    jti: spec.jti ?? randomUUID(),
+    htm: spec.htm ?? req.method,
+    htu: spec.htu ?? `${url.origin}${url.pathname}`,
+    iat: Math.floor(req.now) + (spec.iatOffset ?? 0),
+  };
+  if (spec.htm) mutations.push(`htm ${spec.htm} (request is ${req.method})`);
+  if (spec.htu) mutations.push(`htu ${spec.htu}`);
+  if (spec.iatOffset) mutations.push(`iat ${spec.iatOffset > 0 ? '+' : ''}${spec.iatOffset} s`);
+  if (spec.jti) mutations.push(`fixed jti ${spec.jti}`);
+  if (req.accessToken) {
+    const ath = createHash('sha256').update(req.accessToken).digest('base64url');
+    if (spec.ath === 'omit') mutations.push('ath omitted');
+    else if (spec.ath === 'wrong') {
+      claims.ath = createHash('sha256').update(`${req.accessToken}-not-this-one`).digest('base64url');
+      mutations.push('ath of another token');
+    } else claims.ath = ath;
+  }
+  if (req.nonce) claims.nonce = req.nonce;
+  for (const omitted of spec.omitClaims ?? []) {
+    delete claims[omitted];
+    mutations.push(`${omitted} omitted`);
+  }
+  const alg = spec.alg ?? key.alg;
+  const header: Record<string, unknown> = { typ: spec.typ ?? 'dpop+jwt', alg, jwk: spec.embedPrivateKey ? key.privateJwk : key.publicJwk };
+  if (spec.typ) mutations.push(`typ ${spec.typ}`);
+  if (spec.embedPrivateKey) mutations.push('private key in the jwk header');
+  if (alg === 'none') {
+    mutations.push('alg none (unsigned)');
+    return { jwt: `${b64(header)}.${b64(claims)}.`, header, claims, mutations };
+  }
+  if (alg === 'HS256') {
+    mutations.push('alg HS256 with a made-up secret');
+    const jwt = await new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(new TextEncoder().encode('attacker-chosen-secret-0123456789'));
+    return { jwt, header, claims, mutations };
+  }
+  if (alg !== key.alg) mutations.push(`header alg ${alg} for an ${key.alg} key`);
+  const jwt = await new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(key.privateKey, { });
+  return { jwt, header, claims, mutations };
+}

@@ -1,0 +1,135 @@
+// Judges a step's observation against its `expect` block: status, OAuth error, WWW-Authenticate,
+// named server-side check outcomes, handshake, token type and claims, headers and body values.
+import type { Expectation } from '../../lib/scenario/schema.ts';
+import type { ExpectationResult } from '../../lib/trace/events.ts';
+import type { CheckResult } from '../../lib/checks/catalogue.ts';
+import type { ScenarioState } from './state.ts';
+import type { Observation } from './steps/exchange.ts';
+import { header, jsonBody } from './http-client.ts';
+import { getPath } from './template.ts';
+
+export const DEFAULT_EXPECTATION: Expectation = { status: 200 };
+
+/** Parses WWW-Authenticate (RFC 9110 §11.6.1) into challenges: [{ scheme, params }]. */
+export function parseChallenges(value: string): { scheme: string; params: Record<string, string> }[] {
+  const out: { scheme: string; params: Record<string, string> }[] = [];
+  let i = 0;
+  const skip = (chars: string) => {
+    while (i < value.length && chars.includes(value[i]!)) i++;
+  };
+  const token = () => {
+    const start = i;
+    while (i < value.length && !' \t,="'.includes(value[i]!)) i++;
+    return value.slice(start, i);
+  };
+  while (i < value.length) {
+    skip(' \t,');
+    const name = token();
+    if (!name) {
+      i++;
+      continue;
+    }
+    skip(' \t');
+    if (value[i] !== '=') {
+      out.push({ scheme: name, params: {} });
+      continue;
+    }
+    i++;
+    skip(' \t');
+    let v = '';
+    if (value[i] === '"') {
+      i++;
+      while (i < value.length && value[i] !== '"') {
+        if (value[i] === '\\') i++;
+        v += value[i] ?? '';
+        i++;
+      }
+      i++;
+    } else v = token();
+    const current = out.at(-1);
+    if (current) current.params[name.toLowerCase()] = v;
+  }
+  return out;
+}
+
+function statusMatches(expected: NonNullable<Expectation['status']>, actual: number): boolean {
+  if (typeof expected === 'number') return expected === actual;
+  if (Array.isArray(expected)) return expected.includes(actual);
+  return String(actual)[0] === expected[0];
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function findCheck(observation: Observation, id: string): CheckResult | undefined {
+  for (const d of observation.decisions ?? []) {
+    const found = d.checks.find((c) => c.id === id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+export function evaluate(expect: Expectation, observation: Observation, state: ScenarioState): ExpectationResult[] {
+  const results: ExpectationResult[] = [];
+  const ex = observation.exchange;
+  const res = ex?.response ?? null;
+  const body = ex ? jsonBody(ex) : null;
+  const www = ex ? header(ex, 'www-authenticate') : null;
+  const challenges = www ? parseChallenges(www) : [];
+  const push = (path: string, expected: unknown, actual: unknown, pass: boolean, detail?: string) =>
+    results.push({ path, expected, actual, pass, ...(detail ? { detail } : {}) });
+
+  if (expect.handshake) {
+    const got = res ? 'ok' : 'refused';
+    push('handshake', expect.handshake, got, got === expect.handshake, ex?.error ? `${ex.error.code}: ${ex.error.message}` : undefined);
+  }
+  if (expect.status !== undefined) {
+    push('status', expect.status, res?.status ?? null, res !== null && statusMatches(expect.status, res.status), ex?.error ? `${ex.error.code}: ${ex.error.message}` : undefined);
+  }
+  if (expect.error !== undefined) {
+    const actual = (typeof body?.error === 'string' ? body.error : null) ?? challenges.find((c) => c.params.error)?.params.error ?? null;
+    push('error', expect.error, actual, actual === expect.error);
+  }
+  if (expect.errorDescriptionContains !== undefined) {
+    const actual = typeof body?.error_description === 'string' ? body.error_description : (challenges.find((c) => c.params.error_description)?.params.error_description ?? null);
+    push('error_description', `contains "${expect.errorDescriptionContains}"`, actual, !!actual?.includes(expect.errorDescriptionContains));
+  }
+  if (expect.wwwAuthenticate) {
+    const w = expect.wwwAuthenticate;
+    const match = challenges.find((c) => (!w.scheme || c.scheme.toLowerCase() === w.scheme.toLowerCase()) && (!w.error || c.params.error === w.error));
+    const containsOk = !w.contains || (www ?? '').includes(w.contains);
+    push('www-authenticate', w, www, !!match && containsOk);
+  }
+  for (const [id, want] of Object.entries(expect.checks ?? {})) {
+    if (observation.decisions === null) {
+      results.push({ path: `check ${id}`, expected: want, actual: 'not observable', pass: true, unobservable: true });
+      continue;
+    }
+    const got = findCheck(observation, id);
+    push(`check ${id}`, want, got?.outcome ?? 'not run', got?.outcome === want, got?.reason);
+  }
+  if (expect.tokenType !== undefined) {
+    const actual = observation.token?.tokenType ?? null;
+    push('token_type', expect.tokenType, actual, actual?.toLowerCase() === expect.tokenType.toLowerCase());
+  }
+  for (const [path, raw] of Object.entries(expect.claims ?? {})) {
+    const want = state.deep(raw);
+    const actual = getPath(observation.token?.claims ?? null, path.split('.')) ?? null;
+    push(`claim ${path}`, want, actual, equal(want, actual));
+  }
+  for (const [name, raw] of Object.entries(expect.headers ?? {})) {
+    const actual = ex ? header(ex, name) : null;
+    if (raw === true || raw === false) push(`header ${name}`, raw ? 'present' : 'absent', actual ?? 'absent', (actual !== null) === raw);
+    else {
+      const want = state.text(raw);
+      push(`header ${name}`, want, actual, actual === want);
+    }
+  }
+  for (const [path, raw] of Object.entries(expect.body ?? {})) {
+    const want = state.deep(raw);
+    const actual = getPath(body, path.split('.')) ?? null;
+    push(`body ${path}`, want, actual, equal(want, actual));
+  }
+  return results;
+}

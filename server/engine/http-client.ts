@@ -1,0 +1,129 @@
+// The engine's HTTPS client: one fresh TLS connection per request (so every step shows its own
+// handshake), the client certificate of the acting party, and a full record of what happened:
+// handshake facts, raw request, raw response, or the error (a TLS alert, a reset).
+import https from 'node:https';
+import http from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import type { CertSummary } from '../../lib/trace/decision.ts';
+import type { ClientTlsView, HttpMessage, HttpResponseView } from '../../lib/trace/events.ts';
+import { summarizeCert } from '../pki/x509.ts';
+import type { CertMaterial } from './target.ts';
+
+export interface SendOptions {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[]>;
+  body?: string;
+  /** CA bundle trusted for the server. */
+  ca: string;
+  cert: CertMaterial | null;
+  timeoutMs?: number;
+}
+
+export interface Exchange {
+  tls: ClientTlsView | null;
+  request: HttpMessage;
+  response: HttpResponseView | null;
+  error: { code: string; message: string } | null;
+  durationMs: number;
+}
+
+const BODY_LIMIT = 512 * 1024;
+
+function serverChain(socket: TLSSocket): CertSummary[] {
+  const out: CertSummary[] = [];
+  let c = socket.getPeerCertificate(true);
+  const seen = new Set<unknown>();
+  while (c && c.raw && !seen.has(c) && out.length < 5) {
+    seen.add(c);
+    out.push(summarizeCert(new X509Certificate(c.raw)));
+    c = c.issuerCertificate;
+  }
+  return out;
+}
+
+function headerRecord(headers: http.IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+export function send(opts: SendOptions): Promise<Exchange> {
+  const url = new URL(opts.url);
+  const started = performance.now();
+  const request: HttpMessage = { method: opts.method, url: opts.url, headers: { ...opts.headers }, ...(opts.body !== undefined ? { body: opts.body } : {}) };
+  const isHttps = url.protocol === 'https:';
+  let tls: ClientTlsView | null = isHttps
+    ? {
+        host: url.hostname, port: Number(url.port || 443), servername: url.hostname,
+        protocol: null, cipher: null, alpn: null, serverChain: [],
+        clientCertificate: opts.cert?.summary ?? null, clientCertificateName: opts.cert?.name ?? null,
+        sessionReused: false, error: null,
+      }
+    : null;
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (response: HttpResponseView | null, error: Exchange['error']) => {
+      if (settled) return;
+      settled = true;
+      if (tls && error && !response) tls = { ...tls, error };
+      resolve({ tls, request, response, error, durationMs: Math.round((performance.now() - started) * 1000) / 1000 });
+    };
+    const headers: Record<string, string | string[]> = { ...opts.headers };
+    if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
+    const common = { method: opts.method, headers, agent: false as const, timeout: opts.timeoutMs ?? 10_000 };
+    const req = isHttps
+      ? https.request(url, {
+          ...common,
+          ca: opts.ca,
+          servername: url.hostname === '127.0.0.1' || url.hostname === '[::1]' ? 'localhost' : url.hostname,
+          ...(opts.cert ? { cert: opts.cert.chain, key: opts.cert.key } : {}),
+        })
+      : http.request(url, common);
+    req.on('socket', (socket) => {
+      if (!isHttps) return;
+      (socket as TLSSocket).once('secureConnect', () => {
+        const s = socket as TLSSocket;
+        tls = {
+          ...tls!,
+          protocol: s.getProtocol() ?? null,
+          cipher: s.getCipher()?.standardName ?? null,
+          alpn: s.alpnProtocol || null,
+          serverChain: serverChain(s),
+          sessionReused: s.isSessionReused(),
+        };
+      });
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= BODY_LIMIT) chunks.push(chunk);
+      });
+      res.on('end', () => finish({ status: res.statusCode ?? 0, headers: headerRecord(res.headers), body: Buffer.concat(chunks).toString('utf8') }, null));
+      res.on('error', (err: NodeJS.ErrnoException) => finish(null, { code: err.code ?? 'ERR_RESPONSE', message: err.message }));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no response within ${common.timeout} ms`), { code: 'ETIMEDOUT' })));
+    req.on('error', (err: NodeJS.ErrnoException) => finish(null, { code: err.code ?? 'ERR_REQUEST', message: err.message }));
+    req.end(opts.body);
+  });
+}
+
+/** The JSON body of a response, or null. */
+export function jsonBody(exchange: Exchange): Record<string, unknown> | null {
+  const text = exchange.response?.body;
+  if (!text) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function header(exchange: Exchange, name: string): string | null {
+  const v = exchange.response?.headers[name.toLowerCase()];
+  return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+}

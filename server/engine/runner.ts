@@ -1,0 +1,239 @@
+// Runs scenarios against a target: a pool of scenarios in parallel, steps in order within each,
+// every event into the run's trace. A scenario passes when every step meets its expectations (an
+// attack scenario passes when the attack is blocked the way it expects).
+import { randomBytes } from 'node:crypto';
+import type { Scenario, Step } from '../../lib/scenario/schema.ts';
+import { stepKind } from '../../lib/scenario/schema.ts';
+import { CHECKS, type CheckId, isCheckId } from '../../lib/checks/catalogue.ts';
+import type { ExpectationResult, RunStatus, ScenarioStatus, StepStatus, TraceEvent } from '../../lib/trace/events.ts';
+import type { PrismaClient } from '../db/client.ts';
+import type { Target } from './target.ts';
+import { RunRecorder, liveRuns, type TraceListener } from './trace.ts';
+import { ScenarioState } from './state.ts';
+import { EngineError } from './errors.ts';
+import { evaluate, DEFAULT_EXPECTATION } from './expectations.ts';
+import { tokenStep } from './steps/token.ts';
+import { callStep } from './steps/call.ts';
+import { registerStep } from './steps/register.ts';
+import { mintStep } from './steps/mint.ts';
+import type { Observation } from './steps/exchange.ts';
+
+export interface FailedCheck {
+  id: CheckId;
+  title: string;
+  spec: string;
+  specUrl: string;
+  reason: string;
+  source: 'gateway' | 'idp';
+}
+
+export interface StepResult {
+  index: number;
+  name: string;
+  kind: string;
+  status: StepStatus;
+  durationMs: number;
+  expectations: ExpectationResult[];
+  /** The first check the server failed on this step, if any. */
+  failedCheck: FailedCheck | null;
+  error: { code: string; message: string } | null;
+  httpStatus: number | null;
+}
+
+export interface ScenarioFailure {
+  step: number;
+  stepName: string;
+  message: string;
+  expectation: ExpectationResult | null;
+  failedCheck: FailedCheck | null;
+}
+
+export interface ScenarioResult {
+  scenarioRunId: string;
+  scenarioId: string;
+  title: string;
+  file?: string;
+  status: ScenarioStatus;
+  durationMs: number;
+  reason?: string;
+  steps: StepResult[];
+  failure: ScenarioFailure | null;
+}
+
+export interface RunResult {
+  runId: string;
+  target: string;
+  status: RunStatus;
+  durationMs: number;
+  counts: Record<ScenarioStatus, number>;
+  scenarios: ScenarioResult[];
+}
+
+export interface RunRequest {
+  scenarios: { scenario: Scenario; file?: string }[];
+  target: Target;
+  trigger: 'cli' | 'ui' | 'api' | 'test';
+  selection?: string[];
+  concurrency?: number;
+  bail?: boolean;
+  prisma?: PrismaClient | null;
+  onEvent?: TraceListener;
+  /** Called with the run id as soon as the run exists (before any scenario starts). */
+  onStart?: (runId: string) => void;
+}
+
+const id = (prefix: string) => `${prefix}${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
+
+function failedCheckOf(observation: Observation | null): FailedCheck | null {
+  for (const decision of observation?.decisions ?? []) {
+    const failed = decision.checks.find((c) => c.outcome === 'fail');
+    if (failed && isCheckId(failed.id)) {
+      const info = CHECKS[failed.id];
+      return { id: failed.id, title: info.title, spec: info.spec, specUrl: info.specUrl, reason: failed.reason, source: decision.source };
+    }
+  }
+  return null;
+}
+
+async function executeStep(step: Step, state: ScenarioState): Promise<Observation | null> {
+  if ('token' in step) return tokenStep(step.token, state);
+  if ('call' in step) return callStep(step.call, state);
+  if ('register' in step) return registerStep(step.register, state);
+  if ('mint' in step) {
+    await mintStep(step.mint, state);
+    return null;
+  }
+  if ('clock' in step) {
+    state.clockOffset += step.clock.shift;
+    state.emit({ type: 'clock.shifted', offsetSeconds: state.clockOffset });
+    return null;
+  }
+  await new Promise((r) => setTimeout(r, step.wait.seconds * 1000));
+  return null;
+}
+
+function actorOf(step: Step): string | undefined {
+  if ('token' in step) return step.token.actor;
+  if ('call' in step) return step.call.actor;
+  if ('register' in step) return step.register.actor;
+  return undefined;
+}
+
+async function runScenario(
+  entry: { scenario: Scenario; file?: string },
+  scenarioRunId: string,
+  target: Target,
+  recorder: RunRecorder,
+): Promise<ScenarioResult> {
+  const { scenario } = entry;
+  const t0 = performance.now();
+  const scope = { scenarioRunId, stepId: null as string | null };
+  const emit = (body: Parameters<RunRecorder['emit']>[0]) => recorder.emit(body, { ...scope });
+  emit({ type: 'scenario.started', scenarioId: scenario.id, title: scenario.title });
+  void recorder.scenarioStarted(scenarioRunId);
+  const result: ScenarioResult = {
+    scenarioRunId, scenarioId: scenario.id, title: scenario.title, ...(entry.file ? { file: entry.file } : {}),
+    status: 'passed', durationMs: 0, steps: [], failure: null,
+  };
+  const missing = scenario.requires.filter((c) => !target.capabilities.has(c));
+  const state = new ScenarioState(scenario, target, emit);
+  let stopped: string | null = missing.length ? `the target lacks ${missing.join(', ')}` : null;
+  if (stopped) result.status = 'skipped';
+
+  for (const [index, step] of scenario.steps.entries()) {
+    const kind = stepKind(step) ?? 'wait';
+    const stepId = `${scenarioRunId}-${index}`;
+    scope.stepId = stepId;
+    const actor = actorOf(step);
+    emit({ type: 'step.started', index, name: step.name, kind, ...(actor ? { actor } : {}) });
+    const s0 = performance.now();
+    const stepResult: StepResult = { index, name: step.name, kind, status: 'passed', durationMs: 0, expectations: [], failedCheck: null, error: null, httpStatus: null };
+    if (stopped) {
+      stepResult.status = 'skipped';
+    } else {
+      try {
+        const observation = await executeStep(step, state);
+        stepResult.httpStatus = observation?.exchange?.response?.status ?? null;
+        stepResult.failedCheck = failedCheckOf(observation);
+        if (observation) {
+          stepResult.expectations = evaluate(step.expect ?? DEFAULT_EXPECTATION, observation, state);
+          for (const r of stepResult.expectations) emit({ type: 'expectation.result', result: r });
+        }
+        const failed = stepResult.expectations.find((r) => !r.pass);
+        if (failed) {
+          stepResult.status = 'failed';
+          result.failure = {
+            step: index, stepName: step.name, expectation: failed, failedCheck: stepResult.failedCheck,
+            message: `expected ${failed.path} ${JSON.stringify(failed.expected)}, got ${JSON.stringify(failed.actual)}`,
+          };
+        }
+      } catch (err) {
+        const code = err instanceof EngineError ? err.code : 'internal';
+        stepResult.status = 'error';
+        stepResult.error = { code, message: (err as Error).message };
+        emit({ type: 'log', level: 'error', message: `${code}: ${(err as Error).message}` });
+        if (code === 'internal') console.error(err);
+        result.failure = { step: index, stepName: step.name, expectation: null, failedCheck: null, message: `${code}: ${(err as Error).message}` };
+      }
+      if (stepResult.status !== 'passed') {
+        result.status = stepResult.status === 'error' ? 'error' : 'failed';
+        stopped = `step ${index + 1} ${stepResult.status}`;
+      }
+    }
+    stepResult.durationMs = performance.now() - s0;
+    emit({ type: 'step.finished', index, status: stepResult.status, durationMs: stepResult.durationMs, ...(stepResult.status === 'skipped' && stopped ? { reason: stopped } : {}) });
+    await recorder.stepFinished({ id: stepId, scenarioRunId, position: index, name: step.name, kind, status: stepResult.status, durationMs: stepResult.durationMs });
+    result.steps.push(stepResult);
+  }
+  scope.stepId = null;
+  result.durationMs = performance.now() - t0;
+  if (result.status === 'skipped' && stopped) result.reason = stopped;
+  else if (result.failure) result.reason = result.failure.message;
+  emit({ type: 'scenario.finished', scenarioId: scenario.id, status: result.status, durationMs: result.durationMs, ...(result.reason ? { reason: result.reason } : {}) });
+  await recorder.scenarioFinished(scenarioRunId, result.status, result.durationMs, result.failure);
+  return result;
+}
+
+/** Runs scenarios and resolves with the results once all are done (and stored). */
+export async function runScenarios(req: RunRequest): Promise<RunResult> {
+  const t0 = performance.now();
+  const runId = id('run_');
+  const recorder = new RunRecorder(runId, req.prisma ?? null);
+  if (req.onEvent) recorder.subscribe(req.onEvent);
+  liveRuns.set(runId, recorder);
+  const planned = req.scenarios.map((entry, position) => ({ entry, position, scenarioRunId: `${runId}-${position}` }));
+  await recorder.createRun({
+    trigger: req.trigger, target: req.target.name, selection: req.selection ?? [],
+    scenarios: planned.map((p) => ({ id: p.scenarioRunId, scenarioId: p.entry.scenario.id, title: p.entry.scenario.title, position: p.position })),
+  });
+  req.onStart?.(runId);
+  recorder.emit({ type: 'run.started', target: req.target.name, scenarios: planned.map((p) => ({ id: p.entry.scenario.id, title: p.entry.scenario.title, scenarioRunId: p.scenarioRunId })) });
+
+  const results: ScenarioResult[] = new Array(planned.length);
+  let next = 0;
+  let bailed = false;
+  const worker = async () => {
+    while (next < planned.length) {
+      const p = planned[next++]!;
+      if (bailed) {
+        results[p.position] = { scenarioRunId: p.scenarioRunId, scenarioId: p.entry.scenario.id, title: p.entry.scenario.title, status: 'skipped', durationMs: 0, reason: 'not run: --bail after a failure', steps: [], failure: null };
+        await recorder.scenarioFinished(p.scenarioRunId, 'skipped', 0, null);
+        continue;
+      }
+      results[p.position] = await runScenario(p.entry, p.scenarioRunId, req.target, recorder);
+      if (req.bail && (results[p.position]!.status === 'failed' || results[p.position]!.status === 'error')) bailed = true;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(req.concurrency ?? 4, planned.length)) }, worker));
+
+  const counts: Record<ScenarioStatus, number> = { passed: 0, failed: 0, error: 0, skipped: 0 };
+  for (const r of results) counts[r.status]++;
+  const status: RunStatus = counts.error ? 'error' : counts.failed ? 'failed' : 'passed';
+  const durationMs = performance.now() - t0;
+  recorder.emit({ type: 'run.finished', status, durationMs, counts });
+  await recorder.runFinished(status, counts);
+  setTimeout(() => liveRuns.delete(runId), 60_000).unref();
+  return { runId, target: req.target.name, status, durationMs, counts, scenarios: results };
+}
+
+export type { TraceEvent };

@@ -1,0 +1,124 @@
+// The state of one scenario while it runs: variables, tokens, DPoP keys, minted certificates, saved
+// proofs and assertions, the last DPoP-Nonce each actor received, and the engine's clock offset.
+import type { Scenario } from '../../lib/scenario/schema.ts';
+import type { TraceEventBody } from '../../lib/trace/events.ts';
+import type { CertMaterial, Target } from './target.ts';
+import { generateDpopKey, type DpopKey } from './crypto/dpop-proof.ts';
+import { EngineError } from './errors.ts';
+import { getPath, render, renderDeep, TemplateError, type Lookup } from './template.ts';
+
+export interface TokenInfo {
+  raw: string;
+  tokenType: string | null;
+  format: 'jwt' | 'opaque';
+  header: Record<string, unknown> | null;
+  claims: Record<string, unknown> | null;
+}
+
+export interface Actor {
+  name: string;
+  certificate: CertMaterial | null;
+  client: string | undefined;
+  dpopKey: string | undefined;
+}
+
+export class ScenarioState {
+  readonly vars = new Map<string, string>();
+  readonly tokens = new Map<string, TokenInfo>();
+  readonly keys = new Map<string, DpopKey>();
+  readonly minted = new Map<string, CertMaterial>();
+  readonly proofs = new Map<string, string>();
+  readonly assertions = new Map<string, string>();
+  readonly lastNonce = new Map<string, string>();
+  clockOffset = 0;
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly target: Target,
+    readonly emit: (body: TraceEventBody) => void,
+  ) {}
+
+  /** Seconds since the epoch on the engine's clock (shifted by clock steps). */
+  now(): number {
+    return Date.now() / 1000 + this.clockOffset;
+  }
+
+  certificate(name: string): CertMaterial {
+    const found = this.minted.get(name) ?? this.target.certificate(name);
+    if (!found) throw new EngineError('unknown-certificate', `no certificate "${name}" (neither minted in this scenario nor in the target's PKI)`);
+    return found;
+  }
+
+  actor(name: string): Actor {
+    const spec = this.scenario.actors[name];
+    if (!spec) throw new EngineError('unknown-actor', `actor "${name}" is not declared under actors:`);
+    return {
+      name,
+      certificate: spec.certificate ? this.certificate(this.text(spec.certificate)) : null,
+      client: spec.client === undefined ? undefined : this.text(spec.client),
+      dpopKey: spec.dpopKey,
+    };
+  }
+
+  async dpopKey(name: string): Promise<DpopKey> {
+    let key = this.keys.get(name);
+    if (!key) {
+      key = await generateDpopKey(name);
+      this.keys.set(name, key);
+    }
+    return key;
+  }
+
+  token(name: string): TokenInfo {
+    const t = this.tokens.get(name);
+    if (!t) throw new EngineError('unknown-variable', `no token saved as "${name}" (save it in an earlier token step)`);
+    return t;
+  }
+
+  readonly lookup: Lookup = (path) => {
+    const [head, ...rest] = path;
+    switch (head) {
+      case 'certs': {
+        const [name, ...field] = rest;
+        const cert = name ? (this.minted.get(name) ?? this.target.certificate(name)) : null;
+        return cert ? getPath(cert.summary, field) : undefined;
+      }
+      case 'keys': {
+        const key = rest[0] ? this.keys.get(rest[0]) : undefined;
+        return key ? getPath({ jkt: key.jkt, jwk: key.publicJwk }, rest.slice(1)) : undefined;
+      }
+      case 'actors': {
+        const name = rest[0];
+        if (!name || !this.scenario.actors[name]) return undefined;
+        const a = this.actor(name);
+        return getPath({ thumbprint: a.certificate?.summary.thumbprint, subject: a.certificate?.summary.subject, client: a.client }, rest.slice(1));
+      }
+      case 'tokens':
+        return rest[0] ? getPath(this.tokens.get(rest[0]), rest.slice(1)) : undefined;
+      case 'urls':
+        return getPath(this.target.endpoints, rest);
+      default:
+        return rest.length === 0 && head ? this.vars.get(head) : undefined;
+    }
+  };
+
+  /** Renders templates in a string value; the result must be a string. */
+  text(value: string): string {
+    try {
+      const v = render(value, this.lookup);
+      return typeof v === 'string' ? v : JSON.stringify(v);
+    } catch (err) {
+      if (err instanceof TemplateError) throw new EngineError('template', err.message);
+      throw err;
+    }
+  }
+
+  deep(value: unknown): unknown {
+    try {
+      return renderDeep(value, this.lookup);
+    } catch (err) {
+      if (err instanceof TemplateError) throw new EngineError('template', err.message);
+      throw err;
+    }
+  }
+}

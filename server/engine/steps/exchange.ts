@@ -1,0 +1,44 @@
+// Build, send, record, then validate: every HTTP step goes through here, so the trace always holds
+// the handshake, the raw exchange and the server's own decision before anything judges them.
+import { randomUUID } from 'node:crypto';
+import type { Decision } from '../../../lib/trace/decision.ts';
+import type { ScenarioState } from '../state.ts';
+import type { CertMaterial } from '../target.ts';
+import { send, header, type Exchange } from '../http-client.ts';
+
+export interface Observation {
+  exchange: Exchange | null;
+  /** Server decisions for this request; null when the target does not expose them. */
+  decisions: Decision[] | null;
+  token?: { tokenType: string | null; claims: Record<string, unknown> | null };
+}
+
+export interface HttpCall {
+  actor: string;
+  method: string;
+  url: string;
+  headers: Record<string, string | string[]>;
+  body?: string;
+  cert: CertMaterial | null;
+}
+
+export async function exchange(state: ScenarioState, call: HttpCall): Promise<Observation> {
+  const headers = { ...call.headers };
+  const given = headers['x-fapi-interaction-id'];
+  const interactionId = typeof given === 'string' ? given : randomUUID();
+  if (given === undefined) headers['x-fapi-interaction-id'] = interactionId;
+  const ex = await send({ method: call.method, url: call.url, headers, ...(call.body !== undefined ? { body: call.body } : {}), ca: state.target.ca, cert: call.cert });
+  if (ex.tls) state.emit({ type: 'tls.handshake', tls: ex.tls });
+  const echoed = header(ex, 'x-fapi-interaction-id');
+  state.emit({ type: 'http.exchange', interactionId: echoed ?? interactionId, request: ex.request, response: ex.response, error: ex.error ? `${ex.error.code}: ${ex.error.message}` : null, durationMs: ex.durationMs });
+  const nonce = header(ex, 'dpop-nonce');
+  if (nonce) state.lastNonce.set(call.actor, nonce);
+  const lookup = state.target.decisions;
+  if (!lookup) {
+    state.emit({ type: 'server.decision.unobservable', interactionId: echoed ?? interactionId, reason: `the target "${state.target.name}" does not expose its server-side checks` });
+    return { exchange: ex, decisions: null };
+  }
+  const decisions = [...new Map([...lookup(interactionId), ...(echoed && echoed !== interactionId ? lookup(echoed) : [])].map((d) => [d, d])).keys()];
+  for (const decision of decisions) state.emit({ type: 'server.decision', decision });
+  return { exchange: ex, decisions };
+}

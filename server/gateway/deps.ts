@@ -1,0 +1,24 @@
+// What the checks need from outside the request: the issuer's keys and identity, the DPoP replay
+// cache and nonce source, the introspection client, and the tunable windows.
+import type { JWTVerifyGetKey } from 'jose';
+import type { ReplayStore } from './dpop/replay-store.ts';
+import type { NonceSource } from './dpop/nonce.ts';
+import type { Introspector } from './introspection.ts';
+import type { TrustAnchors } from './trust.ts';
+import type { VerifiedTokenCache } from './token-cache.ts';
+
+export interface GatewayDeps {
+  issuer: string;
+  /** Resolves the verification key for an access token header (local or remote JWKS). */
+  accessTokenKeys: JWTVerifyGetKey;
+  accessTokenAlgs: readonly string[];
+  verifiedTokens: VerifiedTokenCache;
+  dpopAlgs: readonly string[];
+  clockToleranceSeconds: number;
+  dpopIatWindowSeconds: number;
+  certClockToleranceSeconds: number;
+  trust: TrustAnchors;
+  replay: ReplayStore;
+  nonces: NonceSource;
+  introspect: Introspector;
+}

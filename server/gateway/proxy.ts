@@ -1,0 +1,74 @@
+// Forwards an accepted request to the upstream OB API with the verified identity, and strips every
+// header a client could use to spoof one (forwarded certificates, our own x-sandbox-* headers).
+// The client certificate goes upstream only from the TLS socket, as RFC 9440 Client-Cert.
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayContext } from './context.ts';
+
+/** Never forwarded from the client: hop-by-hop, credentials, and identity / forwarding headers. */
+export function isStripped(name: string): boolean {
+  return (
+    /^(connection|keep-alive|proxy-.*|te|trailer|transfer-encoding|upgrade|host|authorization|dpop|forwarded|x-real-ip)$/.test(name) ||
+    /^(x-sandbox-|x-forwarded-|x-client-cert|x-ssl-client|ssl-client|x-amzn-mtls|client-cert)/.test(name)
+  );
+}
+
+const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+
+export interface UpstreamTarget {
+  host: string;
+  port: number;
+  secret: string;
+  publicHost: string;
+}
+
+export function createProxy(target: UpstreamTarget) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  /** Forwards the request; `onStatus` runs with the upstream status before the client sees it. */
+  function forward(req: IncomingMessage, res: ServerResponse, ctx: GatewayContext, upstreamPath: string, onStatus: (status: number) => void): Promise<void> {
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && !isStripped(name)) headers[name] = value;
+    }
+    const c = ctx.claims ?? {};
+    Object.assign(headers, {
+      'x-sandbox-gateway-key': target.secret,
+      'x-fapi-interaction-id': ctx.interactionId,
+      'x-sandbox-client-id': String(c.client_id ?? ''),
+      'x-sandbox-scope': String(c.scope ?? ''),
+      'x-sandbox-binding': typeof c.cnf?.jkt === 'string' ? 'dpop' : typeof c.cnf?.['x5t#S256'] === 'string' ? 'mtls' : 'bearer',
+      ...(typeof c.sub === 'string' ? { 'x-sandbox-subject': c.sub } : {}),
+      ...(typeof c.openbanking_intent_id === 'string' ? { 'x-sandbox-consent-id': c.openbanking_intent_id } : {}),
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': req.headers.host ?? target.publicHost,
+      'x-forwarded-prefix': ctx.route.prefix.slice(0, ctx.route.prefix.indexOf('/open-banking')),
+      ...(ctx.conn.peer ? { 'client-cert': `:${ctx.conn.peer.raw.toString('base64')}:` } : {}),
+    });
+    return new Promise((resolve) => {
+      const upstream = http.request(
+        { host: target.host, port: target.port, method: req.method, path: upstreamPath, headers, agent, timeout: 15_000 },
+        (up) => {
+          const out: http.OutgoingHttpHeaders = { ...ctx.responseHeaders };
+          for (const [name, value] of Object.entries(up.headers)) if (value !== undefined && !HOP_BY_HOP_RESPONSE.has(name)) out[name] = value;
+          out['x-fapi-interaction-id'] = ctx.interactionId;
+          onStatus(up.statusCode ?? 502);
+          res.writeHead(up.statusCode ?? 502, out);
+          up.pipe(res);
+          up.on('end', () => resolve());
+          up.on('error', () => resolve());
+        },
+      );
+      upstream.on('timeout', () => upstream.destroy(new Error('upstream timed out')));
+      upstream.on('error', (err) => {
+        if (!res.headersSent) {
+          onStatus(502);
+          const body = JSON.stringify({ error: 'bad_gateway', error_description: `upstream OB API: ${err.message}`, interaction_id: ctx.interactionId });
+          res.writeHead(502, { 'content-type': 'application/json', 'x-fapi-interaction-id': ctx.interactionId }).end(body);
+        } else res.destroy();
+        resolve();
+      });
+      req.pipe(upstream);
+    });
+  }
+  return { forward, close: () => agent.destroy() };
+}

@@ -1,0 +1,53 @@
+// The gateway's routes as a table: which path prefix enforces which binding, how the token is
+// validated (signed JWT or introspection), and what it must grant. Every route proxies to the
+// mock Open Banking API at /open-banking/v3.1/aisp.
+import type { Binding } from '../../lib/trace/decision.ts';
+import type { SandboxConfig } from '../config.ts';
+
+export interface Route {
+  id: string;
+  /** Public path prefix; the rest of the path is forwarded under UPSTREAM_BASE. */
+  prefix: string;
+  binding: Binding;
+  /** jwt: verify the signature locally; introspection: the phantom-token pattern (RFC 7662). */
+  token: 'jwt' | 'introspection';
+  audience: string;
+  scope: string;
+  /** Demand a server nonce in DPoP proofs (RFC 9449 §9). */
+  dpopNonce: boolean;
+  summary: string;
+}
+
+export const UPSTREAM_BASE = '/open-banking/v3.1/aisp';
+
+export const RESOURCES = {
+  obApi: 'urn:fapi-sandbox:ob-api',
+  obApiOpaque: 'urn:fapi-sandbox:ob-api-opaque',
+  payments: 'urn:fapi-sandbox:payments-api',
+} as const;
+
+export function buildRoutes(config: SandboxConfig): Route[] {
+  const ob = { token: 'jwt', audience: RESOURCES.obApi, scope: 'accounts', dpopNonce: false } as const;
+  return [
+    { id: 'ob-api', prefix: UPSTREAM_BASE, binding: config.gateway.binding, ...ob,
+      summary: `The FAPI route: a sender-constrained token is required (${config.gateway.binding === 'either' ? 'mTLS or DPoP, as the token is bound' : config.gateway.binding}).` },
+    { id: 'ob-api-mtls', prefix: `/mtls${UPSTREAM_BASE}`, binding: 'mtls', ...ob,
+      summary: 'Certificate-bound tokens only (RFC 8705).' },
+    { id: 'ob-api-dpop', prefix: `/dpop${UPSTREAM_BASE}`, binding: 'dpop', ...ob,
+      summary: 'DPoP-bound tokens only (RFC 9449).' },
+    { id: 'ob-api-dpop-nonce', prefix: `/dpop-nonce${UPSTREAM_BASE}`, binding: 'dpop', ...ob, dpopNonce: true,
+      summary: 'DPoP-bound tokens with a server-provided nonce (RFC 9449 §9).' },
+    { id: 'ob-api-phantom', prefix: `/phantom${UPSTREAM_BASE}`, binding: config.gateway.binding, ...ob, token: 'introspection', audience: RESOURCES.obApiOpaque,
+      summary: 'Opaque tokens, introspected at the IdP (phantom-token pattern), then the same binding checks.' },
+    { id: 'ob-api-bearer', prefix: `/bearer${UPSTREAM_BASE}`, binding: 'bearer', ...ob,
+      summary: 'The insecure baseline: any valid token, no binding check. Shows why stolen tokens matter.' },
+  ];
+}
+
+/** The route whose prefix matches the path (prefix boundary respected), or null. */
+export function matchRoute(routes: readonly Route[], path: string): { route: Route; rest: string } | null {
+  for (const route of routes) {
+    if (path === route.prefix || path.startsWith(`${route.prefix}/`)) return { route, rest: path.slice(route.prefix.length) };
+  }
+  return null;
+}

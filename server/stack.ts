@@ -1,0 +1,164 @@
+// Starts the whole bundled FAPI stack in this process: PKI, database, identity provider (+ mTLS
+// aliases), gateway (lenient and strict listeners), mock Open Banking API, and the control API /
+// web UI. `npm start`, the CLI and the tests all start it through startStack().
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type ConfigOverrides, type Ports, type SandboxConfig } from './config.ts';
+import { loadPki, type Pki } from './pki/load.ts';
+import { openDb, type Db } from './db/client.ts';
+import { DecisionStore } from './decisions/store.ts';
+import { serverTls, mtlsServerTls } from './tls/options.ts';
+import { createIdp, type Idp } from './idp/index.ts';
+import { createBankApi, seedBank } from './api/index.ts';
+import { createGateway, type Gateway } from './gateway/index.ts';
+import { createControlApi } from './control/index.ts';
+import { startUi, type Ui } from './ui.ts';
+
+export type StackUrls = Record<keyof Ports, string>;
+
+export interface Stack {
+  config: SandboxConfig;
+  urls: StackUrls;
+  pki: Pki;
+  db: Db;
+  decisions: DecisionStore;
+  idp: Idp;
+  gateway: Gateway;
+  /** Milliseconds from startStack() to every listener answering. */
+  startupMs: number;
+  /** Whether each listener is accepting connections. */
+  listening(): Record<keyof Ports, boolean>;
+  stop(): Promise<void>;
+}
+
+type Server = http.Server | https.Server;
+
+const LISTENERS: { key: keyof Ports; label: string; env: string }[] = [
+  { key: 'ui', label: 'web UI and control API', env: 'FAPI_UI_PORT' },
+  { key: 'idp', label: 'identity provider', env: 'FAPI_IDP_PORT' },
+  { key: 'idpMtls', label: 'identity provider mTLS aliases', env: 'FAPI_IDP_MTLS_PORT' },
+  { key: 'gateway', label: 'gateway', env: 'FAPI_GATEWAY_PORT' },
+  { key: 'gatewayStrict', label: 'gateway (strict TLS)', env: 'FAPI_GATEWAY_STRICT_PORT' },
+  { key: 'api', label: 'mock Open Banking API', env: 'FAPI_API_PORT' },
+];
+
+function listen(server: Server, port: number, host: string, what: { label: string; env: string }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`port ${port} (${what.label}) is already in use: stop the other process or set ${what.env}`)
+          : err,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Server limits (Node's defaults are generous): a slow or huge request cannot hold a listener. */
+function harden(server: Server): void {
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 100;
+}
+
+/** Starts every listener; resolves when all answer. */
+export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack> {
+  const t0 = performance.now();
+  const config = loadConfig(overrides);
+  const log = (msg: string) => {
+    if (!config.quiet) console.log(`[fapi-sandbox] ${msg}`);
+  };
+  const pki = await loadPki(config.certsDir, log);
+  const db = await openDb(config.dataDir, config.rootDir);
+  if (db.migrations.applied.length) log(`database ${db.file}: applied ${db.migrations.applied.join(', ')}`);
+
+  const servers: Record<keyof Ports, Server> = {
+    ui: http.createServer({ maxHeaderSize: 16_384 }),
+    idp: https.createServer({ ...serverTls(pki), maxHeaderSize: 16_384 }),
+    idpMtls: https.createServer({ ...mtlsServerTls(pki, false), maxHeaderSize: 16_384 }),
+    gateway: https.createServer({ ...mtlsServerTls(pki, false), maxHeaderSize: 16_384 }),
+    gatewayStrict: https.createServer({ ...mtlsServerTls(pki, true), maxHeaderSize: 16_384 }),
+    api: http.createServer({ maxHeaderSize: 16_384 }),
+  };
+  Object.values(servers).forEach(harden);
+
+  const ports = {} as Ports;
+  try {
+    for (const l of LISTENERS) {
+      // The upstream OB API is reachable on loopback only, whatever the bind address.
+      const host = l.key === 'api' ? '127.0.0.1' : config.bind;
+      ports[l.key] = await listen(servers[l.key], config.ports[l.key], host, l);
+    }
+  } catch (err) {
+    await Promise.all(Object.values(servers).map((s) => new Promise((r) => (s.listening ? s.close(r) : r(null)))));
+    await db.close();
+    throw err;
+  }
+  const h = config.publicHost;
+  const urls: StackUrls = {
+    ui: `http://${h}:${ports.ui}`,
+    idp: `https://${h}:${ports.idp}`,
+    idpMtls: `https://${h}:${ports.idpMtls}`,
+    gateway: `https://${h}:${ports.gateway}`,
+    gatewayStrict: `https://${h}:${ports.gatewayStrict}`,
+    api: `http://127.0.0.1:${ports.api}`,
+  };
+
+  const decisions = new DecisionStore(db.prisma);
+  const gatewaySecret = randomBytes(32).toString('base64url');
+  const uiStart: Promise<Ui | null> = config.ui ? startUi(config) : Promise.resolve(null);
+  await seedBank(db.prisma);
+  const idp = await createIdp({ config, pki, db, decisions, urls });
+  const gateway = createGateway({ config, pki, db, decisions, urls, gatewaySecret, idp });
+  servers.idp.on('request', idp.handler);
+  servers.idpMtls.on('request', idp.handler);
+  servers.gateway.on('request', gateway.handler('lenient'));
+  servers.gatewayStrict.on('request', gateway.handler('strict'));
+  servers.api.on('request', createBankApi({ prisma: db.prisma, gatewaySecret }));
+
+  let stopped = false;
+  const stack: Stack = {
+    config,
+    urls,
+    pki,
+    db,
+    decisions,
+    idp,
+    gateway,
+    startupMs: 0,
+    listening: () => Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.listening])) as Record<keyof Ports, boolean>,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await Promise.all(
+        Object.values(servers).map(
+          (s) => new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          }),
+        ),
+      );
+      await (await uiStart)?.close();
+      await gateway.close();
+      await decisions.flush();
+      await db.close();
+    },
+  };
+  const control = createControlApi(stack);
+  const ui = await uiStart;
+  servers.ui.on('request', (req, res) => {
+    if (control.handles(req)) return void control.handle(req, res);
+    if (ui) return void ui.handle(req, res);
+    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the web UI is not started (--no-ui)' }));
+  });
+  stack.startupMs = Math.round(performance.now() - t0);
+  return stack;
+}
