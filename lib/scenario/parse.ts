@@ -12,6 +12,8 @@ export interface ScenarioError {
   message: string;
 }
 
+const MAX_ERRORS = 12;
+
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; errors: ScenarioError[] };
 
 function pathString(path: readonly PropertyKey[]): string {
@@ -77,7 +79,9 @@ export function parseScenario(text: string, file: string): ParseResult {
     }
     issues.push(...expand(issue));
   }
-  return { ok: false, errors: issues.map((i) => ({ file, line: lineOf(i.path), path: pathString(i.path), message: i.message })) };
+  const errors = issues.slice(0, MAX_ERRORS).map((i) => ({ file, line: lineOf(i.path), path: pathString(i.path), message: i.message }));
+  if (issues.length > MAX_ERRORS) errors.push({ file, line: null, path: '(file)', message: `${issues.length - MAX_ERRORS} more errors not shown` });
+  return { ok: false, errors };
 }
 
 /** "scenarios/x.yaml:12: steps[2].call.path: expected ..." */

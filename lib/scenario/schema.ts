@@ -49,7 +49,7 @@ const expectation = z
       .strict()
       .optional()
       .describe('the WWW-Authenticate challenge'),
-    checks: z.record(checkId, z.enum(['pass', 'fail', 'skip'])).optional().describe('outcomes of named server-side checks'),
+    checks: z.partialRecord(checkId, z.enum(['pass', 'fail', 'skip'])).optional().describe('outcomes of named server-side checks'),
     handshake: z.enum(['ok', 'refused']).optional().describe('whether the TLS handshake (and request) got through'),
     tokenType: z.enum(['Bearer', 'DPoP']).optional().describe('token_type of a token response'),
     claims: z.record(z.string(), z.unknown()).optional().describe('claims of the issued access token (dot paths; values may use {{templates}})'),
