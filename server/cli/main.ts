@@ -4,6 +4,7 @@ import { loadConfig } from '../config.ts';
 import { regeneratePki } from '../pki/load.ts';
 import { main as start } from '../main.ts';
 import { runCommand, listCommand, UsageError } from './run.ts';
+import { proofCommand } from './proof.ts';
 
 const USAGE = `usage: fapi-sandbox <command> [options]
 
@@ -18,6 +19,9 @@ commands:
       --list               list the selected scenarios instead of running them
   list [id|tag ...]    list the scenario catalogue
   certs                regenerate the sandbox PKI in certs/ (every certificate, key and CRL)
+  proof --url URL [--method M] [--token T] [--nonce N] [--key FILE]
+                       print a DPoP proof JWT (key kept in certs/keys/cli-dpop.private.jwk.json)
+  proof --jkt          print that key's RFC 7638 thumbprint (the cnf.jkt of tokens bound to it)
 
 exit codes: 0 all passed, 1 a scenario failed, 2 usage or scenario-file error.
 
@@ -53,6 +57,8 @@ async function dispatch(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'list':
       return listCommand(rest);
+    case 'proof':
+      return proofCommand(rest);
     case 'start':
       await start(rest);
       return 0;

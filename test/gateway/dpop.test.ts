@@ -1,0 +1,142 @@
+// Gateway DPoP checks (RFC 9449 §4.3 order, §7.1, §7.2, §9, §11.1) over real TLS: each passes for a
+// genuine proof and fails for the proof (or request) broken the way it guards against.
+import { before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { startTestStack, idpToken, callGateway, failedCheck, decisionOf, ath, type TestStack } from '../helpers/stack.ts';
+import { buildProof, generateDpopKey, type DpopKey } from '../../server/engine/crypto/dpop-proof.ts';
+import type { DpopSpec } from '../../lib/scenario/schema.ts';
+import { parseChallenges } from '../../server/engine/expectations.ts';
+
+let t: TestStack;
+let key: DpopKey;
+let token: string;
+const PATH = '/open-banking/v3.1/aisp/accounts';
+before(async () => {
+  t = await startTestStack('gw-dpop');
+  key = await generateDpopKey('k');
+  token = await idpToken(t.stack, { client_id: 'tpp-dpop', cnf: { jkt: key.jkt } });
+});
+after(() => t.stop());
+
+async function call(spec: Partial<DpopSpec> = {}, opts: { path?: string; proofKey?: DpopKey; scheme?: string; dpop?: string | string[] | null; tok?: string; nonce?: string } = {}) {
+  const path = opts.path ?? PATH;
+  const url = t.stack.urls.gateway + path;
+  const tok = opts.tok ?? token;
+  const proof = opts.dpop !== undefined ? opts.dpop : (await buildProof(opts.proofKey ?? key, { method: 'GET', url, accessToken: tok, now: Date.now() / 1000, ...(opts.nonce ? { nonce: opts.nonce } : {}) }, spec)).jwt;
+  return callGateway(t.stack, path, { token: tok, scheme: opts.scheme ?? 'DPoP', headers: proof === null ? {} : { dpop: proof } });
+}
+
+const reasonOf = (ex: Awaited<ReturnType<typeof call>>, id: string) => decisionOf(t.stack, ex).checks.find((c) => c.id === id)?.reason ?? '';
+
+test('a genuine proof passes every DPoP check, in RFC 9449 §4.3 order', async () => {
+  const ex = await call();
+  assert.equal(ex.response?.status, 200);
+  const d = decisionOf(t.stack, ex);
+  assert.equal(d.request.binding, 'dpop');
+  const dpop = d.checks.filter((c) => c.id.startsWith('dpop.'));
+  assert.deepEqual(dpop.map((c) => c.id), [
+    'dpop.scheme', 'dpop.single-header', 'dpop.well-formed', 'dpop.typ', 'dpop.alg', 'dpop.jwk-public', 'dpop.signature',
+    'dpop.claims-present', 'dpop.htm', 'dpop.htu', 'dpop.iat-window', 'dpop.jti-unique', 'dpop.nonce', 'dpop.ath', 'dpop.cnf-jkt-match',
+  ]);
+  assert.deepEqual(dpop.filter((c) => c.outcome === 'fail'), []);
+  assert.equal(dpop.find((c) => c.id === 'dpop.nonce')!.outcome, 'skip');
+});
+
+test('a proof built independently with jose (not the engine) is accepted', async () => {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwk = await exportJWK(publicKey);
+  const { calculateJwkThumbprint } = await import('jose');
+  const tok = await idpToken(t.stack, { cnf: { jkt: await calculateJwkThumbprint(jwk) } });
+  const proof = await new SignJWT({ jti: randomUUID(), htm: 'GET', htu: t.stack.urls.gateway + PATH, iat: Math.floor(Date.now() / 1000), ath: ath(tok) })
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk })
+    .sign(privateKey);
+  const ex = await call({}, { tok, dpop: proof });
+  assert.equal(ex.response?.status, 200);
+});
+
+const cases: [string, Partial<DpopSpec>, string, RegExp][] = [
+  ['typ', { typ: 'JWT' }, 'dpop.typ', /is not "dpop\+jwt"/],
+  ['alg none', { alg: 'none' }, 'dpop.alg', /unsigned/],
+  ['alg HS256', { alg: 'HS256' }, 'dpop.alg', /symmetric/],
+  ['private jwk', { embedPrivateKey: true }, 'dpop.jwk-public', /private key members \(d\)/],
+  ['missing jti', { omitClaims: ['jti'] }, 'dpop.claims-present', /jti/],
+  ['missing ath', { ath: 'omit' }, 'dpop.claims-present', /ath/],
+  ['htm', { htm: 'POST' }, 'dpop.htm', /not this request's method GET/],
+  ['htu', { htu: 'https://localhost:1/other' }, 'dpop.htu', /not this request's URL/],
+  ['stale iat', { iatOffset: -120 }, 'dpop.iat-window', /120 s ago/],
+  ['future iat', { iatOffset: 120 }, 'dpop.iat-window', /in the future/],
+  ['wrong ath', { ath: 'wrong' }, 'dpop.ath', /not the hash/],
+];
+for (const [label, spec, check, reason] of cases) {
+  test(`${check} fails for ${label}: 401 DPoP error="invalid_dpop_proof" with algs`, async () => {
+    const ex = await call(spec);
+    assert.equal(ex.response?.status, 401);
+    assert.equal(failedCheck(t.stack, ex), check);
+    assert.match(reasonOf(ex, check), reason);
+    const [challenge] = parseChallenges(String(ex.response!.headers['www-authenticate']));
+    assert.equal(challenge!.scheme, 'DPoP');
+    assert.equal(challenge!.params.error, 'invalid_dpop_proof');
+    assert.equal(challenge!.params.algs, 'ES256 PS256 EdDSA');
+    assert.ok(challenge!.params.error_description!.startsWith(`${check}: `));
+  });
+}
+
+test('dpop.signature fails when the signature is not the header key\'s', async () => {
+  const good = (await buildProof(key, { method: 'GET', url: t.stack.urls.gateway + PATH, accessToken: token, now: Date.now() / 1000 })).jwt;
+  const other = (await buildProof(await generateDpopKey('x'), { method: 'GET', url: t.stack.urls.gateway + PATH, accessToken: token, now: Date.now() / 1000 })).jwt;
+  const spliced = `${good.split('.').slice(0, 2).join('.')}.${other.split('.')[2]}`;
+  const ex = await call({}, { dpop: spliced });
+  assert.equal(failedCheck(t.stack, ex), 'dpop.signature');
+});
+
+test('dpop.single-header fails with no proof and with two proofs; dpop.well-formed with garbage', async () => {
+  assert.equal(failedCheck(t.stack, await call({}, { dpop: null })), 'dpop.single-header');
+  const p = (await buildProof(key, { method: 'GET', url: t.stack.urls.gateway + PATH, accessToken: token, now: Date.now() / 1000 })).jwt;
+  assert.equal(failedCheck(t.stack, await call({}, { dpop: [p, p] })), 'dpop.single-header');
+  for (const junk of ['not-a-jwt', 'a.b.c', `${Buffer.from('[]').toString('base64url')}.e30.sig`]) {
+    const ex = await call({}, { dpop: junk });
+    assert.equal(ex.response?.status, 401, junk);
+    assert.equal(failedCheck(t.stack, ex), 'dpop.well-formed', junk);
+  }
+});
+
+test('dpop.jti-unique: the same proof twice is a replay', async () => {
+  const proof = (await buildProof(key, { method: 'GET', url: t.stack.urls.gateway + PATH, accessToken: token, now: Date.now() / 1000 })).jwt;
+  assert.equal((await call({}, { dpop: proof })).response?.status, 200);
+  const replay = await call({}, { dpop: proof });
+  assert.equal(replay.response?.status, 401);
+  assert.equal(failedCheck(t.stack, replay), 'dpop.jti-unique');
+});
+
+test('dpop.cnf-jkt-match fails for a valid proof by another key (invalid_token)', async () => {
+  const ex = await call({}, { proofKey: await generateDpopKey('attacker') });
+  assert.equal(ex.response?.status, 401);
+  assert.equal(failedCheck(t.stack, ex), 'dpop.cnf-jkt-match');
+  assert.equal(parseChallenges(String(ex.response!.headers['www-authenticate']))[0]!.params.error, 'invalid_token');
+});
+
+test('dpop.scheme: a DPoP-bound token sent as Bearer is refused (RFC 9449 §7.2), and the DPoP scheme needs a DPoP-bound token', async () => {
+  const asBearer = await callGateway(t.stack, PATH, { token, scheme: 'Bearer' });
+  assert.equal(asBearer.response?.status, 401);
+  assert.equal(failedCheck(t.stack, asBearer), 'dpop.scheme');
+  const mtlsToken = await idpToken(t.stack, { cnf: { 'x5t#S256': 'a'.repeat(43) } });
+  const wrongScheme = await call({}, { path: `/dpop${PATH}`, tok: mtlsToken });
+  assert.equal(failedCheck(t.stack, wrongScheme), 'dpop.scheme');
+});
+
+test('dpop.nonce on /dpop-nonce: none → use_dpop_nonce with a DPoP-Nonce header; the issued nonce → 200; a made-up one → refused', async () => {
+  const path = `/dpop-nonce${PATH}`;
+  const first = await call({}, { path });
+  assert.equal(first.response?.status, 401);
+  assert.equal(failedCheck(t.stack, first), 'dpop.nonce');
+  const nonce = String(first.response!.headers['dpop-nonce']);
+  assert.ok(nonce.length > 10);
+  assert.equal(parseChallenges(String(first.response!.headers['www-authenticate']))[0]!.params.error, 'use_dpop_nonce');
+  const retry = await call({}, { path, nonce });
+  assert.equal(retry.response?.status, 200);
+  assert.ok(retry.response!.headers['dpop-nonce'], 'a fresh nonce on success too');
+  const madeUp = await call({}, { path, nonce: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+  assert.equal(failedCheck(t.stack, madeUp), 'dpop.nonce');
+});
