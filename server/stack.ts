@@ -15,6 +15,8 @@ import { createBankApi, seedBank } from './api/index.ts';
 import { createGateway, type Gateway } from './gateway/index.ts';
 import { createControlApi } from './control/index.ts';
 import { startUi, type Ui } from './ui.ts';
+import { CatalogueCache } from './engine/catalogue.ts';
+import path from 'node:path';
 
 export type StackUrls = Record<keyof Ports, string>;
 
@@ -26,6 +28,8 @@ export interface Stack {
   decisions: DecisionStore;
   idp: Idp;
   gateway: Gateway;
+  /** The scenario catalogue (scenarios/), reloaded when a file changes. */
+  catalogue: CatalogueCache;
   /** Milliseconds from startStack() to every listener answering. */
   startupMs: number;
   /** Whether each listener is accepting connections. */
@@ -133,6 +137,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     decisions,
     idp,
     gateway,
+    catalogue: new CatalogueCache(path.join(config.rootDir, 'scenarios'), config.rootDir),
     startupMs: 0,
     listening: () => Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.listening])) as Record<keyof Ports, boolean>,
     async stop() {

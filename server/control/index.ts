@@ -7,6 +7,8 @@ import { health } from './routes/health.ts';
 import { configInfo } from './routes/config.ts';
 import { latestDecisions, decisionsById } from './routes/decisions.ts';
 import { pkiIndex, pkiFile } from './routes/pki.ts';
+import { listScenarios, getScenario } from './routes/scenarios.ts';
+import { startRun, listRuns, getRun, runEvents } from './routes/runs.ts';
 
 export interface ControlRequest {
   req: IncomingMessage;
@@ -29,6 +31,12 @@ const ROUTES: ControlRoute[] = [
   { method: 'GET', path: '/api/decisions/:interactionId', handle: decisionsById },
   { method: 'GET', path: '/api/pki', handle: pkiIndex },
   { method: 'GET', path: '/api/pki/:name/:file', handle: pkiFile },
+  { method: 'GET', path: '/api/scenarios', handle: listScenarios },
+  { method: 'GET', path: '/api/scenarios/:id', handle: getScenario },
+  { method: 'POST', path: '/api/runs', handle: startRun },
+  { method: 'GET', path: '/api/runs', handle: listRuns },
+  { method: 'GET', path: '/api/runs/:id', handle: getRun },
+  { method: 'GET', path: '/api/runs/:id/events', handle: runEvents },
 ];
 
 function match(pattern: string, path: string): Record<string, string> | null {

@@ -62,3 +62,23 @@ export function select(all: LoadedScenario[], wanted: string[]): { selected: Loa
   const selected = all.filter((s) => wanted.some((w) => s.scenario.id === w || (s.scenario.tags as string[]).includes(w)));
   return { selected, unknown };
 }
+
+/** The catalogue of a directory, reloaded only when a file in it changes (for the long-running server). */
+export class CatalogueCache {
+  private stamp = '';
+  private cached: Catalogue = { scenarios: [], errors: [] };
+
+  constructor(private readonly dir: string, private readonly relativeTo: string) {}
+
+  get(): Catalogue {
+    const stamp = readdirSync(this.dir)
+      .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+      .map((f) => `${f}:${statSync(path.join(this.dir, f)).mtimeMs}`)
+      .join('|');
+    if (stamp !== this.stamp) {
+      this.cached = loadCatalogue([this.dir], this.relativeTo);
+      this.stamp = stamp;
+    }
+    return this.cached;
+  }
+}

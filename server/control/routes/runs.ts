@@ -1,0 +1,97 @@
+// POST /api/runs starts scenarios against the bundled stack and answers at once with the run id;
+// GET /api/runs lists stored runs; GET /api/runs/:id returns one with its scenarios and steps;
+// GET /api/runs/:id/events streams its trace (Server-Sent Events, or JSON for non-streaming clients).
+import type { ControlRequest } from '../index.ts';
+import { HttpError, readJson, sendJson, sendError } from '../http.ts';
+import { select } from '../../engine/catalogue.ts';
+import { runScenarios } from '../../engine/runner.ts';
+import { bundledTarget } from '../../engine/target.ts';
+import { liveRuns } from '../../engine/trace.ts';
+import type { TraceEvent } from '../../../lib/trace/events.ts';
+
+export async function startRun({ req, res, stack }: ControlRequest): Promise<void> {
+  const body = (await readJson(req)) as { scenarios?: unknown };
+  const wanted = body.scenarios;
+  if (!Array.isArray(wanted) || !wanted.length || !wanted.every((w) => typeof w === 'string')) {
+    throw new HttpError(400, 'invalid_request', 'body must be {"scenarios": ["<id or tag>", ...]}');
+  }
+  const { selected, unknown } = select(stack.catalogue.get().scenarios, wanted as string[]);
+  if (unknown.length) throw new HttpError(400, 'invalid_request', `no scenario or tag named ${unknown.join(', ')}`);
+  const runId = await new Promise<string>((resolve, reject) => {
+    runScenarios({
+      scenarios: selected, target: bundledTarget(stack), trigger: 'ui', selection: wanted as string[], prisma: stack.db.prisma, onStart: resolve,
+    }).catch(reject);
+  });
+  sendJson(res, 202, { runId, events: `/api/runs/${runId}/events`, scenarios: selected.map((s) => s.scenario.id) });
+}
+
+export async function listRuns({ res, stack, query }: ControlRequest): Promise<void> {
+  const take = Math.min(Math.max(Number(query.get('limit') ?? 30) || 30, 1), 200);
+  const runs = await stack.db.prisma.run.findMany({
+    orderBy: { createdAt: 'desc' }, take,
+    include: { scenarios: { select: { scenarioId: true, title: true, status: true, durationMs: true }, orderBy: { position: 'asc' } } },
+  });
+  sendJson(res, 200, { runs: runs.map((r) => ({ ...r, selection: JSON.parse(r.selection) as string[], summary: r.summary ? (JSON.parse(r.summary) as unknown) : null })) });
+}
+
+export async function getRun({ res, stack, params }: ControlRequest): Promise<void> {
+  const run = await stack.db.prisma.run.findUnique({
+    where: { id: params.id! },
+    include: { scenarios: { orderBy: { position: 'asc' }, include: { steps: { orderBy: { position: 'asc' } } } } },
+  });
+  if (!run) return sendError(res, 404, 'not_found', `no run "${params.id}"`);
+  sendJson(res, 200, {
+    ...run,
+    selection: JSON.parse(run.selection) as string[],
+    summary: run.summary ? (JSON.parse(run.summary) as unknown) : null,
+    scenarios: run.scenarios.map((s) => ({ ...s, failure: s.failure ? (JSON.parse(s.failure) as unknown) : null })),
+  });
+}
+
+async function storedEvents(stack: ControlRequest['stack'], runId: string, after: number): Promise<TraceEvent[]> {
+  const rows = await stack.db.prisma.event.findMany({ where: { runId, seq: { gt: after } }, orderBy: { seq: 'asc' } });
+  return rows.map((r) => JSON.parse(r.payload) as TraceEvent);
+}
+
+export async function runEvents({ req, res, stack, params, query }: ControlRequest): Promise<void> {
+  const runId = params.id!;
+  const live = liveRuns.get(runId);
+  const after = Number(req.headers['last-event-id'] ?? query.get('after') ?? -1);
+  const exists = live ?? (await stack.db.prisma.run.findUnique({ where: { id: runId }, select: { id: true } }));
+  if (!exists) return sendError(res, 404, 'not_found', `no run "${runId}"`);
+  if (!(req.headers.accept ?? '').includes('text/event-stream')) {
+    const events = live ? live.events.filter((e) => e.seq > after) : await storedEvents(stack, runId, after);
+    return sendJson(res, 200, { runId, live: !!live, events });
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.flushHeaders();
+  const write = (e: TraceEvent) => res.write(`id: ${e.seq}\nevent: trace\ndata: ${JSON.stringify(e)}\n\n`);
+  const end = () => {
+    res.write('event: end\ndata: {}\n\n');
+    res.end();
+  };
+  if (!live) {
+    (await storedEvents(stack, runId, after)).forEach(write);
+    return end();
+  }
+  let last = after;
+  const unsubscribe = live.subscribe((e) => {
+    if (e.seq <= last) return;
+    last = e.seq;
+    write(e);
+    if (e.type === 'run.finished') {
+      unsubscribe();
+      end();
+    }
+  });
+  for (const e of live.events) {
+    if (e.seq <= last) continue;
+    last = e.seq;
+    write(e);
+    if (e.type === 'run.finished') {
+      unsubscribe();
+      return end();
+    }
+  }
+  req.on('close', unsubscribe);
+}
