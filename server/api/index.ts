@@ -1,0 +1,120 @@
+// The mock Open Banking API (UK OBIE Read/Write API v3.1, Account and Transaction API), the gateway's
+// plain-HTTP upstream on loopback: gateway key -> route -> scope -> access -> handler, errors as
+// OBErrorResponse1. The route table below is the whole API surface.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PrismaClient } from '../db/client.ts';
+import { callerFrom, requireGateway, requireScope, resolveAccess, type AccessResolver } from './access.ts';
+import type { Handler } from './context.ts';
+import { ObieError, badRequest, publicBase, sendJson } from './obie.ts';
+import { getAccount, listAccounts } from './routes/accounts.ts';
+import { accountBalances, bulkBalances } from './routes/balances.ts';
+import { accountTransactions, bulkTransactions } from './routes/transactions.ts';
+
+export { seedBank } from './seed.ts';
+
+export const BASE_PATH = '/open-banking/v3.1/aisp';
+
+interface Route {
+  method: 'GET';
+  /** Under BASE_PATH; `{Name}` is a path parameter. */
+  path: string;
+  scope: string;
+  handler: Handler;
+}
+
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/accounts', scope: 'accounts', handler: listAccounts },
+  { method: 'GET', path: '/accounts/{AccountId}', scope: 'accounts', handler: getAccount },
+  { method: 'GET', path: '/accounts/{AccountId}/balances', scope: 'accounts', handler: accountBalances },
+  { method: 'GET', path: '/accounts/{AccountId}/transactions', scope: 'accounts', handler: accountTransactions },
+  { method: 'GET', path: '/balances', scope: 'accounts', handler: bulkBalances },
+  { method: 'GET', path: '/transactions', scope: 'accounts', handler: bulkTransactions },
+];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+const COMPILED = ROUTES.map((route) => {
+  const names: string[] = [];
+  const source = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { route, names, pattern: new RegExp(`^${BASE_PATH}${source}$`) };
+});
+
+/** The route for `path` and `method`; 404 for an unknown path, 405 (with Allow) for another method. */
+function match(method: string, path: string): { route: Route; params: Record<string, string> } {
+  const hits = COMPILED.map((c) => ({ c, m: c.pattern.exec(path) })).filter((h) => h.m !== null);
+  if (!hits.length) {
+    throw new ObieError(404, 'Not found.', [{ ErrorCode: 'UK.OBIE.Resource.NotFound', Message: `No resource at ${path.slice(0, 200)}.`, Path: 'path' }]);
+  }
+  const hit = hits.find((h) => h.c.route.method === method);
+  if (!hit) {
+    const allow = [...new Set(hits.map((h) => h.c.route.method))].join(', ');
+    throw new ObieError(405, 'Method not allowed.', [{ ErrorCode: 'UK.OBIE.Field.Invalid', Message: `${method} is not allowed here; use ${allow}.`, Path: 'method' }], { allow });
+  }
+  const params: Record<string, string> = {};
+  hit.c.names.forEach((name, i) => {
+    try {
+      params[name] = decodeURIComponent(hit.m![i + 1]!);
+    } catch {
+      throw badRequest('UK.OBIE.Field.Invalid', `${name} is not valid percent-encoding.`, name);
+    }
+  });
+  return { route: hit.c.route, params };
+}
+
+export interface BankApiOptions {
+  prisma: PrismaClient;
+  /** The secret the gateway sends in x-sandbox-gateway-key. */
+  gatewaySecret: string;
+  /** Which customer, accounts and permissions a request gets (default: the demo customer for tokens without consent). */
+  resolveAccess?: AccessResolver;
+  /** Where crashes inside handlers are reported (default console.error). */
+  log?: (message: string, err: unknown) => void;
+}
+
+/** The request listener of the mock Open Banking API. */
+export function createBankApi(opts: BankApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  if (typeof opts.gatewaySecret !== 'string' || opts.gatewaySecret.length < 16) {
+    throw new Error('createBankApi: gatewaySecret must be a string of at least 16 characters');
+  }
+  const resolve = opts.resolveAccess ?? resolveAccess;
+  const log = opts.log ?? ((message: string, err: unknown) => console.error(`[fapi-sandbox] ${message}`, err));
+
+  async function handle(req: IncomingMessage, res: ServerResponse, interactionId: string): Promise<void> {
+    try {
+      requireGateway(req, opts.gatewaySecret);
+      const raw = req.url ?? '';
+      if (!raw.startsWith('/')) throw new ObieError(404, 'Not found.', [{ ErrorCode: 'UK.OBIE.Resource.NotFound', Message: 'No such resource.', Path: 'path' }]);
+      const url = new URL(`http://upstream${raw}`);
+      const { route, params } = match(req.method ?? 'GET', url.pathname);
+      const caller = callerFrom(req);
+      requireScope(caller, route.scope);
+      const access = await resolve(opts.prisma, caller);
+      const result = await route.handler({ prisma: opts.prisma, access, url, params, base: publicBase(req) });
+      sendJson(res, result.status ?? 200, result.body, interactionId);
+    } catch (err) {
+      if (res.headersSent) {
+        log(`OB API: ${req.method} ${req.url} failed after the response started (interaction ${interactionId})`, err);
+        res.destroy();
+        return;
+      }
+      if (err instanceof ObieError) return sendJson(res, err.status, err.body(), interactionId, err.headers);
+      const failure = new ObieError(500, 'Internal server error.', [{ ErrorCode: 'UK.OBIE.UnexpectedError', Message: 'The request could not be completed.' }]);
+      const body = failure.body();
+      log(`OB API: ${req.method} ${req.url} crashed (interaction ${interactionId}, error ${body.Id})`, err);
+      sendJson(res, 500, body, interactionId);
+    }
+  }
+
+  return (req, res) => {
+    const received = req.headers['x-fapi-interaction-id'];
+    const interactionId = typeof received === 'string' && UUID.test(received) ? received : randomUUID();
+    handle(req, res, interactionId).catch((err: unknown) => {
+      log(`OB API: could not answer ${req.method} ${req.url} (interaction ${interactionId})`, err);
+      res.destroy();
+    });
+  };
+}
