@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { loadConfig } from '../config.ts';
 import { buildProof, type DpopKey } from '../engine/crypto/dpop-proof.ts';
-import { UsageError } from './run.ts';
+import { UsageError } from './usage.ts';
 
 async function loadKey(file: string): Promise<DpopKey> {
   if (!existsSync(file)) {

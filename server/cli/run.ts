@@ -13,7 +13,7 @@ import { prettyProgress, prettySummary, bold, dim } from './reporters/pretty.ts'
 import { jsonReport } from './reporters/json.ts';
 import { junitReport } from './reporters/junit.ts';
 
-export class UsageError extends Error {}
+import { UsageError } from './usage.ts';
 
 const REPORTERS = ['pretty', 'json', 'junit'] as const;
 type ReporterName = (typeof REPORTERS)[number];

@@ -1,6 +1,6 @@
 // The state of one scenario while it runs: variables, tokens, DPoP keys, minted certificates, saved
 // proofs and assertions, the last DPoP-Nonce each actor received, and the engine's clock offset.
-import type { Scenario } from '../../lib/scenario/schema.ts';
+import type { DpopSpec, Scenario } from '../../lib/scenario/schema.ts';
 import type { TraceEventBody } from '../../lib/trace/events.ts';
 import type { CertMaterial, Target } from './target.ts';
 import { generateDpopKey, type DpopKey } from './crypto/dpop-proof.ts';
@@ -18,7 +18,7 @@ export interface TokenInfo {
 export interface Actor {
   name: string;
   certificate: CertMaterial | null;
-  client: string | undefined;
+  readonly client: string | undefined;
   dpopKey: string | undefined;
 }
 
@@ -52,10 +52,14 @@ export class ScenarioState {
   actor(name: string): Actor {
     const spec = this.scenario.actors[name];
     if (!spec) throw new EngineError('unknown-actor', `actor "${name}" is not declared under actors:`);
+    const render = (v: string) => this.text(v);
     return {
       name,
       certificate: spec.certificate ? this.certificate(this.text(spec.certificate)) : null,
-      client: spec.client === undefined ? undefined : this.text(spec.client),
+      // Rendered when used: it may name a variable a later step fills (a registered client_id).
+      get client() {
+        return spec.client === undefined ? undefined : render(spec.client);
+      },
       dpopKey: spec.dpopKey,
     };
   }
@@ -111,6 +115,13 @@ export class ScenarioState {
       if (err instanceof TemplateError) throw new EngineError('template', err.message);
       throw err;
     }
+  }
+
+  /** A DPoP spec with its string fields (htu, htm, nonce, jti, typ) rendered. */
+  dpopSpec<T extends Partial<DpopSpec>>(spec: T): T {
+    const out = { ...spec };
+    for (const k of ['htu', 'htm', 'nonce', 'jti', 'typ'] as const) if (typeof out[k] === 'string') out[k] = this.text(out[k]) as never;
+    return out;
   }
 
   deep(value: unknown): unknown {

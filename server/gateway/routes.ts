@@ -3,6 +3,7 @@
 // mock Open Banking API at /open-banking/v3.1/aisp.
 import type { Binding } from '../../lib/trace/decision.ts';
 import type { SandboxConfig } from '../config.ts';
+import { RESOURCES } from '../resources.ts';
 
 export interface Route {
   id: string;
@@ -20,11 +21,6 @@ export interface Route {
 
 export const UPSTREAM_BASE = '/open-banking/v3.1/aisp';
 
-export const RESOURCES = {
-  obApi: 'urn:fapi-sandbox:ob-api',
-  obApiOpaque: 'urn:fapi-sandbox:ob-api-opaque',
-  payments: 'urn:fapi-sandbox:payments-api',
-} as const;
 
 export function buildRoutes(config: SandboxConfig): Route[] {
   const ob = { token: 'jwt', audience: RESOURCES.obApi, scope: 'accounts', dpopNonce: false } as const;

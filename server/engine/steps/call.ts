@@ -37,7 +37,7 @@ export async function callStep(step: CallStep['call'], state: ScenarioState): Pr
     else headers.authorization = `${scheme} ${token}`;
   }
   if (step.dpop) {
-    const spec = step.dpop === true ? { ath: 'auto' as const, embedPrivateKey: false, omitClaims: [] } : step.dpop;
+    const spec = step.dpop === true ? { ath: 'auto' as const, embedPrivateKey: false, omitClaims: [] } : state.dpopSpec(step.dpop);
     if (spec.proof) {
       const saved = state.proofs.get(spec.proof);
       if (!saved) throw new EngineError('unknown-variable', `no DPoP proof saved as "${spec.proof}"`);

@@ -39,7 +39,7 @@ export async function tokenStep(step: TokenStep['token'], state: ScenarioState):
 
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   if (step.dpop) {
-    const spec: Partial<DpopSpec> = step.dpop === true ? {} : step.dpop;
+    const spec: Partial<DpopSpec> = step.dpop === true ? {} : state.dpopSpec(step.dpop);
     const keyName = spec.key ?? actor.dpopKey;
     if (!keyName) throw new EngineError('unknown-key', `actor "${actor.name}" has no dpopKey and the step names none`);
     const key = await state.dpopKey(keyName);

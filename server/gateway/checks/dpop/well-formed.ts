@@ -12,7 +12,8 @@ export const dpopWellFormed: Check = {
     const claims = decodeJson(parts[1]!);
     if (!header) return fail('the proof header is not base64url JSON', INVALID_PROOF);
     if (!claims) return fail('the proof payload is not base64url JSON', INVALID_PROOF);
-    if (!/^[A-Za-z0-9_-]+$/.test(parts[2]!)) return fail('the proof signature is not base64url', INVALID_PROOF);
+    // An empty signature is still well-formed (an unsecured JWS, alg none): dpop.alg refuses it.
+    if (!/^[A-Za-z0-9_-]*$/.test(parts[2]!)) return fail('the proof signature is not base64url', INVALID_PROOF);
     ctx.proof = { header, claims };
     return pass('a compact JWS with JSON header and payload');
   },

@@ -1,0 +1,40 @@
+// The seeded clients, one per authentication and binding method, built from the PKI so that
+// regenerated certificates still match (tls_client_auth by subject DN or SAN, self-signed by the
+// registered certificate, private_key_jwt by the registered public key).
+import { X509Certificate } from 'node:crypto';
+import type { ClientMetadata, JWK } from 'oidc-provider';
+import type { Pki } from '../pki/load.ts';
+
+function publicJwk(jwk: JWK): JWK {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk as JWK & Record<string, unknown>;
+  return pub as JWK;
+}
+
+/** The seeded clients (static: configuration, not storage). */
+export function seededClients(pki: Pki, callback: string): ClientMetadata[] {
+  const dn = (cert: string) => pki.cert(cert).entry.subject;
+  const fapi = { id_token_signed_response_alg: 'PS256', scope: 'openid offline_access accounts payments' } as const;
+  const code = { grant_types: ['client_credentials', 'authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: [callback] } as const;
+  const ccOnly = { grant_types: ['client_credentials'], response_types: [], redirect_uris: [] } as const;
+  const selfSigned = new X509Certificate(pki.cert('tpp-selfsigned').cert);
+  const keyClient = (clientId: string) => ({ keys: [publicJwk(pki.clientKey(clientId))] });
+  return [
+    { client_id: 'tpp-alpha', client_name: 'Alpha Payments', ...fapi, ...code,
+      token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: dn('tpp-alpha'), tls_client_certificate_bound_access_tokens: true },
+    { client_id: 'tpp-beta', client_name: 'Beta Budgeting', ...fapi, ...code,
+      token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_dns: 'tpp-beta.example', tls_client_certificate_bound_access_tokens: true },
+    { client_id: 'mallory-app', client_name: 'Mallory Apps', ...fapi, ...ccOnly,
+      token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: dn('mallory'), tls_client_certificate_bound_access_tokens: true },
+    { client_id: 'tpp-selfsigned', client_name: 'Delta Savings', ...fapi, ...ccOnly,
+      token_endpoint_auth_method: 'self_signed_tls_client_auth', tls_client_certificate_bound_access_tokens: true,
+      jwks: { keys: [{ ...(selfSigned.publicKey.export({ format: 'jwk' }) as JWK), x5c: [selfSigned.raw.toString('base64')] }] } },
+    { client_id: 'tpp-gamma-dpop', client_name: 'Gamma Wallet', ...fapi, ...code,
+      token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: dn('tpp-gamma'), dpop_bound_access_tokens: true },
+    { client_id: 'tpp-dpop', client_name: 'Epsilon DPoP App', ...fapi, ...code,
+      token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: keyClient('tpp-dpop'), dpop_bound_access_tokens: true },
+    { client_id: 'tpp-bearer', client_name: 'Legacy Bearer App', ...fapi, ...ccOnly,
+      token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: keyClient('tpp-bearer') },
+    { client_id: 'fapi-gateway', client_name: 'fapi-sandbox gateway (introspection)', ...fapi, ...ccOnly,
+      token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: dn('fapi-gateway') },
+  ];
+}
