@@ -1,5 +1,7 @@
 // `npm start` / `fapi-sandbox start`: starts the bundled stack with the web UI, prints the banner,
-// and stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
+// and stops cleanly on Ctrl-C (SIGINT) or SIGTERM. With FAPI_READY_FILE set, it also writes the
+// listeners' URLs there as JSON once every one is up (for tests and scripts that use free ports).
+import { writeFileSync } from 'node:fs';
 import { startStack } from './stack.ts';
 import { banner } from './banner.ts';
 
@@ -13,6 +15,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     process.exit(1);
   }
   console.log(banner(stack));
+  const readyFile = process.env.FAPI_READY_FILE;
+  if (readyFile) writeFileSync(readyFile, JSON.stringify({ pid: process.pid, urls: stack.urls, startupMs: stack.startupMs, certsDir: stack.pki.dir }));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(130);
