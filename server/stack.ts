@@ -16,6 +16,8 @@ import { createGateway, type Gateway } from './gateway/index.ts';
 import { createControlApi } from './control/index.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
+import { ConsentStore } from './consent/store.ts';
+import { isCallback, callbackPage } from './tpp/callback.ts';
 import path from 'node:path';
 
 export type StackUrls = Record<keyof Ports, string>;
@@ -26,6 +28,7 @@ export interface Stack {
   pki: Pki;
   db: Db;
   decisions: DecisionStore;
+  consents: ConsentStore;
   idp: Idp;
   gateway: Gateway;
   /** The scenario catalogue (scenarios/), reloaded when a file changes. */
@@ -120,13 +123,14 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const gatewaySecret = randomBytes(32).toString('base64url');
   const uiStart: Promise<Ui | null> = config.ui ? startUi(config) : Promise.resolve(null);
   await seedBank(db.prisma);
-  const idp = await createIdp({ config, pki, db, decisions, urls });
+  const consents = new ConsentStore(db.prisma);
+  const idp = await createIdp({ config, pki, db, decisions, urls, consents });
   const gateway = createGateway({ config, pki, db, decisions, urls, gatewaySecret, idp });
   servers.idp.on('request', idp.handler);
-  servers.idpMtls.on('request', idp.handler);
+  servers.idpMtls.on('request', idp.mtlsHandler);
   servers.gateway.on('request', gateway.handler('lenient'));
   servers.gatewayStrict.on('request', gateway.handler('strict'));
-  servers.api.on('request', createBankApi({ prisma: db.prisma, gatewaySecret }));
+  servers.api.on('request', createBankApi({ prisma: db.prisma, gatewaySecret, consents }));
 
   let stopped = false;
   const stack: Stack = {
@@ -135,6 +139,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     pki,
     db,
     decisions,
+    consents,
     idp,
     gateway,
     catalogue: new CatalogueCache(path.join(config.rootDir, 'scenarios'), config.rootDir),
@@ -161,6 +166,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const ui = await uiStart;
   servers.ui.on('request', (req, res) => {
     if (control.handles(req)) return void control.handle(req, res);
+    if (isCallback(req)) return callbackPage(req, res, stack.urls);
     if (ui) return void ui.handle(req, res);
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the web UI is not started (--no-ui)' }));
   });
