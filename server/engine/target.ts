@@ -5,6 +5,8 @@ import type { JWK } from 'jose';
 import type { CertSummary, Decision } from '../../lib/trace/decision.ts';
 import type { Stack } from '../stack.ts';
 import { mintCertificate, type MintRequest } from '../pki/mint.ts';
+import { passwordOf } from '../idp/interactions/users.ts';
+import { CALLBACK_PATH } from '../tpp/callback.ts';
 
 export interface CertMaterial {
   name: string;
@@ -23,6 +25,10 @@ export interface Target {
     /** Token endpoint on the issuer's origin (no client certificate). */
     tokenPlain: string;
     registration: string | null;
+    /** Pushed authorization requests (RFC 9126) on the mTLS alias, the authorization endpoint, and the redirect_uri the clients registered. */
+    par: string | null;
+    authorization: string | null;
+    callback: string | null;
     gateway: string;
     gatewayStrict: string | null;
   };
@@ -30,6 +36,8 @@ export interface Target {
   ca: string;
   certificate(name: string): CertMaterial | null;
   clientKey(clientId: string): JWK | null;
+  /** The sign-in password of a test customer (the engine plays the customer in the browser). */
+  psuPassword(username: string): string | null;
   /** Public keys of the IdP (for the hs256-public-key forgery). */
   idpPublicJwks: { keys: JWK[] };
   /** Server-side decisions by x-fapi-interaction-id; null when the target does not expose them. */
@@ -42,6 +50,7 @@ export interface Target {
 /** Everything the bundled stack can do. */
 export const BUNDLED_CAPABILITIES = [
   'mtls', 'dpop', 'dpop-nonce', 'phantom', 'bearer-route', 'strict-tls', 'dcr', 'mint', 'idp', 'gateway-checks', 'idp-checks', 'revocation',
+  'consent-journey',
 ] as const;
 
 export function bundledTarget(stack: Stack): Target {
@@ -53,6 +62,9 @@ export function bundledTarget(stack: Stack): Target {
       token: idp.endpoints.token,
       tokenPlain: `${idp.issuer}/token`,
       registration: idp.endpoints.registration,
+      par: idp.endpoints.par,
+      authorization: idp.endpoints.authorization,
+      callback: `${urls.ui}${CALLBACK_PATH}`,
       gateway: urls.gateway,
       gatewayStrict: urls.gatewayStrict,
     },
@@ -66,6 +78,7 @@ export function bundledTarget(stack: Stack): Target {
     clientKey(clientId) {
       return pki.index.keys.some((k) => k.clientId === clientId) ? pki.clientKey(clientId) : null;
     },
+    psuPassword: (username) => passwordOf(username) ?? null,
     idpPublicJwks: idp.publicJwks,
     decisions: (id) => stack.decisions.peek(id),
     mint: (req) => mintCertificate(pki, req),

@@ -12,7 +12,7 @@ import { RESOURCES } from '../resources.ts';
 import { seededClients } from './clients.ts';
 import { prismaAdapter } from './adapter.ts';
 import { getCertificate, certificateAuthorized, certificateSubjectMatches } from './mtls.ts';
-import { INTENT_CLAIM, intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
+import { INTENT_CLAIM, INTENT_DETAIL_TYPE, intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
 
 export interface IdpConfigInput {
   config: SandboxConfig;
@@ -48,7 +48,10 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
   return {
     adapter: prismaAdapter(prisma),
     clients: seededClients(pki, `${uiOrigin}/callback`),
-    clientDefaults: { id_token_signed_response_alg: 'PS256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'private_key_jwt' },
+    clientDefaults: {
+      id_token_signed_response_alg: 'PS256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'private_key_jwt',
+      authorization_details_types: [INTENT_DETAIL_TYPE],
+    },
     clientAuthMethods: ['tls_client_auth', 'self_signed_tls_client_auth', 'private_key_jwt'],
     clientBasedCORS: () => false,
     jwks: { keys: pki.idpJwks.keys as NonNullable<Configuration['jwks']>['keys'] },
