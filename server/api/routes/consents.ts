@@ -29,14 +29,21 @@ function invalid(errors: ObieErrorItem[]): ObieError {
   return new ObieError(400, 'The consent request is invalid.', errors);
 }
 
+/** The value at a path of the raw body (undefined: absent). */
+function valueAt(body: unknown, path: PropertyKey[]): unknown {
+  let node = body;
+  for (const key of path) node = node !== null && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+  return node;
+}
+
 /** zod issues as OBIE error items: a missing field, an unexpected one, or an invalid one. */
-function obieErrors(issues: z.core.$ZodIssue[]): ObieErrorItem[] {
+function obieErrors(issues: z.core.$ZodIssue[], body: unknown): ObieErrorItem[] {
   return issues.slice(0, 10).flatMap((issue): ObieErrorItem[] => {
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((k) => ({ ErrorCode: 'UK.OBIE.Field.Unexpected', Message: `${k} is not a field of OBReadConsent1 ${path || 'body'}.`, Path: path ? `${path}.${k}` : k }));
     }
-    if (issue.code === 'invalid_type' && issue.input === undefined) {
+    if (issue.code === 'invalid_type' && valueAt(body, issue.path) === undefined) {
       return [{ ErrorCode: 'UK.OBIE.Field.Missing', Message: `${path} is required${path === 'Risk' ? ' (an empty object will do: "Risk": {})' : ''}.`, Path: path }];
     }
     const date = /DateTime$/.test(path);
@@ -80,7 +87,7 @@ async function ownConsent(r: ConsentRequest): Promise<Consent> {
 export const createConsent: ConsentHandler = async (r) => {
   if (r.body === undefined) throw invalid([{ ErrorCode: 'UK.OBIE.Field.Missing', Message: 'The request needs a JSON body (OBReadConsent1).', Path: 'Data' }]);
   const parsed = consentBody.safeParse(r.body);
-  if (!parsed.success) throw invalid(obieErrors(parsed.error.issues));
+  if (!parsed.success) throw invalid(obieErrors(parsed.error.issues, r.body));
   const { Data } = parsed.data;
   const problems = permissionProblems(Data.Permissions);
   if (problems.length) throw invalid(problems.map((Message) => ({ ErrorCode: 'UK.OBIE.Field.Invalid', Message, Path: 'Data.Permissions' })));
