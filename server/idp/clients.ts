@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { ClientMetadata, JWK } from 'oidc-provider';
 import type { Pki } from '../pki/load.ts';
-import { INTENT_DETAIL_TYPE } from './intent.ts';
+import { INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
 
 function publicJwk(jwk: JWK): JWK {
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk as JWK & Record<string, unknown>;

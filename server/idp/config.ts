@@ -12,7 +12,8 @@ import { RESOURCES } from '../resources.ts';
 import { seededClients } from './clients.ts';
 import { prismaAdapter } from './adapter.ts';
 import { getCertificate, certificateAuthorized, certificateSubjectMatches } from './mtls.ts';
-import { INTENT_CLAIM, INTENT_DETAIL_TYPE, intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
+import { intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
+import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
 
 export interface IdpConfigInput {
   config: SandboxConfig;

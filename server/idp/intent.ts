@@ -7,9 +7,7 @@ import type {
   AuthorizationDetail, Configuration, KoaContextWithOIDC, RichAuthorizationRequestsActiveConfiguration, RichAuthorizationRequestsConfigurationBase, errors as OidcErrors,
 } from 'oidc-provider';
 import { isExpired, type ConsentStore } from '../consent/store.ts';
-
-export const INTENT_CLAIM = 'openbanking_intent_id';
-export const INTENT_DETAIL_TYPE = 'openbanking_account_access';
+import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
 
 export interface Intent {
   consentId: string;
@@ -72,19 +70,33 @@ const scopes = (params: Record<string, unknown>) => new Set(typeof params.scope 
 export function intentCheck(consents: ConsentStore, errors: Errors) {
   return async function checkIntent(ctx: KoaContextWithOIDC): Promise<void> {
     const params = ctx.oidc.params as Record<string, unknown>;
-    const intent = requestedIntent(params, errors);
+    // The verdict, for the decision record of this request (record.ts: idp.consent-intent).
+    const verdict = (outcome: 'pass' | 'fail' | 'skip', reason: string, inputs?: Record<string, unknown>) => {
+      ctx.state.consentIntent = { outcome, reason, ...(inputs ? { inputs } : {}) };
+      return reason;
+    };
+    let intent: Intent | null;
+    try {
+      intent = requestedIntent(params, errors);
+    } catch (err) {
+      verdict('fail', (err as Error).message);
+      throw err;
+    }
     if (!intent) {
       if (scopes(params).has('accounts')) {
-        throw new errors.InvalidRequest(`the accounts scope needs an account-access consent: name it with the claims parameter (${INTENT_CLAIM}) or authorization_details (type ${INTENT_DETAIL_TYPE})`);
+        throw new errors.InvalidRequest(verdict('fail', `the accounts scope needs an account-access consent: name it with the claims parameter (${INTENT_CLAIM}) or authorization_details (type ${INTENT_DETAIL_TYPE})`));
       }
+      verdict('skip', 'no account access requested, no consent named');
       return;
     }
     const consent = await consents.find(intent.consentId);
+    const inputs = { consentId: intent.consentId, via: intent.via, status: consent?.status ?? null, consentClient: consent?.clientId ?? null, client: ctx.oidc.client?.clientId };
     if (!consent || consent.clientId !== ctx.oidc.client?.clientId) {
-      throw new errors.InvalidRequest(`${INTENT_CLAIM} ${intent.consentId.slice(0, 128)} is not a consent of this client`);
+      throw new errors.InvalidRequest(verdict('fail', `${INTENT_CLAIM} ${intent.consentId.slice(0, 128)} is not a consent of this client`, inputs));
     }
-    if (consent.status !== 'AwaitingAuthorisation') throw new errors.InvalidRequest(`consent ${consent.id} is ${consent.status}, not AwaitingAuthorisation`);
-    if (isExpired(consent)) throw new errors.InvalidRequest(`consent ${consent.id} has expired`);
+    if (consent.status !== 'AwaitingAuthorisation') throw new errors.InvalidRequest(verdict('fail', `consent ${consent.id} is ${consent.status}, not AwaitingAuthorisation`, inputs));
+    if (isExpired(consent)) throw new errors.InvalidRequest(verdict('fail', `consent ${consent.id} has expired`, inputs));
+    verdict('pass', `consent ${consent.id} (named by ${intent.via}) awaits authorisation by the customer`, inputs);
   };
 }
 

@@ -12,9 +12,7 @@ import { jsonBody, type Exchange } from '../http-client.ts';
 import { Browser, type Landing } from '../browser/browser.ts';
 import { exchange, type Observation } from './exchange.ts';
 import { authenticate, clientOf, dpopProofFor } from './client-auth.ts';
-
-const INTENT_CLAIM = 'openbanking_intent_id';
-const INTENT_DETAIL_TYPE = 'openbanking_account_access';
+import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../../lib/obie/intent.ts';
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
