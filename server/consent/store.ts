@@ -60,11 +60,13 @@ export const isExpired = (c: Consent, now: Date = new Date()) => c.expirationDat
 
 export type RevokedListener = (consent: Consent) => void | Promise<void>;
 
+/** The consents in SQLite; every status change is one conditional update (no lost races). */
 export class ConsentStore {
   private readonly revokedListeners = new Set<RevokedListener>();
 
   constructor(private readonly prisma: PrismaClient) {}
 
+  /** A new consent of `clientId`, AwaitingAuthorisation, with an unguessable id (aac-<uuid>). */
   async create(clientId: string, req: NewConsent): Promise<Consent> {
     const now = new Date();
     const row = await this.prisma.accountAccessConsent.create({
@@ -82,6 +84,7 @@ export class ConsentStore {
     return row ? toConsent(row) : null;
   }
 
+  /** The consent an IdP grant was created for (set when the customer authorised it). */
   async findByGrant(grantId: string): Promise<Consent | null> {
     const row = await this.prisma.accountAccessConsent.findUnique({ where: { grantId } });
     return row ? toConsent(row) : null;
@@ -135,6 +138,7 @@ export class ConsentStore {
     return consent ? this.revoke(consent.id) : null;
   }
 
+  /** Calls `listener` (awaited) after each revocation; returns the unsubscribe function. */
   onRevoked(listener: RevokedListener): () => void {
     this.revokedListeners.add(listener);
     return () => this.revokedListeners.delete(listener);
