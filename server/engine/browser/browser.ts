@@ -5,6 +5,7 @@
 import type { BrowserForm } from '../../../lib/trace/events.ts';
 import type { Exchange } from '../http-client.ts';
 import { header } from '../http-client.ts';
+import { EngineError } from '../errors.ts';
 import { CookieJar } from './cookies.ts';
 import { parsePage, type ParsedPage } from './html.ts';
 
@@ -62,7 +63,7 @@ export class Browser {
       if (!type.includes('text/html')) return { kind: 'failed', url: req.url, exchange: ex, reason: `HTTP ${res.status} ${type || 'without a content type'}, not a page` };
       return { kind: 'page', url: req.url, exchange: ex, page: parsePage(res.body) };
     }
-    throw new Error(`more than ${MAX_REDIRECTS} redirects from ${first.url}`);
+    throw new EngineError('browser', `more than ${MAX_REDIRECTS} redirects from ${first.url}`);
   }
 
   open(url: string): Promise<Landing> {

@@ -105,6 +105,10 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   let landing = await browser.open(`${authorization}?${new URLSearchParams({ client_id: clientId, request_uri: requestUri })}`);
   if (landing.kind === 'redirect-uri') return finish(landing);
   if (landing.kind === 'failed') return observation(landing.exchange);
+  if (landing.exchange.response!.status >= 400) {
+    showPage(landing, `the bank shows an error: ${landing.page.title}`);
+    return observation(landing.exchange);
+  }
   showPage(landing, 'the bank\'s sign-in page');
   const signIn = landing.page.forms.find((f) => f.fields.some((x) => x.type === 'password'));
   if (!signIn) throw new EngineError('browser', `the page "${landing.page.title}" has no sign-in form (a form with a password field)`);
@@ -119,6 +123,10 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   if (landing.kind === 'failed') return observation(landing.exchange);
   if (landing.page.forms.some((f) => f.fields.some((x) => x.type === 'password'))) {
     showPage(landing, `sign-in refused${landing.page.alert ? `: ${landing.page.alert}` : ''}`);
+    return observation(landing.exchange);
+  }
+  if (landing.exchange.response!.status >= 400) {
+    showPage(landing, `the bank shows an error: ${landing.page.title}`);
     return observation(landing.exchange);
   }
 
