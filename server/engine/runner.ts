@@ -12,6 +12,7 @@ import { RunRecorder, liveRuns, type TraceListener } from './trace.ts';
 import { ScenarioState } from './state.ts';
 import { EngineError } from './errors.ts';
 import { evaluate, DEFAULT_EXPECTATION } from './expectations.ts';
+import { unmet } from './requirements.ts';
 import { tokenStep } from './steps/token.ts';
 import { callStep } from './steps/call.ts';
 import { registerStep } from './steps/register.ts';
@@ -135,7 +136,7 @@ async function runScenario(
     scenarioRunId, scenarioId: scenario.id, title: scenario.title, ...(entry.file ? { file: entry.file } : {}),
     status: 'passed', durationMs: 0, steps: [], failure: null,
   };
-  const missing = scenario.requires.filter((c) => !target.capabilities.has(c));
+  const missing = unmet(target, scenario);
   const state = new ScenarioState(scenario, target, emit);
   let stopped: string | null = missing.length ? `the target lacks ${missing.join(', ')}` : null;
   if (stopped) result.status = 'skipped';
