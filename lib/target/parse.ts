@@ -8,7 +8,9 @@ import { targetFileSchema, type TargetFile } from './schema.ts';
 /** Same shape as a scenario file error: file, line, field path, message. */
 export type TargetFileError = ScenarioError;
 
-export type TargetParseResult = { ok: true; target: TargetFile } | { ok: false; errors: TargetFileError[] };
+export type TargetParseResult =
+  | { ok: true; target: TargetFile; /** The line of a field, for errors found later (a missing file). */ lineOf(path: readonly PropertyKey[]): number | null }
+  | { ok: false; errors: TargetFileError[] };
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -49,7 +51,7 @@ export function parseTarget(text: string, file: string, env: Readonly<Record<str
     return { ok: false, errors: missing.map((m) => ({ file, line: lineOf(m.path), path: pathString(m.path), message: `environment variable ${m.name} is not set` })) };
   }
   const parsed = targetFileSchema.safeParse(data);
-  if (parsed.success) return { ok: true, target: parsed.data };
+  if (parsed.success) return { ok: true, target: parsed.data, lineOf };
   const errors = parsed.error.issues.flatMap((issue) => expand(issue)).slice(0, 12);
   return { ok: false, errors: errors.map((i) => ({ file, line: lineOf(i.path), path: pathString(i.path), message: i.message })) };
 }

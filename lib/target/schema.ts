@@ -37,7 +37,7 @@ const externalAs = z
     mtlsTokenEndpoint: httpsUrl.optional().describe('the token endpoint alias that requests client certificates (RFC 8705 §5 mtls_endpoint_aliases); default: tokenEndpoint'),
     registrationEndpoint: httpsUrl.optional().describe('RFC 7591 registration endpoint (gives the dcr capability); overrides discovery'),
     jwksUri: httpsUrl.optional().describe('the issuer\'s JWKS (public keys); overrides discovery'),
-    resources: z.record(name, z.string().min(1)).default({}).describe('RFC 8707 resource indicators by the names scenarios use: api (this API), other-api (another API), api-opaque (the phantom route\'s); scenarios needing a name missing here are skipped'),
+    resources: z.record(name, z.string().min(1)).default({}).describe('RFC 8707 resource indicators by the names scenarios use: ob-api (this API), payments-api (another API), ob-api-opaque (the phantom route\'s opaque tokens); scenarios needing a name missing here are skipped'),
     scopes: z.record(z.string(), z.string().min(1)).default({}).describe('your scope for each scope a scenario asks for (accounts, payments); default: the same name'),
   })
   .strict()
