@@ -27,7 +27,7 @@ export interface TargetCheckReport {
 }
 
 /** Errors that mean "reached the server, but its certificate is not trusted / not for this name". */
-const TLS_TRUST = /CERT|SELF_SIGNED|UNABLE_TO|ALTNAME|ISSUER|VERIFY/;
+const TLS_TRUST = /^(UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO|CERT_(HAS_EXPIRED|NOT_YET_VALID|UNTRUSTED|REJECTED|SIGNATURE)|ERR_TLS_CERT_ALTNAME|HOSTNAME_MISMATCH)/;
 
 async function tlsCheck(label: string, url: string, ca: string): Promise<TargetCheck> {
   const origin = new URL(url).origin;
