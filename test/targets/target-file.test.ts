@@ -128,7 +128,7 @@ test('scenario paths map onto a target\'s routes; the catalogue routes are the b
   assert.deepEqual(catalogueRouteOf('/dpop-nonce/open-banking/v3.1/aisp/accounts'), { id: 'dpop-nonce', rest: '/accounts' });
   assert.deepEqual(catalogueRouteOf('/open-banking/v3.1/aisp/accounts/acc-1/balances'), { id: 'fapi', rest: '/accounts/acc-1/balances' });
   assert.equal(catalogueRouteOf('/somewhere/else'), null);
-  const gateway = buildRoutes(loadConfig({}, {})).map((r) => r.prefix).sort();
+  const gateway = buildRoutes(loadConfig({}, { NODE_ENV: 'test' })).map((r) => r.prefix).sort();
   assert.deepEqual(Object.values(CATALOGUE_ROUTES).map((r) => r.prefix).sort(), gateway);
 });
 
