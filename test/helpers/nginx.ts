@@ -65,13 +65,13 @@ export function renderNginx(opts: NginxOptions, port: number, prefix: string): s
   conf = replace(conf, /listen 127\.0\.0\.1:9543 ssl;/, `listen 127.0.0.1:${port} ssl;`, 'the listen directive');
   conf = replace(conf, /server 127\.0\.0\.1:9080;/, `server 127.0.0.1:${opts.apiPort};`, 'the upstream server');
   conf = replace(conf, /change-me-to-your-FAPI_EXTERNAL_GATEWAY_KEY/g, opts.gatewayKey, 'the gateway key');
-  conf = replace(conf, /(\s)certs\//g, `$1${opts.certsDir}/`, 'certs/ paths');
+  conf = replace(conf, /(\s)\.\.\/\.\.\/certs\//g, `$1${opts.certsDir}/`, '../../certs/ paths');
   conf = replace(conf, /(\s)data\/nginx\//g, `$1${prefix}/`, 'data/nginx/ paths');
   if (opts.example === 'cnf-binding') {
     const njs = njsModule();
     if (!njs) throw new Error('the njs module (libnginx-mod-http-js) is not installed');
     conf = replace(conf, /load_module \S+;/, `load_module ${njs};`, 'load_module');
-    conf = replace(conf, /(\s)examples\/nginx\//g, `$1${path.join(ROOT_DIR, 'examples', 'nginx')}/`, 'examples/nginx/ paths');
+    conf = replace(conf, /js_import fapi from fapi-binding\.js;/, `js_import fapi from ${path.join(ROOT_DIR, 'examples', 'nginx', 'fapi-binding.js')};`, 'js_import');
     conf = replace(conf, /js_var \$fapi_issuer\s+\S+;/, `js_var $fapi_issuer ${opts.issuer};`, 'js_var $fapi_issuer');
     writeFileSync(path.join(prefix, 'jwks.json'), JSON.stringify(opts.jwks));
     chmodSync(path.join(prefix, 'jwks.json'), 0o644);
