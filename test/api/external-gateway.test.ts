@@ -13,12 +13,12 @@ let signing: CryptoKey;
 let other: CryptoKey;
 
 before(async () => {
-  const pair = await generateKeyPair('PS256', { extractable: true });
+  const pair = await generateKeyPair('ES256', { extractable: true });
   signing = pair.privateKey;
-  other = (await generateKeyPair('PS256')).privateKey;
-  const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'PS256' };
+  other = (await generateKeyPair('ES256')).privateKey;
+  const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' };
   api = await startApi('api-external', {
-    externalGateway: { key: KEY, issuer: ISSUER, keys: createLocalJWKSet({ keys: [jwk] }), audience: 'urn:fapi-sandbox:ob-api', algorithms: ['PS256'] },
+    externalGateway: { key: KEY, issuer: ISSUER, keys: createLocalJWKSet({ keys: [jwk] }), audience: 'urn:fapi-sandbox:ob-api', algorithms: ['ES256'] },
   });
 });
 after(() => api.close());
@@ -26,7 +26,7 @@ after(() => api.close());
 const token = (claims: Record<string, unknown> = {}, key: CryptoKey = signing) => {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ iss: ISSUER, aud: 'urn:fapi-sandbox:ob-api', iat: now, exp: now + 300, client_id: 'tpp-alpha', scope: 'accounts', cnf: { 'x5t#S256': 'abc' }, ...claims })
-    .setProtectedHeader({ alg: 'PS256', typ: 'at+jwt', kid: 'k1' })
+    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' })
     .sign(key);
 };
 
