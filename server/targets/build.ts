@@ -6,6 +6,7 @@ import { CATALOGUE_ROUTES, ROUTE_IDS, catalogueRouteOf, type RouteId } from '../
 import type { ConfigOverrides } from '../config.ts';
 import type { Stack } from '../stack.ts';
 import { minter, mintCertificate } from '../pki/mint.ts';
+import { RESOURCES } from '../resources.ts';
 import { BUNDLED_RESOURCES, bundledClient, pkiCertificate, type Target } from '../engine/target.ts';
 import type { LoadedTarget } from './load.ts';
 import { discover, type DiscoveredAs } from './discovery.ts';
@@ -42,7 +43,7 @@ export function stackOverrides(t: LoadedTarget, as: DiscoveredAs | null, sandbox
     ...(as && t.file.resourceServer === 'bundled'
       ? {
           gateway: {
-            externalIssuer: { issuer: as.issuer, jwksUri: as.jwksUri, audience: b?.gateway?.audience ?? 'urn:fapi-sandbox:ob-api', ca: [...t.trust, sandboxRootCa].join('\n') },
+            externalIssuer: { issuer: as.issuer, jwksUri: as.jwksUri, audience: b?.gateway?.audience ?? RESOURCES.obApi, ca: [...t.trust, sandboxRootCa].join('\n') },
           },
         }
       : {}),

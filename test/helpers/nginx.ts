@@ -98,7 +98,9 @@ export async function startNginx(opts: NginxOptions): Promise<RunningNginx> {
   const port = await freePort();
   const conf = renderNginx(opts, port, prefix);
   let output = '';
-  const child: ChildProcess = spawn(binary, ['-p', prefix, '-e', 'stderr', '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // -e (nginx >= 1.19.5): the error log before the config is read, else the build's default path.
+  const early = /-e filename/.test(spawnSync(binary, ['-h'], { encoding: 'utf8' }).stderr) ? ['-e', 'stderr'] : [];
+  const child: ChildProcess = spawn(binary, ['-p', prefix, ...early, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
   const deadline = Date.now() + 10_000;
