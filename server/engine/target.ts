@@ -22,6 +22,8 @@ export interface TargetClient {
   clientId: string;
   /** Authentication method when the scenario does not say. */
   auth?: 'tls_client_auth' | 'self_signed_tls_client_auth' | 'private_key_jwt';
+  /** The certificate (by name) it authenticates with, when the target file says (used by the target check). */
+  certificate?: string;
   /** private_key_jwt signing key (private JWK with alg). */
   key: JWK | null;
   /** A registered DPoP key (private JWK); null: actors get a fresh key per run. */

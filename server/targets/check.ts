@@ -5,7 +5,7 @@
 import type { Scenario, TokenStep, CallStep } from '../../lib/scenario/schema.ts';
 import type { TraceEventBody } from '../../lib/trace/events.ts';
 import { OB_BASE } from '../../lib/target/routes.ts';
-import type { Target } from '../engine/target.ts';
+import type { Target, TargetClient } from '../engine/target.ts';
 import { send } from '../engine/http-client.ts';
 import { ScenarioState } from '../engine/state.ts';
 import { tokenStep } from '../engine/steps/token.ts';
@@ -48,18 +48,23 @@ async function tlsCheck(label: string, url: string, ca: string): Promise<TargetC
   return { id: `tls ${origin}`, title, status: 'failed', detail: `cannot reach it: ${code}: ${ex.error?.message ?? ''}` };
 }
 
-/** The client to get a token with: tpp-alpha (mTLS) or tpp-dpop (DPoP) when the target has them, else any it maps. */
-function pickActor(target: Target): { actor: Scenario['actors'][string]; dpop: boolean; client: string } | null {
-  const mtls = target.capabilities.has('mtls');
-  const candidates = mtls ? ['tpp-alpha', 'tpp-beta', 'mallory-app'] : ['tpp-dpop', 'tpp-gamma-dpop'];
-  const certOf: Record<string, string> = { 'tpp-alpha': 'tpp-alpha', 'tpp-beta': 'tpp-beta', 'mallory-app': 'mallory', 'tpp-gamma-dpop': 'tpp-gamma' };
-  for (const client of candidates) {
+/** The sandbox's clients and the certificates they authenticate with, in the order the check tries them. */
+const CANDIDATES: Record<'mtls' | 'dpop', [client: string, certificate: string | null][]> = {
+  mtls: [['tpp-alpha', 'tpp-alpha'], ['tpp-beta', 'tpp-beta'], ['mallory-app', 'mallory']],
+  dpop: [['tpp-dpop', null], ['tpp-gamma-dpop', 'tpp-gamma']],
+};
+
+/** The client to get a token with: an mTLS client when the target claims mTLS, else a DPoP one, as the target maps it. */
+function pickActor(target: Target): { actor: Scenario['actors'][string]; auth: NonNullable<TargetClient['auth']>; dpop: boolean; client: string } | null {
+  const dpop = !target.capabilities.has('mtls');
+  for (const [client, usual] of CANDIDATES[dpop ? 'dpop' : 'mtls']) {
     const mapped = target.client(client);
     if (!mapped) continue;
-    const certificate = certOf[client];
+    const certificate = mapped.certificate ?? usual;
     if (certificate && !target.certificate(certificate)) continue;
-    if (!certificate && !mapped.key) continue;
-    return { client, dpop: !mtls, actor: { client, ...(certificate ? { certificate } : {}), ...(mtls ? {} : { dpopKey: 'check-key' }) } };
+    const auth = mapped.auth ?? (certificate ? 'tls_client_auth' : 'private_key_jwt');
+    if (auth === 'private_key_jwt' && !mapped.key) continue;
+    return { client, auth, dpop, actor: { client, ...(certificate ? { certificate } : {}), ...(dpop ? { dpopKey: 'check-key' } : {}) } };
   }
   return null;
 }
@@ -78,7 +83,7 @@ export async function checkTarget(target: Target): Promise<TargetCheckReport> {
 
   const picked = pickActor(target);
   if (!picked) {
-    checks.push({ id: 'token', title: 'a token from the authorization server', status: 'skipped', detail: `no client to try: map ${target.capabilities.has('mtls') ? 'tpp-alpha (with certificate tpp-alpha)' : 'tpp-dpop (with its private_key_jwt key)'} under clients:` });
+    checks.push({ id: 'token', title: 'a token from the authorization server', status: 'skipped', detail: `no client to try: map ${target.capabilities.has('mtls') ? 'tpp-alpha (and certificate tpp-alpha)' : 'tpp-dpop (with its private_key_jwt key)'} under clients:` });
   } else {
     const scenario: Scenario = {
       id: 'target-check', title: 'Target check', summary: 'one token, one call', tags: ['happy-path'], references: ['RFC 8705', 'RFC 9449'],
@@ -86,7 +91,7 @@ export async function checkTarget(target: Target): Promise<TargetCheckReport> {
     };
     const events: TraceEventBody[] = [];
     const state = new ScenarioState(scenario, target, (e) => events.push(e));
-    const token: TokenStep['token'] = { actor: 'client', endpoint: 'mtls', scope: 'accounts', dpop: picked.dpop, save: 'token', ...(picked.dpop ? { auth: 'private_key_jwt' as const } : {}) };
+    const token: TokenStep['token'] = { actor: 'client', endpoint: 'mtls', scope: 'accounts', dpop: picked.dpop, save: 'token', auth: picked.auth };
     const title = `a ${picked.dpop ? 'DPoP' : 'certificate'}-bound token for ${picked.client} from ${target.endpoints.token}`;
     try {
       const obs = await tokenStep(token, state);

@@ -135,7 +135,7 @@ export function loadTargetText(text: string, source: string, opts: LoadOptions):
   const clients = new Map<string, TargetClient>();
   for (const [name, spec] of Object.entries(target.clients)) {
     if (spec.certificate && !target.certificates[spec.certificate]) fail(['clients', name, 'certificate'], `no certificate "${spec.certificate}" under certificates:`);
-    const client: TargetClient = { clientId: spec.clientId, ...(spec.auth ? { auth: spec.auth } : {}), key: null, dpopKey: null };
+    const client: TargetClient = { clientId: spec.clientId, ...(spec.auth ? { auth: spec.auth } : {}), ...(spec.certificate ? { certificate: spec.certificate } : {}), key: null, dpopKey: null };
     if (spec.key) client.key = signingKey(spec.key, spec.keyAlg, ['clients', name, 'key']);
     if (spec.dpopKey) client.dpopKey = jwkFile(spec.dpopKey, ['clients', name, 'dpopKey']);
     clients.set(name, client);

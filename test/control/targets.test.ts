@@ -105,3 +105,13 @@ test('check fails, saying why, for a gateway that is not there', async () => {
   assert.equal(r.body.checks.find((c: { id: string }) => c.id === 'call').status, 'failed');
   await api('DELETE', `/api/targets/${down.body.id}`);
 });
+
+test('check for a DPoP target: a DPoP-bound token (private_key_jwt) and a call with a proof', async () => {
+  const dpop = await api('POST', '/api/targets', { yaml: yaml().replace('name: own-gateway-by-url', 'name: dpop-by-url').replace('senderConstraint: both', 'senderConstraint: dpop') });
+  const r = await api('POST', `/api/targets/${dpop.body.id}/check`);
+  assert.equal(r.body.ok, true, JSON.stringify(r.body.checks));
+  const token = r.body.checks.find((c: { id: string }) => c.id === 'token');
+  assert.match(token.title, /a DPoP-bound token for tpp-dpop/);
+  assert.match(token.detail, /^DPoP \(jwt, cnf \{"jkt":/);
+  await api('DELETE', `/api/targets/${dpop.body.id}`);
+});
