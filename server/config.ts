@@ -31,6 +31,8 @@ export interface SandboxConfig {
   idp: {
     accessTokenAlg: 'PS256' | 'ES256';
     accessTokenTtlSeconds: number;
+    /** Demand a server nonce in DPoP proofs at the token endpoint (RFC 9449 §8; FAPI_IDP_DPOP_NONCE=1). */
+    dpopNonce: boolean;
   };
   gateway: {
     /** Binding policy of the main Open Banking route. */
@@ -108,6 +110,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     idp: {
       accessTokenAlg: envChoice(env, 'FAPI_ACCESS_TOKEN_ALG', ['PS256', 'ES256'] as const, 'PS256'),
       accessTokenTtlSeconds: 600,
+      dpopNonce: envChoice(env, 'FAPI_IDP_DPOP_NONCE', ['0', '1'] as const, '0') === '1',
       ...overrides.idp,
     },
     gateway: {

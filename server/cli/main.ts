@@ -25,6 +25,7 @@ exit codes: 0 all passed, 1 a scenario failed, 2 usage or scenario-file error.
 
 environment: FAPI_UI_PORT, FAPI_IDP_PORT, FAPI_IDP_MTLS_PORT, FAPI_GATEWAY_PORT, FAPI_GATEWAY_STRICT_PORT,
 FAPI_API_PORT, FAPI_BIND, FAPI_DATA_DIR, FAPI_CERTS_DIR, FAPI_GATEWAY_BINDING (either|mtls|dpop),
+FAPI_ACCESS_TOKEN_ALG (PS256|ES256), FAPI_IDP_DPOP_NONCE (1: the token endpoint demands DPoP nonces),
 FAPI_READY_FILE (start writes the listeners' URLs there as JSON once up).`;
 
 async function certs(): Promise<number> {
