@@ -68,6 +68,8 @@ const cases: [string, Partial<DpopSpec>, string, RegExp][] = [
   ['stale iat', { iatOffset: -120 }, 'dpop.iat-window', /120 s ago/],
   ['future iat', { iatOffset: 120 }, 'dpop.iat-window', /in the future/],
   ['wrong ath', { ath: 'wrong' }, 'dpop.ath', /not the hash/],
+  ['header alg PS256 over an ES256 signature', { alg: 'PS256' }, 'dpop.signature', /does not verify with the header jwk/],
+  ['header alg EdDSA over an ES256 signature', { alg: 'EdDSA' }, 'dpop.signature', /does not verify with the header jwk/],
 ];
 for (const [label, spec, check, reason] of cases) {
   test(`${check} fails for ${label}: 401 DPoP error="invalid_dpop_proof" with algs`, async () => {
