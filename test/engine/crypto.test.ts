@@ -76,7 +76,7 @@ const proof = (spec: Parameters<typeof buildProof>[2] = {}, extra: { accessToken
 test('a genuine proof: typ dpop+jwt, ES256, public jwk (RFC 7638 thumbprint = jkt), htm, htu without query and fragment, iat, unique jti, ath of the token', async () => {
   const p = await proof({}, { accessToken: 'the-token' });
   const { payload, protectedHeader } = await jwtVerify(p.jwt, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256'], currentDate: new Date(now * 1000) });
-  assert.equal(protectedHeader.jwk!.d, undefined);
+  assert.equal((protectedHeader.jwk as Record<string, unknown>).d, undefined);
   assert.equal(await calculateJwkThumbprint(protectedHeader.jwk!), key.jkt);
   assert.equal(payload.htm, 'GET');
   assert.equal(payload.htu, 'https://gw.example:9443/open-banking/v3.1/aisp/accounts');
