@@ -85,6 +85,17 @@ for (const [label, spec, check, reason] of cases) {
   });
 }
 
+test('dpop.htu passes for the same URL with another scheme / host case, and without the query string of the request', async () => {
+  const url = new URL(t.stack.urls.gateway + PATH);
+  const shouting = `HTTPS://LOCALHOST:${url.port}${PATH}`;
+  const ok = await call({ htu: shouting });
+  assert.equal(ok.response?.status, 200, reasonOf(ok, 'dpop.htu'));
+  const withQuery = await call({}, { path: `${PATH}?page=1` });
+  assert.equal(withQuery.response?.status, 200, reasonOf(withQuery, 'dpop.htu'));
+  const otherPort = await call({ htu: `https://localhost:1${PATH}` });
+  assert.equal(failedCheck(t.stack, otherPort), 'dpop.htu');
+});
+
 test('dpop.signature fails when the signature is not the header key\'s', async () => {
   const good = (await buildProof(key, { method: 'GET', url: t.stack.urls.gateway + PATH, accessToken: token, now: Date.now() / 1000 })).jwt;
   const other = (await buildProof(await generateDpopKey('x'), { method: 'GET', url: t.stack.urls.gateway + PATH, accessToken: token, now: Date.now() / 1000 })).jwt;

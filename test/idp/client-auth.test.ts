@@ -5,7 +5,9 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createLocalJWKSet, jwtVerify, generateKeyPair, exportJWK, type JWK } from 'jose';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { createLocalJWKSet, jwtVerify, generateKeyPair, exportJWK, decodeJwt, type JWK } from 'jose';
 import { startTestStack, thumbprint, type TestStack } from '../helpers/stack.ts';
 import { requestToken, assertion, getJson, idpChecks } from '../helpers/idp.ts';
 import { mintCertificate } from '../../server/pki/mint.ts';
@@ -98,6 +100,35 @@ test('tls_client_auth refuses the wrong subject, a rogue CA, expired, not-yet-va
   assertInvalidClient(await alpha('tpp-alpha', { endpoint: 'plain' }), 'the issuer origin does not ask for a certificate');
   const minted = await mintCertificate(t.stack.pki, { name: 'rogue-2', subject: t.stack.pki.cert('tpp-alpha').entry.subject, flaw: 'self-signed' });
   assertInvalidClient(await alpha(minted), 'self-signed with the right DN');
+});
+
+test('resumed TLS sessions at the token endpoint keep the handshake\'s verdict: a revoked certificate stays refused, a good one stays bound', async () => {
+  const post = (agent: https.Agent, name: string) => new Promise<{ status: number; body: Record<string, unknown>; reused: boolean }>((resolve, reject) => {
+    const m = t.stack.pki.cert(name);
+    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'tpp-alpha', scope: 'accounts' }).toString();
+    const req = https.request(t.stack.idp.endpoints.token, {
+      method: 'POST', agent, ca: t.stack.pki.rootCa, cert: m.chain, key: m.key,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) as Record<string, unknown>, reused: (res.socket as TLSSocket).isSessionReused() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  for (const [name, status] of [['alpha-revoked', 401], ['tpp-alpha', 200]] as const) {
+    const agent = new https.Agent({ keepAlive: false, maxCachedSessions: 10 });
+    try {
+      const first = await post(agent, name);
+      await new Promise((r) => setTimeout(r, 20));
+      const second = await post(agent, name);
+      assert.equal(second.reused, true, `${name}: the second connection resumed`);
+      assert.deepEqual([first.status, second.status], [status, status], name);
+      if (status === 200) assert.deepEqual(decodeJwt(String(second.body.access_token)).cnf, { 'x5t#S256': thumbprint(t.stack, name) });
+    } finally {
+      agent.destroy();
+    }
+  }
 });
 
 test('tls_client_auth by SAN dNSName: any trusted certificate carrying the registered dNSName authenticates, case-insensitively', async () => {
