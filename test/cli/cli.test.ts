@@ -66,17 +66,19 @@ function junit(text: string): { suites: { tests: string; failures: string }; sui
   return { suites: doc.testsuites, suite, cases: Array.isArray(suite.testcase) ? suite.testcase : [suite.testcase] };
 }
 
-test('run <id> --reporter junit --out FILE: exit 0 and a valid JUnit file with one passing testcase', async () => {
-  const r = await runCli(['run', 'mtls-client-credentials', '--reporter', 'junit', '--out', out('one.xml')], env);
+test('run --reporter junit --out results.xml (the CI command): exit 0, a valid JUnit file with a passing testcase per scenario', async (ctx) => {
+  const r = await runCli(['run', '--reporter', 'junit', '--out', out('results.xml')], env);
+  ctx.diagnostic(`the whole catalogue through the CLI: ${r.ms} ms including start-up`);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '', 'nothing on stdout: the report is in the file');
-  const { suites, suite, cases } = junit(readFileSync(out('one.xml'), 'utf8'));
-  assert.deepEqual([suites.tests, suites.failures, suite.tests, suite.failures, suite.errors, suite.skipped], ['1', '0', '1', '0', '0', '0']);
-  assert.equal(cases.length, 1);
-  assert.match(cases[0]!.name, /^mtls-client-credentials: /);
-  assert.equal(cases[0]!.file, 'scenarios/mtls-client-credentials.yaml');
-  assert.equal(cases[0]!.failure, undefined);
-  assert.match(cases[0]!['system-out']!, /step 1 \[passed\] .* -> HTTP 200/);
+  const { suites, suite, cases } = junit(readFileSync(out('results.xml'), 'utf8'));
+  const n = String(CATALOGUE.length);
+  assert.deepEqual([suites.tests, suites.failures, suite.tests, suite.failures, suite.errors, suite.skipped], [n, '0', n, '0', '0', '0']);
+  assert.deepEqual(cases.map((c) => c.name.split(':')[0]).sort(), CATALOGUE.map((s) => s.scenario.id).sort());
+  const one = cases.find((c) => c.name.startsWith('mtls-client-credentials:'))!;
+  assert.equal(one.file, 'scenarios/mtls-client-credentials.yaml');
+  assert.equal(one.failure, undefined);
+  assert.match(one['system-out']!, /step 1 \[passed\] .* -> HTTP 200/);
 });
 
 test('run <id> <id> --reporter json: exit 0 and only JSON on stdout, scenarios in selection order', async () => {
