@@ -81,9 +81,11 @@ test('run --reporter junit --out results.xml (the CI command): exit 0, a valid J
   assert.match(one['system-out']!, /step 1 \[passed\] .* -> HTTP 200/);
 });
 
-test('run <id> <id> --reporter json: exit 0 and only JSON on stdout, scenarios in selection order', async () => {
-  const r = await runCli(['run', 'mtls-client-credentials', 'dpop-client-credentials', '--reporter', 'json'], env);
+test('run <id> <id> --reporter json (stdout) and junit=FILE in folders that do not exist yet: exit 0, only JSON on stdout', async () => {
+  const nested = path.join(tmp.dir, 'reports', 'deep', 'two.xml');
+  const r = await runCli(['run', 'mtls-client-credentials', 'dpop-client-credentials', '--reporter', 'json', '--reporter', `junit=${nested}`], env);
   assert.equal(r.code, 0, r.stderr);
+  assert.equal(junit(readFileSync(nested, 'utf8')).cases.length, 2);
   const report = JSON.parse(r.stdout) as { tool: string; status: string; counts: Record<string, number>; scenarios: { scenarioId: string; steps: unknown[] }[]; stackStartupMs: number };
   assert.equal(report.tool, 'fapi-sandbox');
   assert.equal(report.status, 'passed');
@@ -138,7 +140,7 @@ test('a broken scenario file: exit 2, no stack started, and the message names th
   assert.ok(list.stderr.includes(`${file}:12:`));
 });
 
-test('usage errors exit 2 with a message: unknown reporter, flag, scenario or command, bad --concurrency, --out ambiguity, two stdout reporters, proof without --url', async () => {
+test('usage errors exit 2 with a message: unknown reporter, flag, scenario or command, bad --concurrency, --out ambiguity, two stdout reporters, proof without --url, an unwritable report file', async () => {
   const cases: [string[], RegExp][] = [
     [['run', '--reporter', 'tap'], /unknown reporter "tap" \(use pretty, json, junit\)/],
     [['run', '--nope'], /Unknown option '--nope'/],
@@ -150,7 +152,10 @@ test('usage errors exit 2 with a message: unknown reporter, flag, scenario or co
     [['frobnicate'], /unknown command "frobnicate"/],
     [[], /usage: fapi-sandbox <command>/],
     [['proof', '--method', 'GET'], /proof needs --url/],
+    [['run', '--reporter', 'junit', '--out', path.join(out('a-file.txt'), 'results.xml')], /cannot write the junit report to .*a-file\.txt\/results\.xml: /],
+    [['run', '--reporter', `json=${tmp.dir}`], /cannot write the json report to .*: it is a directory/],
   ];
+  writeFileSync(out('a-file.txt'), 'not a folder\n');
   const results = await Promise.all(cases.map(([args]) => runCli(args, env)));
   cases.forEach(([args, message], i) => {
     const r = results[i]!;
