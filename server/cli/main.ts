@@ -1,6 +1,6 @@
-// The fapi-sandbox command line: start | run | list | certs. Exit codes: 0 success, 1 a scenario
-// failed, 2 usage or scenario-file error.
-import { loadConfig } from '../config.ts';
+// The fapi-sandbox command line: start | run | list | certs | proof. Exit codes: 0 success, 1 a
+// scenario failed, 2 usage, setting or scenario-file error.
+import { ConfigError, loadConfig } from '../config.ts';
 import { regeneratePki } from '../pki/load.ts';
 import { UsageError } from './usage.ts';
 
@@ -21,7 +21,7 @@ commands:
                        print a DPoP proof JWT (key kept in certs/keys/cli-dpop.private.jwk.json)
   proof --jkt          print that key's RFC 7638 thumbprint (the cnf.jkt of tokens bound to it)
 
-exit codes: 0 all passed, 1 a scenario failed, 2 usage or scenario-file error.
+exit codes: 0 all passed, 1 a scenario failed, 2 usage, setting or scenario-file error.
 
 environment: FAPI_UI_PORT, FAPI_IDP_PORT, FAPI_IDP_MTLS_PORT, FAPI_GATEWAY_PORT, FAPI_GATEWAY_STRICT_PORT,
 FAPI_API_PORT, FAPI_BIND, FAPI_DATA_DIR, FAPI_CERTS_DIR, FAPI_GATEWAY_BINDING (either|mtls|dpop),
@@ -42,7 +42,7 @@ export async function cli(argv: string[]): Promise<number> {
   try {
     return await dispatch(argv);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`fapi-sandbox: ${err.message}`);
       return 2;
     }

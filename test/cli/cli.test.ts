@@ -140,9 +140,11 @@ test('a broken scenario file: exit 2, no stack started, and the message names th
   assert.ok(list.stderr.includes(`${file}:12:`));
 });
 
-test('usage errors exit 2 with a message: unknown reporter, flag, scenario or command, bad --concurrency, --out ambiguity, two stdout reporters, proof without --url, an unwritable report file', async () => {
-  const cases: [string[], RegExp][] = [
+test('usage errors exit 2 with a message: a bad setting, unknown reporter, flag, scenario or command, bad --concurrency, --out ambiguity, two stdout reporters, proof without --url, an unwritable report file', async () => {
+  const cases: [string[], RegExp, Record<string, string>?][] = [
     [['run', '--reporter', 'tap'], /unknown reporter "tap" \(use pretty, json, junit\)/],
+    [['run', 'mtls-client-credentials'], /^fapi-sandbox: FAPI_ACCESS_TOKEN_ALG must be one of PS256, ES256, got "RS256"\n$/, { FAPI_ACCESS_TOKEN_ALG: 'RS256' }],
+    [['proof', '--jkt'], /^fapi-sandbox: FAPI_GATEWAY_BINDING must be one of mtls, dpop, either, got "both"\n$/, { FAPI_GATEWAY_BINDING: 'both' }],
     [['run', '--nope'], /Unknown option '--nope'/],
     [['run', 'no-such-scenario'], /no scenario or tag named no-such-scenario/],
     [['run', '--concurrency', '0'], /--concurrency takes an integer 1\.\.64/],
@@ -156,7 +158,7 @@ test('usage errors exit 2 with a message: unknown reporter, flag, scenario or co
     [['run', '--reporter', `json=${tmp.dir}`], /cannot write the json report to .*: it is a directory/],
   ];
   writeFileSync(out('a-file.txt'), 'not a folder\n');
-  const results = await Promise.all(cases.map(([args]) => runCli(args, env)));
+  const results = await Promise.all(cases.map(([args, , extra]) => runCli(args, { ...env, ...extra })));
   cases.forEach(([args, message], i) => {
     const r = results[i]!;
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -176,7 +178,7 @@ test('list, list <tag>, run --list <tag> and --help: exit 0, no stack started', 
   const tagged = CATALOGUE.filter((s) => (s.scenario.tags as string[]).includes('dpop')).map((s) => s.scenario.id);
   assert.deepEqual(ids(dpop.stdout), tagged);
   assert.ok(ids(runList.stdout).includes('mtls-client-credentials') && ids(runList.stdout).includes('dpop-server-nonce'));
-  assert.match(help.stdout, /exit codes: 0 all passed, 1 a scenario failed, 2 usage or scenario-file error/);
+  assert.match(help.stdout, /exit codes: 0 all passed, 1 a scenario failed, 2 usage, setting or scenario-file error/);
 });
 
 test('certs regenerates the PKI into FAPI_CERTS_DIR; proof --jkt and proof --url sign with a key kept there', async () => {
