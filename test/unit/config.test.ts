@@ -3,7 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { loadConfig, ConfigError, DEFAULT_PORTS, ROOT_DIR } from '../../server/config.ts';
+import { loadConfig as load, ConfigError, DEFAULT_PORTS, ROOT_DIR } from '../../server/config.ts';
+
+/** loadConfig with exactly these environment variables. */
+const loadConfig = (overrides: Parameters<typeof load>[0], env: Record<string, string>) => load(overrides, env as NodeJS.ProcessEnv);
 
 test('defaults: the README\'s ports, PS256 access tokens, no IdP nonce, either binding, data/ and certs/ in the package', () => {
   const c = loadConfig({}, {});
