@@ -37,6 +37,8 @@ export interface SandboxConfig {
   idp: {
     accessTokenAlg: 'PS256' | 'ES256';
     accessTokenTtlSeconds: number;
+    /** Demand a server nonce in DPoP proofs at the token endpoint (RFC 9449 §8; FAPI_IDP_DPOP_NONCE=1). */
+    dpopNonce: boolean;
   };
   gateway: {
     /** Binding policy of the main Open Banking route. */
@@ -79,18 +81,21 @@ const PORT_ENV: Record<keyof Ports, string> = {
   api: 'FAPI_API_PORT',
 };
 
+/** A bad setting (an environment variable out of range): the CLI prints its message, no stack trace. */
+export class ConfigError extends Error {}
+
 function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be an integer 0..65535, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be an integer 0..65535, got "${raw}"`);
   return n;
 }
 
 function envChoice<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!(choices as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
+  if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
   return raw as T;
 }
 
@@ -125,6 +130,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     idp: {
       accessTokenAlg: envChoice(env, 'FAPI_ACCESS_TOKEN_ALG', ['PS256', 'ES256'] as const, 'PS256'),
       accessTokenTtlSeconds: 600,
+      dpopNonce: envChoice(env, 'FAPI_IDP_DPOP_NONCE', ['0', '1'] as const, '0') === '1',
       ...overrides.idp,
     },
     gateway: {

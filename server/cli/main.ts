@@ -1,6 +1,6 @@
-// The fapi-sandbox command line: start | run | list | certs. Exit codes: 0 success, 1 a scenario
-// failed, 2 usage or scenario-file error.
-import { loadConfig } from '../config.ts';
+// The fapi-sandbox command line: start | run | list | check | certs | jwks | proof. Exit codes: 0
+// success, 1 a scenario failed, 2 usage, setting, scenario-file or target-file error.
+import { ConfigError, loadConfig } from '../config.ts';
 import { loadPki, regeneratePki } from '../pki/load.ts';
 import { UsageError } from './usage.ts';
 
@@ -25,10 +25,11 @@ commands:
                        print a DPoP proof JWT (key kept in certs/keys/cli-dpop.private.jwk.json)
   proof --jkt          print that key's RFC 7638 thumbprint (the cnf.jkt of tokens bound to it)
 
-exit codes: 0 all passed, 1 a scenario failed (check: a check failed), 2 usage, scenario-file or target-file error.
+exit codes: 0 all passed, 1 a scenario failed (check: a check failed), 2 usage, setting, scenario-file or target-file error.
 
 environment: FAPI_UI_PORT, FAPI_IDP_PORT, FAPI_IDP_MTLS_PORT, FAPI_GATEWAY_PORT, FAPI_GATEWAY_STRICT_PORT,
 FAPI_API_PORT, FAPI_BIND, FAPI_DATA_DIR, FAPI_CERTS_DIR, FAPI_GATEWAY_BINDING (either|mtls|dpop),
+FAPI_ACCESS_TOKEN_ALG (PS256|ES256), FAPI_IDP_DPOP_NONCE (1: the token endpoint demands DPoP nonces),
 FAPI_EXTERNAL_GATEWAY_KEY (lets your gateway call the mock OB API, see README "Your own gateway"),
 FAPI_READY_FILE (start writes the listeners' URLs there as JSON once up).`;
 
@@ -54,7 +55,7 @@ export async function cli(argv: string[]): Promise<number> {
   try {
     return await dispatch(argv);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`fapi-sandbox: ${err.message}`);
       return 2;
     }

@@ -1,6 +1,6 @@
 // `fapi-sandbox run [id|tag ...]`: starts the bundled stack in-process on free ports, runs the
 // selected scenarios, reports (pretty / json / junit), stops. `list` prints the catalogue.
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatScenarioError } from '../../lib/scenario/parse.ts';
@@ -42,6 +42,20 @@ export function planReporters(specs: string[], out: string | undefined): Reporte
   const onStdout = plan.filter((r) => r.name === 'pretty' || !r.file);
   if (onStdout.length > 1) throw new UsageError('only one reporter can write to stdout: give the others a file (--reporter junit=results.xml)');
   return plan;
+}
+
+/** Fails before the run, not after it, when a report file cannot be written (parent folders are created). */
+function ensureWritable(reporters: ReporterTarget[]): void {
+  for (const r of reporters) {
+    if (!r.file) continue;
+    try {
+      mkdirSync(path.dirname(path.resolve(r.file)), { recursive: true });
+      accessSync(path.dirname(path.resolve(r.file)), constants.W_OK);
+      if (statSync(r.file, { throwIfNoEntry: false })?.isDirectory()) throw new Error('it is a directory');
+    } catch (err) {
+      throw new UsageError(`cannot write the ${r.name} report to ${r.file}: ${(err as Error).message}`);
+    }
+  }
 }
 
 const OPTIONS = {
@@ -139,6 +153,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (values.list) return listCommand([...positionals, ...(values.scenarios ?? []).flatMap((s) => ['--scenarios', s]), ...(values.target ? ['--target', values.target] : [])]);
   const reporters = planReporters(values.reporter ?? [], values.out);
+  ensureWritable(reporters);
   const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency takes an integer 1..64');
   const { selected, unknown } = select(loadScenarios(values.scenarios), positionals);

@@ -224,7 +224,10 @@ export async function runScenarios(req: RunRequest): Promise<RunResult> {
     while (next < planned.length) {
       const p = planned[next++]!;
       if (bailed) {
-        results[p.position] = { scenarioRunId: p.scenarioRunId, scenarioId: p.entry.scenario.id, title: p.entry.scenario.title, status: 'skipped', durationMs: 0, reason: 'not run: --bail after a failure', steps: [], failure: null };
+        const reason = 'not run: --bail after a failure';
+        results[p.position] = { scenarioRunId: p.scenarioRunId, scenarioId: p.entry.scenario.id, title: p.entry.scenario.title, status: 'skipped', durationMs: 0, reason, steps: [], failure: null };
+        // Every scenario announced by run.started gets its scenario.finished, so views never wait on it.
+        recorder.emit({ type: 'scenario.finished', scenarioId: p.entry.scenario.id, status: 'skipped', durationMs: 0, reason }, { scenarioRunId: p.scenarioRunId, stepId: null });
         await recorder.scenarioFinished(p.scenarioRunId, 'skipped', 0, null);
         continue;
       }

@@ -1,6 +1,6 @@
 // Builds DPoP proofs (RFC 9449 §4.2) and, on request, breaks them the ways a scenario asks:
 // other htm / htu, stale iat, fixed jti, missing or wrong ath, foreign typ / alg, private jwk.
-import { createHash, randomUUID } from 'node:crypto';
+import { KeyObject, createHash, randomUUID, sign } from 'node:crypto';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
 import type { DpopSpec } from '../../../lib/scenario/schema.ts';
 
@@ -88,7 +88,14 @@ export async function buildProof(key: DpopKey, req: ProofRequest, spec: Partial<
     const jwt = await new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(new TextEncoder().encode('attacker-chosen-secret-0123456789'));
     return { jwt, header, claims, mutations };
   }
-  if (alg !== key.alg) mutations.push(`header alg ${alg} for an ${key.alg} key`);
-  const jwt = await new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(key.privateKey, { });
+  if (alg !== key.alg) {
+    // Algorithm confusion: the header names another algorithm, the signature is still the key's own
+    // (ES256, JWS raw r||s). jose refuses to sign that, so the JWS is assembled here.
+    mutations.push(`header alg ${alg} over an ${key.alg} signature`);
+    const input = `${b64(header)}.${b64(claims)}`;
+    const signature = sign('sha256', Buffer.from(input), { key: KeyObject.from(key.privateKey), dsaEncoding: 'ieee-p1363' });
+    return { jwt: `${input}.${signature.toString('base64url')}`, header, claims, mutations };
+  }
+  const jwt = await new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(key.privateKey);
   return { jwt, header, claims, mutations };
 }
