@@ -118,7 +118,8 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
 
   const decisions = new DecisionStore(db.prisma);
   const gatewaySecret = randomBytes(32).toString('base64url');
-  const uiStart: Promise<Ui | null> = config.ui ? startUi(config) : Promise.resolve(null);
+  const loopback = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind.includes(':') ? `[${config.bind}]` : config.bind;
+  const uiStart: Promise<Ui | null> = config.ui ? startUi(config, `http://${loopback}:${ports.ui}`) : Promise.resolve(null);
   await seedBank(db.prisma);
   const idp = await createIdp({ config, pki, db, decisions, urls });
   const gateway = createGateway({ config, pki, db, decisions, urls, gatewaySecret, idp });

@@ -1,0 +1,68 @@
+'use client';
+// The Run button and the live timeline: POST /api/runs, then the run's events over SSE fill the
+// sequence diagram step by step. Shows how long the first trace event took to appear.
+import Link from 'next/link';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { buildTimeline } from '../../lib/trace/timeline.ts';
+import { startRun } from '../_lib/client-api.ts';
+import { ms } from '../_lib/format.ts';
+import { StatusBadge } from './Badges.tsx';
+import { RunTimeline } from './Timeline.tsx';
+import { useRunStream } from './useRunStream.ts';
+
+export function LiveRun({ scenarios, label = 'Run scenario', children }: { scenarios: string[]; label?: string; children?: React.ReactNode }) {
+  const [runId, setRunId] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const clickedAt = useRef<number | null>(null);
+  const [firstEventMs, setFirstEventMs] = useState<number | null>(null);
+  const stream = useRunStream(runId);
+  const run = useMemo(() => buildTimeline(stream.events), [stream.events]);
+
+  useEffect(() => {
+    if (stream.events.length && clickedAt.current !== null && firstEventMs === null) {
+      // Measured after the commit that put the first event on the page.
+      setFirstEventMs(performance.now() - clickedAt.current);
+    }
+  }, [stream.events.length, firstEventMs]);
+  useEffect(() => {
+    if (stream.done) setBusy(false);
+  }, [stream.done]);
+
+  const go = async () => {
+    clickedAt.current = performance.now();
+    setFirstEventMs(null);
+    setBusy(true);
+    setError(null);
+    try {
+      setRunId(await startRun(scenarios));
+    } catch (err) {
+      setError((err as Error).message);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div>
+      <div className="run-bar">
+        <button type="button" className="btn primary big" onClick={go} disabled={busy} data-action="run">
+          {busy ? <><span className="spinner" aria-hidden="true" /> Running…</> : runId ? `${label} again` : `▶ ${label}`}
+        </button>
+        {children}
+        {runId ? (
+          <span className="row" role="status" aria-live="polite">
+            <StatusBadge status={run.status} />
+            {run.durationMs !== null ? <span className="muted small">{ms(run.durationMs)} end to end</span> : null}
+            {firstEventMs !== null ? <span className="latency" data-first-event-ms={Math.round(firstEventMs)}>first event {ms(firstEventMs)} after Run</span> : null}
+            <Link className="small" href={`/runs/${runId}`}>Permanent link to this run</Link>
+          </span>
+        ) : (
+          <span className="muted small">Runs against the bundled identity provider and gateway; the timeline fills live.</span>
+        )}
+      </div>
+      {error ? <p className="error-box" role="alert">{error}</p> : null}
+      {stream.error && !stream.events.length ? <p className="error-box" role="alert">{stream.error}</p> : null}
+      {runId ? <RunTimeline run={run} /> : null}
+    </div>
+  );
+}
