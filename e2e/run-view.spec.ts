@@ -46,6 +46,8 @@ test('the stolen-token replay, run from the UI, shows the failed binding check a
 
   // The same run replays from the database on its own page.
   await page.getByRole('link', { name: 'Permanent link to this run' }).click();
+  await expect(page).toHaveURL(/\/runs\/run_/);
+  await expect(page.getByRole('button', { name: 'Re-run' })).toBeVisible();
   await expect(page.locator(`section.timeline[data-scenario="${SCENARIO}"]`)).toHaveAttribute('data-status', 'passed');
   await expect(page.locator('[data-refused-by="mtls.cnf-thumbprint-match"]').first()).toBeVisible();
   await screenshot(page, 'run-view');

@@ -14,6 +14,7 @@ import { createIdp, type Idp } from './idp/index.ts';
 import { createBankApi, seedBank } from './api/index.ts';
 import { createGateway, type Gateway } from './gateway/index.ts';
 import { createControlApi } from './control/index.ts';
+import { warmUp } from './control/warm.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
 import path from 'node:path';
@@ -166,5 +167,6 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the web UI is not started (--no-ui)' }));
   });
   stack.startupMs = Math.round(performance.now() - t0);
+  if (config.ui) setTimeout(() => void warmUp(stack), 0).unref();
   return stack;
 }

@@ -63,7 +63,7 @@ export function Catalogue({ scenarios, initialTag, initialQuery }: { scenarios: 
           <div className="grid-auto">
             {g.items.map((s) => (
               <article key={s.id} className="card scenario-card" data-scenario-card={s.id}>
-                <h3><Link href={`/scenarios/${s.id}`}>{s.title}</Link></h3>
+                <h3><Link prefetch={false} href={`/scenarios/${s.id}`}>{s.title}</Link></h3>
                 <p className="story">{s.summary}</p>
                 <div className="meta">
                   {s.tags.map((t) => <Tag key={t} tag={t} />)}

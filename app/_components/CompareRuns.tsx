@@ -92,7 +92,7 @@ export function CompareRuns({ titles }: { titles: { mtls: string; dpop: string }
           {running ? <><span className="spinner" aria-hidden="true" /> Running…</> : '▶ Run both side by side'}
         </button>
         {events.length ? <StatusBadge status={run.status} /> : null}
-        {lastRunId ? <Link className="small" href={`/runs/${lastRunId}`}>{runId ? 'This run' : 'Latest run of the pair'}: {lastRunId}</Link> : null}
+        {lastRunId ? <Link prefetch={false} className="small" href={`/runs/${lastRunId}`}>{runId ? 'This run' : 'Latest run of the pair'}: {lastRunId}</Link> : null}
         {!events.length && !loading ? <span className="muted small">No run of the pair yet: press the button.</span> : null}
       </div>
       {error ? <p className="error-box" role="alert">{error}</p> : null}
@@ -103,7 +103,7 @@ export function CompareRuns({ titles }: { titles: { mtls: string; dpop: string }
             <div key={kind} data-compare={kind}>
               <div className="col-head">
                 <span className={`tag ${kind}`}>{kind === 'mtls' ? 'mTLS' : 'DPoP'}</span>
-                <h3 style={{ margin: 0 }}><Link href={`/scenarios/${PAIR[kind]}`}>{titles[kind]}</Link></h3>
+                <h3 style={{ margin: 0 }}><Link prefetch={false} href={`/scenarios/${PAIR[kind]}`}>{titles[kind]}</Link></h3>
               </div>
               {scenario ? (
                 <div className="stack">

@@ -22,6 +22,7 @@ export function LiveRun({ scenarios, label = 'Run scenario', children }: { scena
   useEffect(() => {
     if (stream.events.length && clickedAt.current !== null && firstEventMs === null) {
       // Measured after the commit that put the first event on the page.
+      performance.mark('fapi:first-event-shown');
       setFirstEventMs(performance.now() - clickedAt.current);
     }
   }, [stream.events.length, firstEventMs]);
@@ -31,11 +32,14 @@ export function LiveRun({ scenarios, label = 'Run scenario', children }: { scena
 
   const go = async () => {
     clickedAt.current = performance.now();
+    performance.mark('fapi:run-clicked');
     setFirstEventMs(null);
     setBusy(true);
     setError(null);
     try {
-      setRunId(await startRun(scenarios));
+      const id = await startRun(scenarios);
+      performance.mark('fapi:run-accepted');
+      setRunId(id);
     } catch (err) {
       setError((err as Error).message);
       setBusy(false);
@@ -54,7 +58,7 @@ export function LiveRun({ scenarios, label = 'Run scenario', children }: { scena
             <StatusBadge status={run.status} />
             {run.durationMs !== null ? <span className="muted small">{ms(run.durationMs)} end to end</span> : null}
             {firstEventMs !== null ? <span className="latency" data-first-event-ms={Math.round(firstEventMs)}>first event {ms(firstEventMs)} after Run</span> : null}
-            <Link className="small" href={`/runs/${runId}`}>Permanent link to this run</Link>
+            <Link prefetch={false} className="small" href={`/runs/${runId}`}>Permanent link to this run</Link>
           </span>
         ) : (
           <span className="muted small">Runs against the bundled identity provider and gateway; the timeline fills live.</span>

@@ -1,6 +1,8 @@
 'use client';
 // The main navigation; marks the current section with aria-current, and shows whether every
-// listener of the sandbox is up (GET /api/health).
+// listener of the sandbox is up (GET /api/health). Links never prefetch (prefetch={false} across
+// app/): every page is rendered on demand, and prefetching them all competes with a running
+// scenario for the sandbox's CPU (it tripled the time to the first trace event on 2 cores).
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useState } from 'react';
@@ -30,7 +32,7 @@ export function Nav() {
     <>
       <nav className="nav" aria-label="Main">
         {LINKS.map((l) => (
-          <Link key={l.href} href={l.href} aria-current={l.match(path) ? 'page' : undefined}>
+          <Link prefetch={false} key={l.href} href={l.href} aria-current={l.match(path) ? 'page' : undefined}>
             {l.label}
           </Link>
         ))}

@@ -129,11 +129,11 @@ export function Playground({ options }: { options: PlaygroundOptions }) {
           ...(htm ? { htm } : {}), ...(htu ? { htu } : {}), ...(offset ? { iatOffset: offset } : {}), ...(alg !== 'ES256' ? { alg } : {}),
           ...(jtiMode === 'reuse' && lastJti ? { jti: lastJti } : jtiMode === 'custom' && jti ? { jti } : {}),
         }
-      : false;
+      : null;
     const path = `${route}${resource}`;
     try {
       const r = await postJson<{ status: number | null; events: TraceEvent[] }>('/api/playground/call', {
-        certificate: callCert || null, via, method, path, tokenIn, dpop,
+        certificate: callCert || null, via, method, path, tokenIn, ...(dpop ? { dpop } : {}),
         ...(token.trim() ? { token: token.trim() } : {}), ...(scheme !== 'auto' ? { scheme } : {}),
       });
       push({ kind: 'call', title: `${method} ${path} with ${callCert || 'no certificate'}${sendDpop ? ` + DPoP (${proofKey})` : ''}`, status: r.status, events: r.events });

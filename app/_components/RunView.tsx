@@ -33,7 +33,7 @@ export function RunView({ run: stored }: { run: RunDetail }) {
             {counts ? <> · {counts.passed} passed{counts.failed ? `, ${counts.failed} failed` : ''}{counts.error ? `, ${counts.error} errors` : ''}{counts.skipped ? `, ${counts.skipped} skipped` : ''}</> : null}
           </p>
           {stored.scenarios.length === 1 ? (
-            <p className="small"><Link href={`/scenarios/${stored.scenarios[0]!.scenarioId}`}>About this scenario →</Link></p>
+            <p className="small"><Link prefetch={false} href={`/scenarios/${stored.scenarios[0]!.scenarioId}`}>About this scenario →</Link></p>
           ) : null}
         </div>
         <button

@@ -16,7 +16,7 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
   const router = useRouter();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  if (!runs.length) return <div className="empty">No runs yet. Pick a scenario in the <Link href="/">catalogue</Link> and press Run.</div>;
+  if (!runs.length) return <div className="empty">No runs yet. Pick a scenario in the <Link prefetch={false} href="/">catalogue</Link> and press Run.</div>;
   const rerun = async (run: RunListItem) => {
     setBusy(run.id);
     setError(null);
@@ -49,7 +49,7 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
               return (
                 <tr key={r.id} data-run-row={r.id}>
                   <td>
-                    <Link href={`/runs/${r.id}`}><code>{r.id}</code></Link>
+                    <Link prefetch={false} href={`/runs/${r.id}`}><code>{r.id}</code></Link>
                     <div className="faint small">{dateTime(r.createdAt)} · target {r.target}</div>
                   </td>
                   <td><StatusBadge status={r.status} /></td>

@@ -26,13 +26,17 @@ export function useRunStream(runId: string | null): RunStream {
       buffer.current = [];
       if (batch.length) setState((s) => ({ ...s, events: [...s.events, ...batch] }));
     };
+    performance.mark('fapi:stream-opened');
     const source = new EventSource(`/api/runs/${encodeURIComponent(runId)}/events`);
     source.addEventListener('trace', (m) => {
       const event = JSON.parse((m as MessageEvent<string>).data) as TraceEvent;
       if (event.seq <= seen) return;
       seen = event.seq;
       buffer.current.push(event);
-      if (count++ === 0) flush();
+      if (count++ === 0) {
+        performance.mark('fapi:first-event-received');
+        flush();
+      }
       else frame ||= requestAnimationFrame(flush);
     });
     source.addEventListener('end', () => {

@@ -17,7 +17,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   if (!run) return notFound();
   return (
     <>
-      <div className="crumbs"><Link href="/runs">Runs</Link> / <code>{run.id}</code></div>
+      <div className="crumbs"><Link prefetch={false} href="/runs">Runs</Link> / <code>{run.id}</code></div>
       <RunView run={run} />
     </>
   );

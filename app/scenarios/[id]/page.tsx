@@ -25,7 +25,7 @@ export default async function ScenarioPage({ params }: { params: Promise<{ id: s
   const attackers = new Set(Object.entries(s.actors).filter(([name, a]) => /mallory|attacker|eve/i.test(`${name} ${a.description ?? ''}`)).map(([n]) => n));
   return (
     <>
-      <div className="crumbs"><Link href="/">Catalogue</Link> / <code>{s.id}</code></div>
+      <div className="crumbs"><Link prefetch={false} href="/">Catalogue</Link> / <code>{s.id}</code></div>
       <div className="page-header">
         <div>
           <h1>{s.title}</h1>

@@ -159,7 +159,7 @@ const callBody = z
     via: z.enum(['gateway', 'gatewayStrict']).default('gateway'),
     method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']).default('GET'),
     path: z.string().startsWith('/').max(500).regex(/^[\x21-\x7e]+$/, 'a path: printable ASCII, no spaces'),
-    dpop: z.union([z.literal(false), dpopMutations]).default(false),
+    dpop: dpopMutations.optional().describe('send a DPoP proof, built and broken as described (absent: no proof)'),
   })
   .strict();
 
@@ -170,7 +170,7 @@ export async function playgroundCall({ req, res, stack }: ControlRequest): Promi
     const decoded = decodeJwt(body.token);
     state.tokens.set('token', { raw: body.token, tokenType: null, format: decoded ? 'jwt' : 'opaque', header: decoded?.header ?? null, claims: decoded?.claims ?? null });
   }
-  const dpop: Partial<DpopSpec> | false = body.dpop === false ? false : body.dpop;
+  const dpop: Partial<DpopSpec> | false = body.dpop ?? false;
   const step = parseBody(STEP_SCHEMAS.call, {
     name: 'Playground call',
     call: {
