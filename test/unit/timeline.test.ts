@@ -58,7 +58,7 @@ test('a run folds into scenario → steps → exchanges with their handshake, to
   assert.deepEqual(ex.received.map((t) => t.label), ['alpha_token'], 'decoded after the response: issued');
   assert.equal(callStep!.exchanges[0]!.decisions.length, 1);
   assert.equal(callStep!.expectations.length, 1);
-  assert.ok(callStep!.events.some((e) => e.type === 'browser.consent'), 'unknown event types are kept for the generic renderer');
+  assert.ok(callStep!.events.some((e) => (e.type as string) === 'browser.consent'), 'unknown event types are kept for the generic renderer');
 });
 
 test('the refusing check is the first failed one; a passing decision refuses nothing', () => {
