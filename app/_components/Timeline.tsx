@@ -96,11 +96,14 @@ function Verdict({ scenario }: { scenario: ScenarioView }) {
   return (
     <div className="verdict refused" data-verdict={r.check.id}>
       <span className="badge fail">refused</span>
-      <span>
-        Step {s.index + 1}: the {r.decision.source === 'idp' ? 'identity provider' : 'gateway'} refused the request at{' '}
-        <code><strong>{r.check.id}</strong></code>
-        {info ? <> ({info.title}, <a href={info.specUrl} target="_blank" rel="noreferrer">{info.spec}</a>)</> : null}: {r.check.reason}
-      </span>
+      <div>
+        <div>
+          Step {s.index + 1}: the {r.decision.source === 'idp' ? 'identity provider' : 'gateway'} refused the request. Failed check:{' '}
+          <code><strong>{r.check.id}</strong></code>
+          {info ? <> ({info.title}; <a href={info.specUrl} target="_blank" rel="noreferrer">{info.spec}</a>)</> : null}
+        </div>
+        <div className="why">{r.check.reason}</div>
+      </div>
     </div>
   );
 }

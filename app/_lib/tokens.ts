@@ -91,7 +91,7 @@ export function bindingOf(token: ShownToken, ex: ExchangeView): Binding {
     const name = ex.tls?.clientCertificateName ?? (cert ? commonName(cert.subject) : null);
     return {
       kind: 'mtls', claimName: 'cnf["x5t#S256"]', tokenValue: x5t, presented,
-      presentedLabel: presented ? `SHA-256 of ${name ?? 'the'} certificate` : 'no certificate presented',
+      presentedLabel: presented ? `Presented: ${name ? `${name}'s` : 'the'} certificate, SHA-256` : 'No certificate presented',
       presentedFrom: issued
         ? 'the certificate presented to the token endpoint: the identity provider bound the token to it'
         : check ? 'computed by the gateway from the DER of the certificate on this TLS connection' : 'computed from the certificate presented on this connection',
@@ -105,7 +105,7 @@ export function bindingOf(token: ShownToken, ex: ExchangeView): Binding {
     const presented = str(check?.inputs?.proofJkt) ?? ex.proofs[0]?.jkt ?? str(checks.find((c) => c.id === 'dpop.jwk-public')?.inputs?.jkt) ?? null;
     return {
       kind: 'dpop', claimName: 'cnf.jkt', tokenValue: jkt, presented,
-      presentedLabel: presented ? 'JWK thumbprint of the DPoP proof key' : 'no DPoP proof key',
+      presentedLabel: presented ? 'Presented: the DPoP proof key, JWK thumbprint' : 'No DPoP proof key presented',
       presentedFrom: issued
         ? 'the key of the DPoP proof sent to the token endpoint (RFC 7638 thumbprint)'
         : 'RFC 7638 thumbprint of the jwk in this request\'s DPoP proof',

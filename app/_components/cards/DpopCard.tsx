@@ -3,7 +3,7 @@
 import type { CheckResult } from '../../../lib/checks/catalogue.ts';
 import type { DecodedJwt } from '../../../lib/trace/events.ts';
 import type { ExchangeView } from '../../../lib/trace/timeline.ts';
-import { decodeJwt } from '../../_lib/jwt.ts';
+import { authorizationToken, decodeJwt } from '../../_lib/jwt.ts';
 import { JsonView, Truncated } from '../Code.tsx';
 import { OutcomeBadge } from '../Badges.tsx';
 
@@ -15,6 +15,9 @@ interface Row {
 }
 
 const s = (v: unknown) => (v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v));
+
+const verdictText = (c: CheckResult | null, fresh: string, seen: string) =>
+  !c ? 'not checked here' : c.outcome === 'skip' ? 'not reached (an earlier check failed)' : c.outcome === 'fail' ? seen : fresh;
 
 function rows(proof: DecodedJwt, jkt: string | null, ex: ExchangeView, checks: Map<string, CheckResult>): Row[] {
   const c = proof.claims;
@@ -32,11 +35,17 @@ function rows(proof: DecodedJwt, jkt: string | null, ex: ExchangeView, checks: M
     { claim: 'htm', proof: s(c.htm), request: `method ${req.method}`, check: checks.get('dpop.htm') ?? null },
     { claim: 'htu', proof: s(c.htu), request: s(htuCheck?.inputs?.expected ?? (url ? `${url.origin}${url.pathname}` : req.url)), check: htuCheck },
     { claim: 'iat', proof: s(c.iat), request: age, check: iatCheck },
-    { claim: 'jti', proof: s(c.jti), request: jtiCheck ? (jtiCheck.outcome === 'fail' ? 'SEEN BEFORE: a replay' : jtiCheck.outcome === 'pass' ? 'never seen before' : 'not checked') : 'not checked here', check: jtiCheck },
+    { claim: 'jti', proof: s(c.jti), request: verdictText(jtiCheck, 'never seen before', 'SEEN BEFORE: a replay'), check: jtiCheck },
   ];
   if ('ath' in c || athCheck) out.push({ claim: 'ath', proof: s(c.ath), request: athCheck?.inputs?.expected ? `SHA-256 of the token: ${s(athCheck.inputs.expected)}` : 'SHA-256 of the access token', check: athCheck });
   if ('nonce' in c || checks.get('dpop.nonce')?.outcome === 'fail') out.push({ claim: 'nonce', proof: s(c.nonce), request: 'the server-provided DPoP-Nonce', check: checks.get('dpop.nonce') ?? null });
-  out.push({ claim: 'jkt (of header jwk)', proof: jkt ?? s(jktCheck?.inputs?.proofJkt), request: jktCheck ? `token cnf.jkt ${s(jktCheck.inputs?.['cnf.jkt'])}` : 'the token is bound to this key when issued', check: jktCheck });
+  const auth = authorizationToken(req.headers.authorization);
+  const cnf = (auth ? decodeJwt(auth.token)?.claims.cnf : null) as { jkt?: unknown } | null | undefined;
+  const tokenJkt = jktCheck?.inputs?.['cnf.jkt'] ?? cnf?.jkt;
+  out.push({
+    claim: 'jkt (of header jwk)', proof: jkt ?? s(jktCheck?.inputs?.proofJkt ?? checks.get('dpop.jwk-public')?.inputs?.jkt),
+    request: auth ? (tokenJkt ? `token cnf.jkt ${s(tokenJkt)}` : 'the token has no cnf.jkt') : 'the token endpoint binds the new token to this key', check: jktCheck,
+  });
   return out;
 }
 
