@@ -16,9 +16,9 @@ export function StatusBadge({ status, big }: { status: string; big?: boolean }) 
   );
 }
 
-export function HttpBadge({ status, title }: { status: number | null; title?: string }) {
+export function HttpBadge({ status }: { status: number | null }) {
   return (
-    <span className={`badge ${httpClass(status)}`} title={title}>
+    <span className={`badge ${httpClass(status)}`}>
       {status ? `HTTP ${status}` : 'no response'}
     </span>
   );

@@ -3,13 +3,13 @@
 import type { CertSummary } from '../../lib/trace/decision.ts';
 import { commonName, dateTime, validityAt } from '../_lib/format.ts';
 
-export function ValidityBadge({ cert, at }: { cert: { notBefore: string; notAfter: string }; at?: string | number }) {
+function ValidityBadge({ cert, at }: { cert: { notBefore: string; notAfter: string }; at?: string | number }) {
   const v = validityAt(cert, at);
   if (v === 'valid') return <span className="badge pass">valid</span>;
   return <span className="badge fail">{v === 'expired' ? 'EXPIRED' : 'NOT YET VALID'}</span>;
 }
 
-export function CertView({ cert, name, at, revoked, compact }: { cert: CertSummary; name?: string | null; at?: string | number; revoked?: boolean; compact?: boolean }) {
+export function CertView({ cert, name, at, revoked }: { cert: CertSummary; name?: string | null; at?: string | number; revoked?: boolean }) {
   const v = validityAt(cert, at);
   return (
     <div className="cert" data-cert={name ?? commonName(cert.subject)}>
@@ -24,12 +24,8 @@ export function CertView({ cert, name, at, revoked, compact }: { cert: CertSumma
         <dd><code>{cert.subject}</code></dd>
         <dt>Issuer</dt>
         <dd><code>{cert.issuer}</code></dd>
-        {!compact ? (
-          <>
-            <dt>Serial</dt>
-            <dd><code>{cert.serialNumber}</code></dd>
-          </>
-        ) : null}
+        <dt>Serial</dt>
+        <dd><code>{cert.serialNumber}</code></dd>
         <dt>Valid</dt>
         <dd>
           <span className={v === 'not-yet-valid' ? 'validity-bad' : undefined}>{dateTime(cert.notBefore)}</span>
@@ -38,7 +34,7 @@ export function CertView({ cert, name, at, revoked, compact }: { cert: CertSumma
         </dd>
         <dt title="base64url(SHA-256(DER)), RFC 8705 §3.1">x5t#S256</dt>
         <dd><code data-thumbprint>{cert.thumbprint}</code></dd>
-        {cert.subjectAltNames.length && !compact ? (
+        {cert.subjectAltNames.length ? (
           <>
             <dt>SAN</dt>
             <dd>{cert.subjectAltNames.join(', ')}</dd>

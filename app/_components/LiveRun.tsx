@@ -10,7 +10,7 @@ import { StatusBadge } from './Badges.tsx';
 import { RunTimeline } from './Timeline.tsx';
 import { useRunStream } from './useRunStream.ts';
 
-export function LiveRun({ scenarios, label = 'Run scenario', children }: { scenarios: string[]; label?: string; children?: React.ReactNode }) {
+export function LiveRun({ scenarios }: { scenarios: string[] }) {
   const [runId, setRunId] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -50,9 +50,8 @@ export function LiveRun({ scenarios, label = 'Run scenario', children }: { scena
     <div>
       <div className="run-bar">
         <button type="button" className="btn primary big" onClick={go} disabled={busy} data-action="run">
-          {busy ? <><span className="spinner" aria-hidden="true" /> Running…</> : runId ? `${label} again` : `▶ ${label}`}
+          {busy ? <><span className="spinner" aria-hidden="true" /> Running…</> : runId ? 'Run scenario again' : '▶ Run scenario'}
         </button>
-        {children}
         {runId ? (
           <span className="row" role="status" aria-live="polite">
             <StatusBadge status={run.status} />

@@ -1,6 +1,6 @@
 'use client';
 // The certificate cards (details, validity, downloads) and the mint form (POST /api/pki/mint).
-import { useState } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { PkiCertDto, PkiIndexDto } from '../_lib/types.ts';
 import { getJson, postJson } from '../_lib/client-api.ts';
 import { CertView } from './Cert.tsx';
@@ -54,7 +54,7 @@ export function PkiView({ initial }: { initial: PkiIndexDto }) {
   const [error, setError] = useState<string | null>(null);
   const [minted, setMinted] = useState<string | null>(null);
 
-  const submit = async (e: React.FormEvent) => {
+  const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);

@@ -2,7 +2,7 @@
 // The Playground form and results: a token from the IdP (POST /api/playground/token) or pasted, then
 // a gateway call (POST /api/playground/call) with a chosen certificate, route and DPoP mutations.
 // Results are the engine's trace events, drawn with the run view's own cards.
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import type { TraceEvent } from '../../lib/trace/events.ts';
 import { buildTimeline, refusingCheck } from '../../lib/trace/timeline.ts';
 import { postJson } from '../_lib/client-api.ts';
@@ -22,7 +22,7 @@ interface Result {
 
 type Jti = 'random' | 'reuse' | 'custom';
 
-function Section({ n, title, children }: { n: number; title: string; children: React.ReactNode }) {
+function Section({ n, title, children }: { n: number; title: string; children: ReactNode }) {
   return (
     <fieldset>
       <legend>{n} · {title}</legend>
@@ -101,7 +101,11 @@ export function Playground({ options }: { options: PlaygroundOptions }) {
     return map;
   }, [results]);
 
-  const push = (r: Omit<Result, 'id'>) => setResults((list) => [{ ...r, id: (list[0]?.id ?? 0) + 1 }, ...list].slice(0, 8));
+  const push = (r: Omit<Result, 'id'>) => {
+    setResults((list) => [{ ...r, id: (list[0]?.id ?? 0) + 1 }, ...list].slice(0, 8));
+    // Bring the new answer into view (below the form on narrow screens).
+    requestAnimationFrame(() => document.querySelector('[data-result]')?.scrollIntoView({ block: 'nearest' }));
+  };
 
   const getToken = async () => {
     setBusy('token');

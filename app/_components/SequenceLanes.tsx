@@ -1,10 +1,10 @@
 // The sequence-diagram cell of one step: lifelines for Client, Gateway, Identity provider and API,
 // a request arrow to the server, the hop to the API when the gateway forwards, a cross where a
 // check (or the TLS handshake) refused it, and the response arrow with its status.
+import type { ReactNode } from 'react';
 import type { ArrowPlan, Lane } from '../_lib/lanes.ts';
 import { LANE_X, LANES } from '../_lib/lanes.ts';
 
-const COLORS: Record<Lane, string> = { client: 'var(--lane-client)', gateway: 'var(--lane-gateway)', idp: 'var(--lane-idp)', api: 'var(--lane-api)' };
 const ROW = 54;
 
 function x(lane: Lane): string {
@@ -56,7 +56,7 @@ export function SequenceLanes({ arrows, note, defsId }: { arrows: ArrowPlan[]; n
         {arrows.map((a, i) => {
           const base = 24 + i * ROW * 1.25;
           const resColor = a.status && a.status < 400 ? '#05734f' : '#b4161b';
-          const out: React.ReactNode[] = [];
+          const out: ReactNode[] = [];
           if (a.tlsRefused) {
             const stop = (LANE_X.client + LANE_X[a.to]) / 2 + 4;
             out.push(
@@ -96,7 +96,7 @@ export function SequenceLanes({ arrows, note, defsId }: { arrows: ArrowPlan[]; n
         })}
         {!arrows.length && note ? (
           <g>
-            <circle cx={x('client')} cy="36" r="6" fill={COLORS.client} className="node" />
+            <circle cx={x('client')} cy="36" r="6" fill="var(--lane-client)" className="node" />
             <text x={`${LANE_X.client + 2.5}%`} y="40" className="arrow-label" fill="#334155">{note}</text>
           </g>
         ) : null}

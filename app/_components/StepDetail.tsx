@@ -14,7 +14,7 @@ import { TlsCard } from './cards/TlsCard.tsx';
 import { ChecksCard } from './cards/ChecksCard.tsx';
 import { HttpCard } from './cards/HttpCard.tsx';
 
-export function ExchangeDetail({ ex, issued, openHttp }: { ex: ExchangeView; issued: Map<string, TokenOrigin>; openHttp?: boolean }) {
+export function ExchangeDetail({ ex, issued }: { ex: ExchangeView; issued: Map<string, TokenOrigin> }) {
   return (
     <div className="exchange" data-exchange={ex.http.interactionId ?? ''}>
       <div className="exchange-head">
@@ -32,7 +32,7 @@ export function ExchangeDetail({ ex, issued, openHttp }: { ex: ExchangeView; iss
             <ChecksCard decisions={ex.decisions} unobservable={ex.unobservable} />
           </div>
         </div>
-        <HttpCard ex={ex} {...(openHttp ? { open: true } : {})} />
+        <HttpCard ex={ex} />
       </div>
     </div>
   );

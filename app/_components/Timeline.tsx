@@ -163,13 +163,13 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
   );
 }
 
-export function RunTimeline({ run, autoOpen }: { run: RunView; autoOpen?: boolean }) {
+export function RunTimeline({ run }: { run: RunView }) {
   const config = useConfig();
   const many = run.scenarios.length > 2;
   return (
     <div className="stack" data-run={run.runId ?? ''}>
       {run.scenarios.map((s) => (
-        <ScenarioTimeline key={s.scenarioRunId} scenario={s} config={config} collapsible={many} {...(autoOpen !== undefined ? { autoOpen } : {})} />
+        <ScenarioTimeline key={s.scenarioRunId} scenario={s} config={config} collapsible={many} />
       ))}
       {run.events.length ? <GenericEvents events={run.events} /> : null}
     </div>

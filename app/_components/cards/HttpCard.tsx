@@ -53,11 +53,11 @@ const ct = (h: Record<string, string | string[]>) => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-export function HttpCard({ ex, open }: { ex: ExchangeView; open?: boolean }) {
+export function HttpCard({ ex }: { ex: ExchangeView }) {
   const { request, response, error, durationMs } = ex.http;
   return (
     <section className="card wide" aria-label="Raw HTTP" data-card="http">
-      <details className="disclosure" open={open}>
+      <details className="disclosure">
         <summary>
           Raw HTTP request and response <span className="faint small">({ms(durationMs)} round trip)</span>
         </summary>
