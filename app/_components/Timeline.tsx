@@ -136,12 +136,15 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
       {scenario.events.length ? <div style={{ padding: '0.75rem 1.1rem' }}><GenericEvents events={scenario.events} /></div> : null}
     </>
   );
+  const refusal = scenario.steps.map(stepRefusal).find(Boolean);
   const head = (
     <>
+      {collapsible ? <span className="chev" aria-hidden="true">▶</span> : null}
       <StatusBadge status={scenario.status} />
       <h3>{scenario.title || scenario.scenarioId}</h3>
       <code className="faint small">{scenario.scenarioId}</code>
       {scenario.durationMs !== null ? <span className="faint small">{ms(scenario.durationMs)}</span> : null}
+      {collapsible && refusal ? <span className="badge fail" title="the check that refused the decisive request">refused by {refusal.check.id}</span> : null}
       {scenario.reason && scenario.status !== 'passed' ? <span className="small validity-bad">{scenario.reason}</span> : null}
     </>
   );
