@@ -28,6 +28,12 @@ export interface SandboxConfig {
   ui: boolean;
   dev: boolean;
   quiet: boolean;
+  /**
+   * The key an external gateway (yours: nginx, Envoy, Kong...) sends in x-sandbox-gateway-key to reach
+   * the mock Open Banking API (FAPI_EXTERNAL_GATEWAY_KEY, at least 16 characters); null: only the
+   * bundled gateway can. See server/api/external.ts.
+   */
+  externalGatewayKey: string | null;
   idp: {
     accessTokenAlg: 'PS256' | 'ES256';
     accessTokenTtlSeconds: number;
@@ -41,6 +47,11 @@ export interface SandboxConfig {
     dpopIatWindowSeconds: number;
     /** Leeway for client certificate notBefore / notAfter (seconds). */
     certClockToleranceSeconds: number;
+    /**
+     * Trust an external authorization server's tokens instead of the bundled IdP's (mixed mode: your
+     * AS, the bundled gateway): its issuer, its JWKS (fetched and cached), and the aud of its tokens.
+     */
+    externalIssuer: { issuer: string; jwksUri: string; audience: string; ca: string } | null;
   };
 }
 
@@ -83,6 +94,11 @@ function envChoice<T extends string>(env: NodeJS.ProcessEnv, name: string, choic
   return raw as T;
 }
 
+function externalGatewayKey(key: string | null): string | null {
+  if (key !== null && key.length < 16) throw new Error('FAPI_EXTERNAL_GATEWAY_KEY must be at least 16 characters');
+  return key;
+}
+
 export type ConfigOverrides = Partial<Omit<SandboxConfig, 'ports' | 'idp' | 'gateway'>> & {
   ports?: Partial<Ports>;
   idp?: Partial<SandboxConfig['idp']>;
@@ -105,6 +121,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     ui: overrides.ui ?? true,
     dev: overrides.dev ?? env.NODE_ENV === 'development',
     quiet: overrides.quiet ?? false,
+    externalGatewayKey: externalGatewayKey(overrides.externalGatewayKey !== undefined ? overrides.externalGatewayKey : (env.FAPI_EXTERNAL_GATEWAY_KEY || null)),
     idp: {
       accessTokenAlg: envChoice(env, 'FAPI_ACCESS_TOKEN_ALG', ['PS256', 'ES256'] as const, 'PS256'),
       accessTokenTtlSeconds: 600,
@@ -115,6 +132,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       clockToleranceSeconds: 5,
       dpopIatWindowSeconds: 60,
       certClockToleranceSeconds: 0,
+      externalIssuer: null,
       ...overrides.gateway,
     },
   };

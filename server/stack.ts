@@ -12,7 +12,9 @@ import { DecisionStore } from './decisions/store.ts';
 import { serverTls, mtlsServerTls } from './tls/options.ts';
 import { createIdp, type Idp } from './idp/index.ts';
 import { createBankApi, seedBank } from './api/index.ts';
-import { createGateway, type Gateway } from './gateway/index.ts';
+import { createGateway, ACCESS_TOKEN_ALGS, type Gateway } from './gateway/index.ts';
+import { RESOURCES } from './resources.ts';
+import { createLocalJWKSet } from 'jose';
 import { createControlApi } from './control/index.ts';
 import { warmUp } from './control/warm.ts';
 import { startUi, type Ui } from './ui.ts';
@@ -128,7 +130,10 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   servers.idpMtls.on('request', idp.handler);
   servers.gateway.on('request', gateway.handler('lenient'));
   servers.gatewayStrict.on('request', gateway.handler('strict'));
-  servers.api.on('request', createBankApi({ prisma: db.prisma, gatewaySecret }));
+  const externalGateway = config.externalGatewayKey
+    ? { key: config.externalGatewayKey, issuer: idp.issuer, keys: createLocalJWKSet(idp.publicJwks), audience: RESOURCES.obApi, algorithms: ACCESS_TOKEN_ALGS }
+    : null;
+  servers.api.on('request', createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway }));
 
   let stopped = false;
   const stack: Stack = {

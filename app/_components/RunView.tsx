@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { buildTimeline } from '../../lib/trace/timeline.ts';
 import type { RunDetail } from '../_lib/types.ts';
-import { startRun } from '../_lib/client-api.ts';
+import { rerun } from '../_lib/client-api.ts';
 import { dateTime, ms } from '../_lib/format.ts';
 import { StatusBadge } from './Badges.tsx';
 import { RunTimeline } from './Timeline.tsx';
@@ -18,7 +18,6 @@ export function RunView({ run: stored }: { run: RunDetail }) {
   const [error, setError] = useState<string | null>(null);
   const status = stream.events.length ? run.status : stored.status;
   const counts = run.counts ?? stored.summary;
-  const selection = stored.selection.length ? stored.selection : stored.scenarios.map((s) => s.scenarioId);
   return (
     <>
       <div className="page-header">
@@ -39,11 +38,10 @@ export function RunView({ run: stored }: { run: RunDetail }) {
         <button
           type="button"
           className="btn primary"
-          disabled={stored.target !== 'bundled'}
           data-action="rerun"
           onClick={async () => {
             try {
-              router.push(`/runs/${await startRun(selection)}`);
+              router.push(`/runs/${await rerun(stored)}`);
             } catch (err) {
               setError((err as Error).message);
             }

@@ -4,24 +4,20 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { RunListItem } from '../_lib/types.ts';
-import { startRun } from '../_lib/client-api.ts';
+import { rerun } from '../_lib/client-api.ts';
 import { dateTime, ms } from '../_lib/format.ts';
 import { StatusBadge } from './Badges.tsx';
-
-function selectionOf(run: RunListItem): string[] {
-  return run.selection.length ? run.selection : run.scenarios.map((s) => s.scenarioId);
-}
 
 export function RunsTable({ runs }: { runs: RunListItem[] }) {
   const router = useRouter();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   if (!runs.length) return <div className="empty">No runs yet. Pick a scenario in the <Link prefetch={false} href="/">catalogue</Link> and press Run.</div>;
-  const rerun = async (run: RunListItem) => {
+  const again = async (run: RunListItem) => {
     setBusy(run.id);
     setError(null);
     try {
-      router.push(`/runs/${await startRun(selectionOf(run))}`);
+      router.push(`/runs/${await rerun(run)}`);
     } catch (err) {
       setError((err as Error).message);
       setBusy(null);
@@ -65,7 +61,7 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
                   <td className="nowrap">{ms(duration)}</td>
                   <td>{r.trigger}</td>
                   <td>
-                    <button type="button" className="btn small" onClick={() => void rerun(r)} disabled={busy !== null || r.target !== 'bundled'} data-action="rerun" title={r.target !== 'bundled' ? 'Runs against external targets are started from the Targets page' : undefined}>
+                    <button type="button" className="btn small" onClick={() => void again(r)} disabled={busy !== null} data-action="rerun">
                       {busy === r.id ? 'Starting…' : 'Re-run'}
                     </button>
                   </td>

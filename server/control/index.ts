@@ -10,6 +10,7 @@ import { pkiIndex, pkiFile, mintCert } from './routes/pki.ts';
 import { playgroundOptions, playgroundToken, playgroundCall } from './routes/playground.ts';
 import { listScenarios, getScenario } from './routes/scenarios.ts';
 import { startRun, listRuns, getRun, runEvents } from './routes/runs.ts';
+import { TARGET_ROUTES } from './routes/targets.ts';
 
 export interface ControlRequest {
   req: IncomingMessage;
@@ -20,7 +21,7 @@ export interface ControlRequest {
 }
 
 export interface ControlRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   handle(r: ControlRequest): void | Promise<void>;
 }
@@ -42,6 +43,7 @@ const ROUTES: ControlRoute[] = [
   { method: 'GET', path: '/api/runs', handle: listRuns },
   { method: 'GET', path: '/api/runs/:id', handle: getRun },
   { method: 'GET', path: '/api/runs/:id/events', handle: runEvents },
+  ...TARGET_ROUTES,
 ];
 
 function match(pattern: string, path: string): Record<string, string> | null {
