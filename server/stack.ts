@@ -12,8 +12,11 @@ import { DecisionStore } from './decisions/store.ts';
 import { serverTls, mtlsServerTls } from './tls/options.ts';
 import { createIdp, type Idp } from './idp/index.ts';
 import { createBankApi, seedBank } from './api/index.ts';
-import { createGateway, type Gateway } from './gateway/index.ts';
+import { createGateway, ACCESS_TOKEN_ALGS, type Gateway } from './gateway/index.ts';
+import { RESOURCES } from './resources.ts';
+import { createLocalJWKSet } from 'jose';
 import { createControlApi } from './control/index.ts';
+import { warmUp } from './control/warm.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
 import { ConsentStore } from './consent/store.ts';
@@ -121,7 +124,8 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
 
   const decisions = new DecisionStore(db.prisma);
   const gatewaySecret = randomBytes(32).toString('base64url');
-  const uiStart: Promise<Ui | null> = config.ui ? startUi(config) : Promise.resolve(null);
+  const loopback = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind.includes(':') ? `[${config.bind}]` : config.bind;
+  const uiStart: Promise<Ui | null> = config.ui ? startUi(config, `http://${loopback}:${ports.ui}`) : Promise.resolve(null);
   await seedBank(db.prisma);
   const consents = new ConsentStore(db.prisma);
   const idp = await createIdp({ config, pki, db, decisions, urls, consents });
@@ -130,7 +134,10 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   servers.idpMtls.on('request', idp.mtlsHandler);
   servers.gateway.on('request', gateway.handler('lenient'));
   servers.gatewayStrict.on('request', gateway.handler('strict'));
-  servers.api.on('request', createBankApi({ prisma: db.prisma, gatewaySecret, consents }));
+  const externalGateway = config.externalGatewayKey
+    ? { key: config.externalGatewayKey, issuer: idp.issuer, keys: createLocalJWKSet(idp.publicJwks), audience: RESOURCES.obApi, algorithms: ACCESS_TOKEN_ALGS }
+    : null;
+  servers.api.on('request', createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway, consents }));
 
   let stopped = false;
   const stack: Stack = {
@@ -171,5 +178,6 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the web UI is not started (--no-ui)' }));
   });
   stack.startupMs = Math.round(performance.now() - t0);
+  if (config.ui) setTimeout(() => void warmUp(stack), 0).unref();
   return stack;
 }

@@ -8,6 +8,7 @@ import { ConsentStore } from '../consent/store.ts';
 import { callerFrom, consentAccess, forbiddenUnlessClientToken, requireGateway, requireScope, type AccessResolver } from './access.ts';
 import type { ConsentHandler, Handler } from './context.ts';
 import { ObieError, badRequest, publicBase, sendJson } from './obie.ts';
+import { externalCaller, fromExternalGateway, type ExternalGatewayOptions } from './external.ts';
 import { getAccount, listAccounts } from './routes/accounts.ts';
 import { accountBalances, bulkBalances } from './routes/balances.ts';
 import { accountTransactions, bulkTransactions } from './routes/transactions.ts';
@@ -96,6 +97,8 @@ export interface BankApiOptions {
   consents?: ConsentStore;
   /** Which customer, accounts and permissions a request gets (default: consentAccess(consents)). */
   resolveAccess?: AccessResolver;
+  /** Also accept requests from an external gateway, which forwards the access token (external.ts). */
+  externalGateway?: ExternalGatewayOptions | null;
   /** Where crashes inside handlers are reported (default console.error). */
   log?: (message: string, err: unknown) => void;
 }
@@ -111,12 +114,13 @@ export function createBankApi(opts: BankApiOptions): (req: IncomingMessage, res:
 
   async function handle(req: IncomingMessage, res: ServerResponse, interactionId: string): Promise<void> {
     try {
-      requireGateway(req, opts.gatewaySecret);
+      const external = fromExternalGateway(req, opts.externalGateway ?? null);
+      if (!external) requireGateway(req, opts.gatewaySecret);
       const raw = req.url ?? '';
       if (!raw.startsWith('/')) throw new ObieError(404, 'Not found.', [{ ErrorCode: 'UK.OBIE.Resource.NotFound', Message: 'No such resource.', Path: 'path' }]);
       const url = new URL(`http://upstream${raw}`);
       const { route, params } = match(req.method ?? 'GET', url.pathname);
-      const caller = callerFrom(req);
+      const caller = external ? await externalCaller(req, opts.externalGateway!) : callerFrom(req);
       requireScope(caller, route.scope);
       const base = publicBase(req);
       let result;

@@ -45,7 +45,7 @@ export function prismaAdapter(prisma: PrismaClient): new (model: string) => Adap
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await prisma.oidcPayload.deleteMany({ where: { model: this.model, grantId } });
+      await prisma.oidcPayload.deleteMany({ where: { grantId } });
     }
   };
 }

@@ -35,7 +35,6 @@ test('every consent scenario passes against the bundled stack, and the trace sho
   const result = await runScenarios({ scenarios: consentScenarios, target: bundledTarget(t.stack), trigger: 'test', onEvent: (e) => events.push(e) });
   const failed = result.scenarios.filter((s) => s.status !== 'passed').map((s) => `${s.scenarioId}: ${s.reason}`);
   assert.deepEqual(failed, []);
-  assert.ok(result.durationMs < 20_000, `took ${result.durationMs} ms`);
   const of = (type: string) => events.filter((e) => e.type === type) as (TraceEvent & { label: string })[];
   const pages = of('browser.page');
   assert.ok(pages.some((e) => e.label === 'the bank\'s sign-in page' && (e as unknown as { title: string }).title === 'Sign in – Sandbox Bank'));
@@ -52,7 +51,7 @@ test('every consent scenario passes against the bundled stack, and the trace sho
 });
 
 test('a target without the consent-journey capability skips the consent scenarios', async () => {
-  const target = { ...bundledTarget(t.stack), capabilities: new Set(['mtls', 'dpop', 'mint']) };
+  const target = { ...bundledTarget(t.stack), capabilities: new Set(['mtls', 'dpop', 'mint'] as const) };
   const result = await runScenarios({ scenarios: consentScenarios, target, trigger: 'test' });
   assert.equal(result.counts.skipped, consentScenarios.length);
   assert.match(result.scenarios[0]!.reason ?? '', /lacks consent-journey/);

@@ -42,7 +42,8 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   const { par, authorization, callback, issuer } = state.target.endpoints;
   if (!par || !authorization) throw new EngineError('unsupported', 'the target has no pushed authorization request or authorization endpoint');
   const actor = state.actor(step.actor);
-  const clientId = clientOf(state, actor, step.client);
+  const client = clientOf(state, actor, step.client);
+  const { clientId } = client;
   const redirectUri = step.redirectUri !== undefined ? state.text(step.redirectUri) : callback;
   if (!redirectUri) throw new EngineError('unsupported', 'the target names no redirect_uri for its clients: set authorize.redirectUri');
   const decisions: Decision[] = [];
@@ -59,13 +60,14 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   // 1. The app pushes the request (back channel, client authentication).
   const verifier = random(32);
   const expectedState = random(16);
-  const form = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: state.text(step.scope), state: expectedState, nonce: random(16) });
+  const scope = state.text(step.scope).split(' ').filter(Boolean).map((s) => state.target.scope(s)).join(' ');
+  const form = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope, state: expectedState, nonce: random(16) });
   if (step.pkce === 'S256') form.set('code_challenge', s256(verifier));
   if (step.pkce === 'plain') form.set('code_challenge', verifier);
   if (step.pkce !== 'none') form.set('code_challenge_method', step.pkce);
   if (step.consent !== undefined) intentParameter(form, state.text(step.consent), step.intentAs);
   const shown = Object.fromEntries(form);
-  await authenticate(state, form, { actor, clientId, auth: undefined });
+  await authenticate(state, form, { actor, client, auth: undefined });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   if (step.dpop) headers.dpop = await dpopProofFor(state, actor, step.dpop, par);
   state.emit({
@@ -75,13 +77,13 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   const info: AuthorizationInfo = { code: null, error: null, verifier: step.pkce === 'none' ? null : verifier, redirectUri };
   state.authorizations.set(step.save, info);
   if (info.verifier) state.vars.set(`${step.save}_verifier`, info.verifier);
-  const pushed = record(await exchange(state, { actor: actor.name, method: 'POST', url: par, headers, body: form.toString(), cert: actor.certificate }));
+  const pushed = record(await exchange(state, { actor: actor.name, method: 'POST', url: par, headers, body: form.toString(), cert: actor.certificate, party: 'idp' }));
   const requestUri = jsonBody(pushed)?.request_uri;
   if (pushed.response?.status !== 201 || typeof requestUri !== 'string') return observation(pushed);
 
   // 2. The customer's browser: authorization endpoint -> sign-in -> consent -> back to the app.
   const who = `${step.psu} (browser)`;
-  const browser = new Browser(async (req) => record(await exchange(state, { actor: who, ...req, cert: null })), redirectUri);
+  const browser = new Browser(async (req) => record(await exchange(state, { actor: who, ...req, cert: null, party: 'idp' })), redirectUri);
   const finish = (landing: Extract<Landing, { kind: 'redirect-uri' }>): Observation => {
     const q = new URL(landing.url).searchParams;
     const response = { code: q.get('code'), state: q.get('state'), iss: q.get('iss'), error: q.get('error'), errorDescription: q.get('error_description') };

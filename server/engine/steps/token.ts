@@ -12,8 +12,10 @@ import { authenticate, clientOf, dpopProofFor } from './client-auth.ts';
 /** The grant-specific form parameters. */
 function grantParameters(step: TokenStep['token'], state: ScenarioState, form: URLSearchParams): void {
   form.set('grant_type', step.grant);
+  // The scenario's scopes, as the target names them.
+  const scope = (text: string) => state.text(text).split(' ').filter(Boolean).map((s) => state.target.scope(s)).join(' ');
   if (step.grant === 'client_credentials') {
-    form.set('scope', state.text(step.scope ?? 'accounts'));
+    form.set('scope', scope(step.scope ?? 'accounts'));
     return;
   }
   if (step.grant === 'refresh_token') {
@@ -21,7 +23,7 @@ function grantParameters(step: TokenStep['token'], state: ScenarioState, form: U
     const refresh = state.token(step.refreshToken).refreshToken;
     if (!refresh) throw new EngineError('unknown-variable', `the token saved as "${step.refreshToken}" came without a refresh token`);
     form.set('refresh_token', refresh);
-    if (step.scope !== undefined) form.set('scope', state.text(step.scope));
+    if (step.scope !== undefined) form.set('scope', scope(step.scope));
     return;
   }
   const auth = step.authorization ? state.authorizations.get(step.authorization) : undefined;
@@ -38,18 +40,18 @@ function grantParameters(step: TokenStep['token'], state: ScenarioState, form: U
 
 export async function tokenStep(step: TokenStep['token'], state: ScenarioState): Promise<Observation> {
   const actor = state.actor(step.actor);
-  const clientId = clientOf(state, actor, step.client);
+  const client = clientOf(state, actor, step.client);
   const url = step.endpoint === 'plain' ? state.target.endpoints.tokenPlain : state.target.endpoints.token;
   const form = new URLSearchParams();
   grantParameters(step, state, form);
-  form.set('client_id', clientId);
+  form.set('client_id', client.clientId);
   if (step.resource) form.set('resource', state.text(step.resource));
-  await authenticate(state, form, { actor, clientId, auth: step.auth, assertion: step.assertion });
+  await authenticate(state, form, { actor, client, auth: step.auth, assertion: step.assertion });
 
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   if (step.dpop) headers.dpop = await dpopProofFor(state, actor, step.dpop, url);
 
-  const observation = await exchange(state, { actor: actor.name, method: 'POST', url, headers, body: form.toString(), cert: step.endpoint === 'mtls' ? actor.certificate : null });
+  const observation = await exchange(state, { actor: actor.name, method: 'POST', url, headers, body: form.toString(), cert: step.endpoint === 'mtls' ? actor.certificate : null, party: 'idp' });
   const body = observation.exchange ? jsonBody(observation.exchange) : null;
   if (observation.exchange?.response?.status === 200 && body) {
     const raw = body.access_token;
