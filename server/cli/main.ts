@@ -1,6 +1,6 @@
 // The fapi-sandbox command line: start | run | list | certs. Exit codes: 0 success, 1 a scenario
 // failed, 2 usage or scenario-file error.
-import { loadConfig } from '../config.ts';
+import { loadConfig, SETTINGS } from '../config.ts';
 import { regeneratePki } from '../pki/load.ts';
 import { UsageError } from './usage.ts';
 
@@ -25,7 +25,11 @@ exit codes: 0 all passed, 1 a scenario failed, 2 usage or scenario-file error.
 
 environment: FAPI_UI_PORT, FAPI_IDP_PORT, FAPI_IDP_MTLS_PORT, FAPI_GATEWAY_PORT, FAPI_GATEWAY_STRICT_PORT,
 FAPI_API_PORT, FAPI_BIND, FAPI_DATA_DIR, FAPI_CERTS_DIR, FAPI_GATEWAY_BINDING (either|mtls|dpop),
-FAPI_READY_FILE (start writes the listeners' URLs there as JSON once up).`;
+FAPI_READY_FILE (start writes the listeners' URLs there as JSON once up),
+FAPI_ALLOWED_HOSTS (extra host names the web UI answers to, comma-separated; DNS-rebinding protection).
+
+clock windows and server limits (environment):
+${Object.values(SETTINGS).map((s) => `  ${s.env.padEnd(34)} ${s.help} (default ${s.fallback})`).join('\n')}`;
 
 async function certs(): Promise<number> {
   const config = loadConfig();

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayContext } from './context.ts';
+import { bodyTooLarge } from '../limits.ts';
 
 /** Never forwarded from the client: hop-by-hop, credentials, and identity / forwarding headers. */
 export function isStripped(name: string): boolean {
@@ -19,7 +20,6 @@ export interface UpstreamTarget {
   host: string;
   port: number;
   secret: string;
-  publicHost: string;
 }
 
 export function createProxy(target: UpstreamTarget) {
@@ -40,11 +40,13 @@ export function createProxy(target: UpstreamTarget) {
       ...(typeof c.sub === 'string' ? { 'x-sandbox-subject': c.sub } : {}),
       ...(typeof c.openbanking_intent_id === 'string' ? { 'x-sandbox-consent-id': c.openbanking_intent_id } : {}),
       'x-forwarded-proto': 'https',
-      'x-forwarded-host': req.headers.host ?? target.publicHost,
+      // The origin the gateway is configured for, never the client's Host header.
+      'x-forwarded-host': new URL(ctx.publicUrl).host,
       'x-forwarded-prefix': ctx.route.prefix.slice(0, ctx.route.prefix.indexOf('/open-banking')),
       ...(ctx.conn.peer ? { 'client-cert': `:${ctx.conn.peer.raw.toString('base64')}:` } : {}),
     });
     return new Promise((resolve) => {
+      let cutOff = false;
       const upstream = http.request(
         { host: target.host, port: target.port, method: req.method, path: upstreamPath, headers, agent, timeout: 15_000 },
         (up) => {
@@ -60,11 +62,24 @@ export function createProxy(target: UpstreamTarget) {
       );
       upstream.on('timeout', () => upstream.destroy(new Error('upstream timed out')));
       upstream.on('error', (err) => {
+        if (cutOff) return resolve();
         if (!res.headersSent) {
           onStatus(502);
           const body = JSON.stringify({ error: 'bad_gateway', error_description: `upstream OB API: ${err.message}`, interaction_id: ctx.interactionId });
           res.writeHead(502, { 'content-type': 'application/json', 'x-fapi-interaction-id': ctx.interactionId }).end(body);
         } else res.destroy();
+        resolve();
+      });
+      // The body streams through, counted: past the limit the upstream request is abandoned (413).
+      let received = 0;
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= ctx.deps.maxBodyBytes || cutOff) return;
+        cutOff = true;
+        req.unpipe(upstream);
+        if (!res.headersSent) onStatus(413);
+        bodyTooLarge(res, ctx.deps.maxBodyBytes);
+        upstream.destroy();
         resolve();
       });
       req.pipe(upstream);
