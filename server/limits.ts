@@ -45,7 +45,8 @@ function declaredLength(req: IncomingMessage): number | null {
 /**
  * Wraps a request listener: 431 for more than maxHeaderCount header fields, 413 for a declared body
  * over maxBodyBytes. A chunked body is bounded where it is read (the gateway's proxy, the IdP's own
- * 56 KiB parser, the control API's readJson) and in time by requestTimeoutMs.
+ * 56 KiB parser, the control API's readJson), in time by requestTimeoutMs, and its connection is
+ * closed after the response rather than drained.
  */
 export function guard(limits: ServerLimits, listener: Listener): Listener {
   return (req, res) => {
@@ -59,6 +60,9 @@ export function guard(limits: ServerLimits, listener: Listener): Listener {
         ? refuse(res, 400, 'invalid_request', 'Content-Length is not a decimal number')
         : refuse(res, 413, 'payload_too_large', `a body of ${length} bytes; at most ${limits.maxBodyBytes} are accepted`);
     }
+    // A chunked body is not drained after an early answer (a refused token, a 413): the connection
+    // closes once the response is out, so an endless body cannot keep a socket busy.
+    if (req.headers['transfer-encoding'] !== undefined) res.setHeader('connection', 'close');
     listener(req, res);
   };
 }
