@@ -6,11 +6,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayContext } from './context.ts';
 import { bodyTooLarge } from '../limits.ts';
 
-/** Never forwarded from the client: hop-by-hop, credentials, and identity / forwarding headers. */
+/**
+ * Never forwarded from the client: hop-by-hop, credentials, and identity / forwarding headers in
+ * every spelling proxies use (Envoy XFCC, nginx / Apache ssl-client-*, AWS, Azure ARR, RFC 9440).
+ * Underscores count as dashes: some upstream stacks (CGI, WSGI) read X_SANDBOX_CLIENT_ID as
+ * x-sandbox-client-id, which is why nginx drops such names by default.
+ */
 export function isStripped(name: string): boolean {
+  const n = name.toLowerCase().replace(/_/g, '-');
   return (
-    /^(connection|keep-alive|proxy-.*|te|trailer|transfer-encoding|upgrade|host|authorization|dpop|forwarded|x-real-ip)$/.test(name) ||
-    /^(x-sandbox-|x-forwarded-|x-client-cert|x-ssl-client|ssl-client|x-amzn-mtls|client-cert)/.test(name)
+    /^(connection|keep-alive|proxy-.*|te|trailer|transfer-encoding|upgrade|host|authorization|dpop|x-real-ip|true-client-ip)$/.test(n) ||
+    /^(x-sandbox-|x-amzn-mtls|x-arr-clientcert)/.test(n) ||
+    /forwarded|client-?cert|ssl-client|client-verify|client-dn/.test(n)
   );
 }
 
