@@ -1,8 +1,10 @@
-// Runs the unit and integration tests (node:test, TypeScript through tsx).
+// Runs the unit and integration tests (node:test, TypeScript through tsx). Builds the server first
+// when dist/ is stale: some tests start the real CLI (bin/fapi-sandbox.js) as a child process.
 // Usage: node scripts/test.mjs [path-filter ...]   e.g. node scripts/test.mjs gateway
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { buildIfStale } from './build-if-stale.mjs';
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
@@ -16,6 +18,7 @@ if (!files.length) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(2);
 }
+buildIfStale({ ui: false });
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
