@@ -92,8 +92,11 @@ const PORT_ENV: Record<keyof Ports, string> = {
   api: 'FAPI_API_PORT',
 };
 
+/** Environment variables (process.env, or a plain object in tests). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
 /** An integer setting from the environment, within [min, max]. */
-function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0, max = 65535): number {
+function envInt(env: Env, name: string, fallback: number, min = 0, max = 65535): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -115,7 +118,7 @@ export const SETTINGS = {
   maxBodyBytes: { env: 'FAPI_MAX_BODY_BYTES', fallback: 1_048_576, min: 1024, max: 1_073_741_824, help: 'request body, else 413' },
 } as const;
 
-const setting = (env: NodeJS.ProcessEnv, key: keyof typeof SETTINGS) => {
+const setting = (env: Env, key: keyof typeof SETTINGS) => {
   const s = SETTINGS[key];
   return envInt(env, s.env, s.fallback, s.min, s.max);
 };
@@ -123,7 +126,7 @@ const setting = (env: NodeJS.ProcessEnv, key: keyof typeof SETTINGS) => {
 /** Host names the UI always answers to. */
 export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
 
-function envChoice<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], fallback: T): T {
+function envChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!(choices as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
@@ -138,7 +141,7 @@ export type ConfigOverrides = Partial<Omit<SandboxConfig, 'ports' | 'idp' | 'gat
 };
 
 /** Builds the configuration: defaults < environment < overrides. */
-export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): SandboxConfig {
+export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): SandboxConfig {
   const ports = Object.fromEntries(
     (Object.keys(DEFAULT_PORTS) as (keyof Ports)[]).map((k) => [k, envInt(env, PORT_ENV[k], DEFAULT_PORTS[k])]),
   ) as unknown as Ports;

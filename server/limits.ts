@@ -43,13 +43,17 @@ function declaredLength(req: IncomingMessage): number | null {
 }
 
 /**
- * Wraps a request listener: 431 for more than maxHeaderCount header fields, 413 for a declared body
- * over maxBodyBytes. A chunked body is bounded where it is read (the gateway's proxy, the IdP's own
+ * Wraps a request listener: 400 for a request line without HTTP/1.x or a repeated Host, 431 for more
+ * than maxHeaderCount header fields, 413 for a declared body over maxBodyBytes. A chunked body is bounded where it is read (the gateway's proxy, the IdP's own
  * 56 KiB parser, the control API's readJson), in time by requestTimeoutMs, and its connection is
  * closed after the response rather than drained.
  */
 export function guard(limits: ServerLimits, listener: Listener): Listener {
   return (req, res) => {
+    // Node parses HTTP/0.9-style request lines ("GET /path" and no version): RFC 9112 §3 wants one.
+    if (req.httpVersionMajor !== 1) return refuse(res, 400, 'invalid_request', `HTTP/${req.httpVersion} is not supported: send HTTP/1.1`);
+    // RFC 9112 §3.2: more than one Host is a 400 (Node keeps the first and goes on).
+    if ((req.headersDistinct.host?.length ?? 0) > 1) return refuse(res, 400, 'invalid_request', 'more than one Host header');
     const count = req.rawHeaders.length / 2;
     if (count > limits.maxHeaderCount) {
       return refuse(res, 431, 'request_header_fields_too_large', `${count} header fields; at most ${limits.maxHeaderCount} are accepted`);

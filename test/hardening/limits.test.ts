@@ -3,7 +3,6 @@
 // the head / request timeouts, stalled TLS handshakes dropped, idle connections not starving others.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { startTestStack, idpToken, callGateway, material, thumbprint, type TestStack } from '../helpers/stack.ts';
