@@ -160,7 +160,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
       );
       await (await uiStart)?.close();
       await gateway.close();
-      await decisions.flush();
+      await decisions.close();
       await db.close();
     },
   };

@@ -72,6 +72,9 @@ interface ClassTally {
 
 const HANG_MS = 8_000;
 
+/** Limits of the stacks under fuzzing: a client that stalls gets a 408 well within HANG_MS. */
+export const FUZZ_LIMITS = { headersTimeoutMs: 2_000, requestTimeoutMs: 3_000 };
+
 export class Fuzzer {
   private readonly agents = new Map<string, https.Agent>();
   readonly tally = new Map<string, ClassTally>();
@@ -110,7 +113,7 @@ export class Fuzzer {
       const material = input.cert === null ? null : typeof input.cert === 'object' && input.cert ? input.cert : this.stack.pki.cert(input.cert ?? 'tpp-alpha');
       return rawExchange({
         port: Number(base.port), tls: { ca: this.stack.pki.rootCa, ...(material ? { cert: material.chain, key: material.key } : {}) },
-        chunks: [input.raw], timeoutMs: HANG_MS, end: true,
+        chunks: [input.raw], timeoutMs: HANG_MS,
       }).then((r) => ({ status: r.status, closed: r.status === null && r.closed, hung: !r.closed, body: r.text.slice(0, 4096) }));
     }
     return new Promise((resolve) => {

@@ -22,8 +22,7 @@ export interface RawOptions {
   timeoutMs: number;
   /** Do not start the TLS handshake at all: only open the TCP connection (and write `chunks` raw). */
   noHandshake?: boolean;
-  /** Half-close after the last chunk: the server sees the end of the request bytes. */
-  end?: boolean;
+
 }
 
 export interface RawResult {
@@ -78,7 +77,7 @@ export function rawExchange(opts: RawOptions): Promise<RawResult> {
         socket.write(chunk);
         bytesWritten += Buffer.byteLength(chunk);
       }
-      if (opts.end && !done) socket.end();
+
     });
   });
 }
