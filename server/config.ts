@@ -92,6 +92,9 @@ const PORT_ENV: Record<keyof Ports, string> = {
   api: 'FAPI_API_PORT',
 };
 
+/** A setting in the environment has a value the sandbox cannot use (the message names it). */
+export class ConfigError extends Error {}
+
 /** Environment variables (process.env, or a plain object in tests). */
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -100,7 +103,7 @@ function envInt(env: Env, name: string, fallback: number, min = 0, max = 65535):
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer ${min}..${max}, got "${raw}"`);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer ${min}..${max}, got "${raw}"`);
   return n;
 }
 
@@ -129,7 +132,7 @@ export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
 function envChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!(choices as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
+  if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
   return raw as T;
 }
 
@@ -158,7 +161,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     ...overrides.limits,
   };
   if (limits.requestTimeoutMs < limits.headersTimeoutMs) {
-    throw new Error(`FAPI_REQUEST_TIMEOUT_MS (${limits.requestTimeoutMs}) must be at least FAPI_HEADERS_TIMEOUT_MS (${limits.headersTimeoutMs})`);
+    throw new ConfigError(`FAPI_REQUEST_TIMEOUT_MS (${limits.requestTimeoutMs}) must be at least FAPI_HEADERS_TIMEOUT_MS (${limits.headersTimeoutMs})`);
   }
   const extraHosts = (env.FAPI_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
   return {

@@ -1,6 +1,6 @@
 // The fapi-sandbox command line: start | run | list | certs. Exit codes: 0 success, 1 a scenario
 // failed, 2 usage or scenario-file error.
-import { loadConfig, SETTINGS } from '../config.ts';
+import { ConfigError, loadConfig, SETTINGS } from '../config.ts';
 import { regeneratePki } from '../pki/load.ts';
 import { UsageError } from './usage.ts';
 
@@ -45,7 +45,7 @@ export async function cli(argv: string[]): Promise<number> {
   try {
     return await dispatch(argv);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`fapi-sandbox: ${err.message}`);
       return 2;
     }

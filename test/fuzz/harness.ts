@@ -2,6 +2,7 @@
 // a bounded pool that sends inputs and judges every answer (no 5xx, no hang, and an input the checks
 // must refuse is never accepted), a health probe between classes, and the per-class summary table.
 import https from 'node:https';
+import tls from 'node:tls';
 import type { Stack } from '../../server/stack.ts';
 import { rawExchange } from '../helpers/raw.ts';
 
@@ -24,7 +25,12 @@ export class Rng {
     return items[this.int(items.length)]!;
   }
   bytes(n: number): Buffer {
-    return Buffer.from(Array.from({ length: n }, () => this.int(256)));
+    const out = Buffer.allocUnsafe(n);
+    for (let i = 0; i < n; i += 4) {
+      const word = (this.next() * 4_294_967_296) >>> 0;
+      for (let k = 0; k < 4 && i + k < n; k++) out[i + k] = (word >>> (k * 8)) & 0xff;
+    }
+    return out;
   }
 }
 
@@ -77,6 +83,8 @@ export const FUZZ_LIMITS = { headersTimeoutMs: 2_000, requestTimeoutMs: 3_000 };
 
 export class Fuzzer {
   private readonly agents = new Map<string, https.Agent>();
+  /** One TLS context per client identity: parsing PEMs for every new connection costs ~1 ms. */
+  private readonly contexts = new Map<string, tls.SecureContext>();
   readonly tally = new Map<string, ClassTally>();
   readonly internalErrors: string[] = [];
   private restoreConsole: (() => void) | null = null;
@@ -92,15 +100,22 @@ export class Fuzzer {
     this.restoreConsole = () => (console.error = original);
   }
 
-  private agentFor(cert: FuzzInput['cert']): https.Agent {
+  private contextFor(cert: FuzzInput['cert']): { name: string; context: tls.SecureContext } {
     const material = cert === null ? null : typeof cert === 'object' && cert ? cert : this.stack.pki.cert(cert ?? 'tpp-alpha');
     const name = cert === null ? '(none)' : typeof cert === 'object' && cert ? cert.name : (cert ?? 'tpp-alpha');
+    let context = this.contexts.get(name);
+    if (!context) {
+      context = tls.createSecureContext({ ca: this.stack.pki.rootCa, ...(material ? { cert: material.chain, key: material.key } : {}) });
+      this.contexts.set(name, context);
+    }
+    return { name, context };
+  }
+
+  private agentFor(cert: FuzzInput['cert']): https.Agent {
+    const { name, context } = this.contextFor(cert);
     let agent = this.agents.get(name);
     if (!agent) {
-      agent = new https.Agent({
-        keepAlive: true, maxSockets: this.concurrency, ca: this.stack.pki.rootCa, servername: 'localhost',
-        ...(material ? { cert: material.chain, key: material.key } : {}),
-      });
+      agent = new https.Agent({ keepAlive: true, maxSockets: this.concurrency, secureContext: context, servername: 'localhost' });
       this.agents.set(name, agent);
     }
     return agent;
@@ -110,9 +125,8 @@ export class Fuzzer {
   send(input: FuzzInput): Promise<Outcome> {
     const base = new URL(this.stack.urls[input.target ?? 'gateway']);
     if (input.raw !== undefined) {
-      const material = input.cert === null ? null : typeof input.cert === 'object' && input.cert ? input.cert : this.stack.pki.cert(input.cert ?? 'tpp-alpha');
       return rawExchange({
-        port: Number(base.port), tls: { ca: this.stack.pki.rootCa, ...(material ? { cert: material.chain, key: material.key } : {}) },
+        port: Number(base.port), tls: { secureContext: this.contextFor(input.cert).context },
         chunks: [input.raw], timeoutMs: HANG_MS,
       }).then((r) => ({ status: r.status, closed: r.status === null && r.closed, hung: !r.closed, body: r.text.slice(0, 4096) }));
     }

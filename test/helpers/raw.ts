@@ -3,12 +3,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
 
-export interface RawTls {
-  ca: string;
-  cert?: string;
-  key?: string;
-  session?: Buffer;
-}
+/** Client TLS material as PEM, or a prepared context (cheaper when connecting many times). */
+export type RawTls = { ca: string; cert?: string; key?: string } | { secureContext: tls.SecureContext };
 
 export interface RawOptions {
   port: number;
@@ -35,8 +31,6 @@ export interface RawResult {
   elapsedMs: number;
   error: string | null;
   bytesWritten: number;
-  /** The TLS session, to resume the next connection cheaply. */
-  session: Buffer | null;
 }
 
 /** Opens a connection, writes the chunks, and resolves when the server closes it or the time is up. */
@@ -47,15 +41,10 @@ export function rawExchange(opts: RawOptions): Promise<RawResult> {
     let text = '';
     let error: string | null = null;
     let bytesWritten = 0;
-    let session: Buffer | null = null;
     let done = false;
     const socket: net.Socket =
       opts.tls && !opts.noHandshake
-        ? tls.connect({
-            host, port: opts.port, servername: 'localhost', ca: opts.tls.ca, rejectUnauthorized: true,
-            ...(opts.tls.cert ? { cert: opts.tls.cert, key: opts.tls.key } : {}),
-            ...(opts.tls.session ? { session: opts.tls.session } : {}),
-          })
+        ? tls.connect({ host, port: opts.port, servername: 'localhost', rejectUnauthorized: true, ...opts.tls })
         : net.connect({ host, port: opts.port });
     const finish = (closed: boolean) => {
       if (done) return;
@@ -63,10 +52,9 @@ export function rawExchange(opts: RawOptions): Promise<RawResult> {
       clearTimeout(timer);
       socket.destroy();
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
-      resolve({ status: m ? Number(m[1]) : null, text, closed, elapsedMs: performance.now() - t0, error, bytesWritten, session });
+      resolve({ status: m ? Number(m[1]) : null, text, closed, elapsedMs: performance.now() - t0, error, bytesWritten });
     };
     const timer = setTimeout(() => finish(false), opts.timeoutMs);
-    socket.on('session', (s: Buffer) => (session = s));
     socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
     socket.on('error', (err: NodeJS.ErrnoException) => (error ??= err.code ?? err.message));
     socket.on('close', () => finish(true));
