@@ -44,9 +44,9 @@ function declaredLength(req: IncomingMessage): number | null {
 
 /**
  * Wraps a request listener: 400 for a request line without HTTP/1.x or a repeated Host, 431 for more
- * than maxHeaderCount header fields, 413 for a declared body over maxBodyBytes. A chunked body is bounded where it is read (the gateway's proxy, the IdP's own
- * 56 KiB parser, the control API's readJson), in time by requestTimeoutMs, and its connection is
- * closed after the response rather than drained.
+ * than maxHeaderCount header fields, 413 for a declared body over maxBodyBytes. A chunked body is
+ * bounded where it is read (the gateway's proxy, the IdP's own 56 KiB parser, the control API's
+ * readJson), in time by requestTimeoutMs, and its connection is closed after the response.
  */
 export function guard(limits: ServerLimits, listener: Listener): Listener {
   return (req, res) => {
