@@ -28,9 +28,17 @@ export interface SandboxConfig {
   ui: boolean;
   dev: boolean;
   quiet: boolean;
+  /**
+   * The key an external gateway (yours: nginx, Envoy, Kong...) sends in x-sandbox-gateway-key to reach
+   * the mock Open Banking API (FAPI_EXTERNAL_GATEWAY_KEY, at least 16 characters); null: only the
+   * bundled gateway can. See server/api/external.ts.
+   */
+  externalGatewayKey: string | null;
   idp: {
     accessTokenAlg: 'PS256' | 'ES256';
     accessTokenTtlSeconds: number;
+    /** Demand a server nonce in DPoP proofs at the token endpoint (RFC 9449 §8; FAPI_IDP_DPOP_NONCE=1). */
+    dpopNonce: boolean;
   };
   gateway: {
     /** Binding policy of the main Open Banking route. */
@@ -41,6 +49,11 @@ export interface SandboxConfig {
     dpopIatWindowSeconds: number;
     /** Leeway for client certificate notBefore / notAfter (seconds; FAPI_CERT_CLOCK_TOLERANCE_SECONDS). */
     certClockToleranceSeconds: number;
+    /**
+     * Trust an external authorization server's tokens instead of the bundled IdP's (mixed mode: your
+     * AS, the bundled gateway): its issuer, its JWKS (fetched and cached), and the aud of its tokens.
+     */
+    externalIssuer: { issuer: string; jwksUri: string; audience: string; ca: string } | null;
   };
   /** Limits every listener enforces (see server/limits.ts). */
   limits: ServerLimits;
@@ -92,7 +105,7 @@ const PORT_ENV: Record<keyof Ports, string> = {
   api: 'FAPI_API_PORT',
 };
 
-/** A setting in the environment has a value the sandbox cannot use (the message names it). */
+/** A bad setting (an environment variable out of range): the CLI prints its message, no stack trace. */
 export class ConfigError extends Error {}
 
 /** Environment variables (process.env, or a plain object in tests). */
@@ -136,6 +149,11 @@ function envChoice<T extends string>(env: Env, name: string, choices: readonly T
   return raw as T;
 }
 
+function externalGatewayKey(key: string | null): string | null {
+  if (key !== null && key.length < 16) throw new Error('FAPI_EXTERNAL_GATEWAY_KEY must be at least 16 characters');
+  return key;
+}
+
 export type ConfigOverrides = Partial<Omit<SandboxConfig, 'ports' | 'idp' | 'gateway' | 'limits'>> & {
   ports?: Partial<Ports>;
   idp?: Partial<SandboxConfig['idp']>;
@@ -174,9 +192,11 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     ui: overrides.ui ?? true,
     dev: overrides.dev ?? env.NODE_ENV === 'development',
     quiet: overrides.quiet ?? false,
+    externalGatewayKey: externalGatewayKey(overrides.externalGatewayKey !== undefined ? overrides.externalGatewayKey : (env.FAPI_EXTERNAL_GATEWAY_KEY || null)),
     idp: {
       accessTokenAlg: envChoice(env, 'FAPI_ACCESS_TOKEN_ALG', ['PS256', 'ES256'] as const, 'PS256'),
       accessTokenTtlSeconds: 600,
+      dpopNonce: envChoice(env, 'FAPI_IDP_DPOP_NONCE', ['0', '1'] as const, '0') === '1',
       ...overrides.idp,
     },
     gateway: {
@@ -184,6 +204,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       clockToleranceSeconds: setting(env, 'clockToleranceSeconds'),
       dpopIatWindowSeconds: setting(env, 'dpopIatWindowSeconds'),
       certClockToleranceSeconds: setting(env, 'certClockToleranceSeconds'),
+      externalIssuer: null,
       ...overrides.gateway,
     },
     limits,

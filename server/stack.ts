@@ -12,7 +12,9 @@ import { DecisionStore } from './decisions/store.ts';
 import { serverTls, mtlsServerTls } from './tls/options.ts';
 import { createIdp, type Idp } from './idp/index.ts';
 import { createBankApi, seedBank } from './api/index.ts';
-import { createGateway, type Gateway } from './gateway/index.ts';
+import { createGateway, ACCESS_TOKEN_ALGS, type Gateway } from './gateway/index.ts';
+import { RESOURCES } from './resources.ts';
+import { createLocalJWKSet } from 'jose';
 import { createControlApi } from './control/index.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
@@ -131,8 +133,12 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   servers.idpMtls.on('request', guarded(idp.handler));
   servers.gateway.on('request', guarded(gateway.handler('lenient')));
   servers.gatewayStrict.on('request', guarded(gateway.handler('strict')));
+  const externalGateway = config.externalGatewayKey
+    ? { key: config.externalGatewayKey, issuer: idp.issuer, keys: createLocalJWKSet(idp.publicJwks), audience: RESOURCES.obApi, algorithms: ACCESS_TOKEN_ALGS }
+    : null;
+  // The upstream receives the client's headers plus the gateway's own.
   const upstreamLimits = { ...config.limits, maxHeaderCount: config.limits.maxHeaderCount + 32 };
-  servers.api.on('request', guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret })));
+  servers.api.on('request', guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway })));
 
   let stopped = false;
   const stack: Stack = {

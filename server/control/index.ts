@@ -9,6 +9,7 @@ import { latestDecisions, decisionsById } from './routes/decisions.ts';
 import { pkiIndex, pkiFile } from './routes/pki.ts';
 import { listScenarios, getScenario } from './routes/scenarios.ts';
 import { startRun, listRuns, getRun, runEvents } from './routes/runs.ts';
+import { TARGET_ROUTES } from './routes/targets.ts';
 
 export interface ControlRequest {
   req: IncomingMessage;
@@ -19,7 +20,7 @@ export interface ControlRequest {
 }
 
 export interface ControlRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   handle(r: ControlRequest): void | Promise<void>;
 }
@@ -37,6 +38,7 @@ const ROUTES: ControlRoute[] = [
   { method: 'GET', path: '/api/runs', handle: listRuns },
   { method: 'GET', path: '/api/runs/:id', handle: getRun },
   { method: 'GET', path: '/api/runs/:id/events', handle: runEvents },
+  ...TARGET_ROUTES,
 ];
 
 function match(pattern: string, path: string): Record<string, string> | null {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { startStack, type Stack } from '../../server/stack.ts';
 import { recoverRuns } from '../../server/engine/recovery.ts';
-import { spawnCli } from '../helpers/child.ts';
+import { runChild } from '../helpers/child.ts';
 import { certsDir, tempDataDir } from '../helpers/paths.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
@@ -67,11 +67,10 @@ function assertContiguous(events: EventRow[], runId: string): void {
 }
 
 test('kill -9 during a run: completed steps, their events and earlier runs survive; the next start marks it interrupted', async () => {
-  const env = { FAPI_DATA_DIR: data.dir, FAPI_CERTS_DIR: certsDir() };
-  const earlier = spawnCli(['run', 'durability-quick', '--scenarios', scenarios, '--reporter', 'json'], env);
+  const earlier = runChild(['run', 'durability-quick', '--scenarios', scenarios, '--reporter', 'json'], data.dir);
   assert.equal(await earlier.exited, 0, earlier.output());
 
-  const slow = spawnCli(['run', 'durability-slow', '--scenarios', scenarios], env);
+  const slow = runChild(['run', 'durability-slow', '--scenarios', scenarios], data.dir);
   const file = path.join(data.dir, 'sandbox.db');
   const deadline = Date.now() + 30_000;
   let completed = 0;

@@ -1,14 +1,13 @@
-// The sandbox as a separate process (`bin/fapi-sandbox.js`, the built CLI), for tests that kill it
-// with SIGKILL and start it again on the same database: free ports, the ready file, the CLI's exit.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The sandbox as a separate process, for tests that kill it with SIGKILL and start it again on the same
+// database: free ports chosen up front (a restart keeps its URLs), the ready file, the exit. Spawning
+// itself is cli.ts's.
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { StackUrls } from '../../server/stack.ts';
-import { ROOT_DIR } from '../../server/config.ts';
-import { certsDir } from './paths.ts';
+import { cliEnv, spawnCli } from './cli.ts';
 
-const BIN = path.join(ROOT_DIR, 'bin', 'fapi-sandbox.js');
 const PORT_ENV = ['FAPI_UI_PORT', 'FAPI_IDP_PORT', 'FAPI_IDP_MTLS_PORT', 'FAPI_GATEWAY_PORT', 'FAPI_GATEWAY_STRICT_PORT', 'FAPI_API_PORT'];
 
 /** Ports free right now (held together while chosen so they differ), for a restart on the same ports. */
@@ -30,13 +29,9 @@ export interface Child {
   kill(signal: NodeJS.Signals): Promise<number | string>;
 }
 
-/** Runs the fapi-sandbox CLI with a test environment: the shared certs, `env` on top. */
-export function spawnCli(args: string[], env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: ROOT_DIR,
-    env: { ...process.env, FAPI_CERTS_DIR: certsDir(), NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Runs the fapi-sandbox CLI with `dataDir` as its database directory, the shared certs, `env` on top. */
+export function runChild(args: string[], dataDir: string, env: Record<string, string> = {}): Child {
+  const child = spawnCli(args, cliEnv(dataDir, env));
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
@@ -57,11 +52,11 @@ export interface RunningSandbox extends Child {
 }
 
 /** `fapi-sandbox start --no-ui` on the given ports (all six) and data directory; resolves once it is up. */
-export async function startSandbox(dataDir: string, ports: number[], env: Record<string, string> = {}): Promise<RunningSandbox> {
+export async function startSandbox(dataDir: string, ports: number[]): Promise<RunningSandbox> {
   const readyFile = path.join(dataDir, `ready-${Date.now()}.json`);
-  const child = spawnCli(['start', '--no-ui'], {
+  const child = runChild(['start', '--no-ui'], dataDir, {
     ...Object.fromEntries(PORT_ENV.map((name, i) => [name, String(ports[i] ?? 0)])),
-    FAPI_DATA_DIR: dataDir, FAPI_READY_FILE: readyFile, ...env,
+    FAPI_READY_FILE: readyFile,
   });
   const deadline = Date.now() + 30_000;
   for (;;) {
