@@ -16,6 +16,7 @@ import { createGateway, ACCESS_TOKEN_ALGS, type Gateway } from './gateway/index.
 import { RESOURCES } from './resources.ts';
 import { createLocalJWKSet } from 'jose';
 import { createControlApi } from './control/index.ts';
+import { warmUp } from './control/warm.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
 import { recoverRuns } from './engine/recovery.ts';
@@ -124,7 +125,8 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
 
   const decisions = new DecisionStore(db.prisma);
   const gatewaySecret = randomBytes(32).toString('base64url');
-  const uiStart: Promise<Ui | null> = config.ui ? startUi(config) : Promise.resolve(null);
+  const loopback = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind.includes(':') ? `[${config.bind}]` : config.bind;
+  const uiStart: Promise<Ui | null> = config.ui ? startUi(config, `http://${loopback}:${ports.ui}`) : Promise.resolve(null);
   await seedBank(db.prisma);
   const idp = await createIdp({ config, pki, db, decisions, urls });
   const gateway = createGateway({ config, pki, db, decisions, urls, gatewaySecret, idp });
@@ -179,5 +181,6 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the web UI is not started (--no-ui)' }));
   }));
   stack.startupMs = Math.round(performance.now() - t0);
+  if (config.ui) setTimeout(() => void warmUp(stack), 0).unref();
   return stack;
 }

@@ -25,7 +25,7 @@ commands:
                        print a DPoP proof JWT (key kept in certs/keys/cli-dpop.private.jwk.json)
   proof --jkt          print that key's RFC 7638 thumbprint (the cnf.jkt of tokens bound to it)
 
-exit codes: 0 all passed, 1 a scenario failed (check: a check failed), 2 usage, setting, scenario-file or target-file error.
+exit codes: 0 all passed, 1 a scenario failed (check: the target check failed), 2 usage, setting, scenario-file or target-file error.
 
 environment: FAPI_UI_PORT, FAPI_IDP_PORT, FAPI_IDP_MTLS_PORT, FAPI_GATEWAY_PORT, FAPI_GATEWAY_STRICT_PORT,
 FAPI_API_PORT, FAPI_BIND, FAPI_DATA_DIR, FAPI_CERTS_DIR, FAPI_GATEWAY_BINDING (either|mtls|dpop),

@@ -6,7 +6,8 @@ import { HttpError, assertSameOrigin, sendError } from './http.ts';
 import { health } from './routes/health.ts';
 import { configInfo } from './routes/config.ts';
 import { latestDecisions, decisionsById } from './routes/decisions.ts';
-import { pkiIndex, pkiFile } from './routes/pki.ts';
+import { pkiIndex, pkiFile, mintCert } from './routes/pki.ts';
+import { playgroundOptions, playgroundToken, playgroundCall } from './routes/playground.ts';
 import { listScenarios, getScenario } from './routes/scenarios.ts';
 import { startRun, listRuns, getRun, runEvents } from './routes/runs.ts';
 import { TARGET_ROUTES } from './routes/targets.ts';
@@ -32,6 +33,10 @@ const ROUTES: ControlRoute[] = [
   { method: 'GET', path: '/api/decisions/:interactionId', handle: decisionsById },
   { method: 'GET', path: '/api/pki', handle: pkiIndex },
   { method: 'GET', path: '/api/pki/:name/:file', handle: pkiFile },
+  { method: 'POST', path: '/api/pki/mint', handle: mintCert },
+  { method: 'GET', path: '/api/playground', handle: playgroundOptions },
+  { method: 'POST', path: '/api/playground/token', handle: playgroundToken },
+  { method: 'POST', path: '/api/playground/call', handle: playgroundCall },
   { method: 'GET', path: '/api/scenarios', handle: listScenarios },
   { method: 'GET', path: '/api/scenarios/:id', handle: getScenario },
   { method: 'POST', path: '/api/runs', handle: startRun },

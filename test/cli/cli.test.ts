@@ -114,7 +114,7 @@ test('a failing scenario: exit 1; pretty names the step, expected and actual, th
   const failed = cases.find((c) => c.failure)!;
   assert.match(failed.name, /^a-wrong-expectation: /);
   assert.equal(failed.failure!.type, 'mtls.cnf-thumbprint-match');
-  assert.match(failed.failure!.message, /^step 2 "Mallory replays it.*": expected status 200, got 401; mtls\.cnf-thumbprint-match failed at the gateway: .* \(RFC 8705 §3, https:/);
+  assert.match(failed.failure!.message, /step 2 "Mallory replays it.*": expected 200, got 401 invalid_token.*Server check: mtls\.cnf-thumbprint-match failed at the gateway: .* \(RFC 8705 §3, https:/);
   assert.equal(cases.filter((c) => !c.failure).length, 1);
 });
 
@@ -178,7 +178,7 @@ test('list, list <tag>, run --list <tag> and --help: exit 0, no stack started', 
   const tagged = CATALOGUE.filter((s) => (s.scenario.tags as string[]).includes('dpop')).map((s) => s.scenario.id);
   assert.deepEqual(ids(dpop.stdout), tagged);
   assert.ok(ids(runList.stdout).includes('mtls-client-credentials') && ids(runList.stdout).includes('dpop-server-nonce'));
-  assert.match(help.stdout, /exit codes: 0 all passed, 1 a scenario failed, 2 usage, setting or scenario-file error/);
+  assert.match(help.stdout, /exit codes: 0 all passed, 1 a scenario failed \(check: the target check failed\), 2 usage, setting, scenario-file or target-file error/);
 });
 
 test('certs regenerates the PKI into FAPI_CERTS_DIR; proof --jkt and proof --url sign with a key kept there', async () => {

@@ -32,7 +32,7 @@ const RESULT: RunResult = {
     }),
     scenario('broken', 'error', {
       steps: [step(0, 'error', { httpStatus: null, error: { code: 'unknown-actor', message: 'actor "carol" is not declared' } })],
-      failure: { step: 0, stepName: 'x', message: 'unknown-actor: actor "carol" is not declared', expectation: null, failedCheck: null, explanation: 'step 1 could not run' },
+      failure: { step: 0, stepName: 'x', message: 'unknown-actor: actor "carol" is not declared', expectation: null, failedCheck: null, explanation: 'Title of broken: step 1 "x" could not run: unknown-actor: actor "carol" is not declared' },
     }),
     scenario('skipped', 'skipped', { steps: [], reason: 'the target lacks mint' }),
   ],
@@ -50,7 +50,7 @@ test('JUnit: well-formed despite <, &, quotes and control characters; counts; a 
   assert.deepEqual(cases.map((c) => Object.keys(c).filter((k) => ['failure', 'error', 'skipped'].includes(k))), [[], ['failure'], ['failure'], ['error'], ['skipped']]);
   const stolen = cases[1]!.failure as Record<string, string>;
   assert.equal(stolen.type, 'mtls.cnf-thumbprint-match');
-  assert.equal(stolen.message, 'step 2 "Mallory replays": expected status 200, got 401; mtls.cnf-thumbprint-match failed at the gateway: thumbprint "a" <> "b" (RFC 8705 §3, https://www.rfc-editor.org/rfc/rfc8705#section-3)');
+  assert.equal(stolen.message, 'the binding was enforced where the scenario expected success Server check: mtls.cnf-thumbprint-match failed at the gateway: thumbprint "a" <> "b" (RFC 8705 §3, https://www.rfc-editor.org/rfc/rfc8705#section-3).');
   assert.equal((cases[2]!.failure as Record<string, string>).type, 'expectation');
   assert.equal((cases[3]!.error as Record<string, string>).type, 'engine-error');
   assert.match((cases[3]!.error as Record<string, string>).message, /unknown-actor: actor "carol" is not declared/);
@@ -63,7 +63,7 @@ test('JUnit: well-formed despite <, &, quotes and control characters; counts; a 
 test('pretty: a failure shows the step, expected and actual, and the server check with its RFC section; an unblocked attack says so', () => {
   const text = prettySummary(RESULT, 400);
   assert.match(text, /✗ stolen Title of stolen/);
-  assert.match(text, /step 2: Mallory replays\n {4}expected status: 200\n {4}actual {3}status: 401/);
+  assert.match(text, /step 2: Mallory replays\n {4}the binding was enforced where the scenario expected success\n {4}expected status: 200\n {4}actual {3}status: 401/);
   assert.match(text, /server check: mtls\.cnf-thumbprint-match failed at the gateway: thumbprint "a" <> "b"\n {4}RFC 8705 §3 {2}https:\/\/www\.rfc-editor\.org\/rfc\/rfc8705#section-3/);
   assert.match(text, /✗ not-blocked[\s\S]*the server failed no check for this request: the attack was not blocked/);
   assert.match(text, /✗ broken[\s\S]*unknown-actor: actor "carol" is not declared/);

@@ -144,7 +144,7 @@ test('engine errors carry stable codes and end the scenario as "error" at the st
     'err-unknown-variable': ['unknown-variable', step('  - name: x\n    call: { actor: alpha, path: /x, token: never_saved }\n')],
     'err-unknown-key': ['unknown-key', step('  - name: x\n    call: { actor: alpha, path: /x, dpop: true }\n')],
     'err-no-client': ['no-client', step('  - name: x\n    token: { actor: nobody }\n', '  nobody: { }\n')],
-    'err-unknown-certificate': ['unknown-certificate', step('  - name: x\n    token: { actor: ghost }\n', '  ghost: { certificate: no-such-cert, client: tpp-alpha }\n')],
+    'err-unknown-certificate': ['unknown-certificate', step('  - name: x\n    mint: { name: c, subjectOf: no-such-cert, flaw: self-signed }\n')],
     'err-no-client-key': ['no-client-key', step('  - name: x\n    token: { actor: app }\n')],
     'err-forgery': ['forgery', step('  - name: opaque\n    token: { actor: alpha, resource: "urn:fapi-sandbox:ob-api-opaque", save: o }\n  - name: x\n    call: { actor: alpha, path: /x, token: { forge: alg-none, from: o } }\n')],
   };
@@ -167,7 +167,12 @@ test('a target without a capability skips the scenarios that need it; one withou
   assert.equal(skipped.scenarios[0]!.status, 'skipped');
   assert.match(skipped.scenarios[0]!.reason!, /the target lacks mint/);
   assert.equal(skipped.status, 'passed', 'skipped is not a failure');
-  const mint = scenarios({ 'needs-mint': 'actors:\n  a: { }\nsteps:\n  - name: x\n    mint: { name: c, subject: "CN=c", flaw: none }\n' });
+  const ghost = scenarios({ 'names-ghost': 'actors:\n  g: { certificate: no-such-cert, client: tpp-alpha }\nsteps:\n  - name: x\n    token: { actor: g }\n' });
+  const unknownCert = await runScenarios({ scenarios: ghost, target: limited, trigger: 'test' });
+  assert.equal(unknownCert.scenarios[0]!.status, 'skipped');
+  assert.match(unknownCert.scenarios[0]!.reason!, /certificate no-such-cert/);
+  // A self-signed mint needs no CA key, so no capability gates it; a target that cannot mint at all says so at the step.
+  const mint = scenarios({ 'needs-mint': 'actors:\n  a: { }\nsteps:\n  - name: x\n    mint: { name: c, subject: "CN=c", flaw: self-signed }\n' });
   const unsupported = await runScenarios({ scenarios: mint, target: limited, trigger: 'test' });
   assert.equal(unsupported.scenarios[0]!.steps[0]!.error?.code, 'unsupported');
 });

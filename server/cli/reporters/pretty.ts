@@ -37,7 +37,7 @@ function failureDetail(s: ScenarioResult): string[] {
   if (f.failedCheck) {
     lines.push(`    server check: ${bold(f.failedCheck.id)} failed at the ${f.failedCheck.source}: ${f.failedCheck.reason}`);
     lines.push(`    ${dim(`${f.failedCheck.spec}  ${f.failedCheck.specUrl}`)}`);
-  } else if (f.expectation && f.expectation.path === 'status' && !unobservable(s)) {
+  } else if (f.expectation && f.expectation.path === 'status' && unobservable(s).length === 0) {
     lines.push(`    ${dim('the server failed no check for this request: the attack was not blocked')}`);
   }
   return lines;
