@@ -58,8 +58,8 @@ export interface SandboxConfig {
   /** Limits every listener enforces (see server/limits.ts). */
   limits: ServerLimits;
   /**
-   * Host names the UI port answers to (DNS-rebinding protection): the loopback names, publicHost and
-   * FAPI_ALLOWED_HOSTS (comma-separated; "*" turns the check off).
+   * Host names the UI port answers to (DNS-rebinding protection): the loopback names, publicHost, a
+   * specific bind address, and FAPI_ALLOWED_HOSTS (comma-separated; "*" turns the check off).
    */
   allowedHosts: readonly string[];
 }
@@ -182,11 +182,14 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     throw new ConfigError(`FAPI_REQUEST_TIMEOUT_MS (${limits.requestTimeoutMs}) must be at least FAPI_HEADERS_TIMEOUT_MS (${limits.headersTimeoutMs})`);
   }
   const extraHosts = (env.FAPI_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const bind = overrides.bind ?? env.FAPI_BIND ?? '127.0.0.1';
+  // A specific bind address is a name the UI answers to as well (the web UI's own server-side fetches use it).
+  const bindHost = bind === '0.0.0.0' || bind === '::' ? [] : [bind.includes(':') ? `[${bind}]` : bind];
   return {
     rootDir,
     dataDir: path.resolve(overrides.dataDir ?? env.FAPI_DATA_DIR ?? path.join(rootDir, 'data')),
     certsDir: path.resolve(overrides.certsDir ?? env.FAPI_CERTS_DIR ?? path.join(rootDir, 'certs')),
-    bind: overrides.bind ?? env.FAPI_BIND ?? '127.0.0.1',
+    bind,
     publicHost,
     ports: { ...ports, ...overrides.ports },
     ui: overrides.ui ?? true,
@@ -208,6 +211,6 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       ...overrides.gateway,
     },
     limits,
-    allowedHosts: overrides.allowedHosts ?? [...new Set([...LOOPBACK_HOSTS, publicHost.toLowerCase(), ...extraHosts])],
+    allowedHosts: overrides.allowedHosts ?? [...new Set([...LOOPBACK_HOSTS, publicHost.toLowerCase(), ...bindHost, ...extraHosts])],
   };
 }

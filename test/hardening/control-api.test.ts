@@ -124,4 +124,7 @@ test('DNS rebinding: a Host that is not a name of this sandbox is refused (421) 
   // More names (a container's), or none checked at all, from the environment.
   assert.ok(loadConfig({}, { FAPI_ALLOWED_HOSTS: 'sandbox.internal, Demo.Example' }).allowedHosts.includes('demo.example'));
   assert.ok(loadConfig({}, { FAPI_PUBLIC_HOST: 'fapi.test' }).allowedHosts.includes('fapi.test'));
+  assert.ok(loadConfig({}, { FAPI_BIND: '192.0.2.7' }).allowedHosts.includes('192.0.2.7'));
+  assert.ok(!loadConfig({}, { FAPI_BIND: '0.0.0.0' }).allowedHosts.includes('0.0.0.0'));
+  assert.deepEqual(loadConfig({}, { FAPI_ALLOWED_HOSTS: '*' }).allowedHosts.includes('*'), true);
 });

@@ -37,10 +37,8 @@ test('the defaults are explicit, tighter than Node\'s, and every one can be set 
     headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, tlsHandshakeTimeoutMs: 10_000,
     maxHeaderBytes: 16_384, maxHeaderCount: 100, maxBodyBytes: 1_048_576,
   });
-  assert.deepEqual(
-    { ...d.gateway, binding: undefined },
-    { binding: undefined, clockToleranceSeconds: 5, dpopIatWindowSeconds: 60, certClockToleranceSeconds: 0 },
-  );
+  const { clockToleranceSeconds, dpopIatWindowSeconds, certClockToleranceSeconds } = d.gateway;
+  assert.deepEqual({ clockToleranceSeconds, dpopIatWindowSeconds, certClockToleranceSeconds }, { clockToleranceSeconds: 5, dpopIatWindowSeconds: 60, certClockToleranceSeconds: 0 });
   const e = loadConfig({}, { FAPI_HEADERS_TIMEOUT_MS: '2000', FAPI_MAX_BODY_BYTES: '4096', FAPI_DPOP_IAT_WINDOW_SECONDS: '30', FAPI_CLOCK_TOLERANCE_SECONDS: '0' });
   assert.equal(e.limits.headersTimeoutMs, 2000);
   assert.equal(e.limits.maxBodyBytes, 4096);
