@@ -63,20 +63,35 @@ export interface BrowserForm {
   buttons: { name: string; value: string; text: string }[];
 }
 
+/** One block of text a person reads on a page (its main content, in order). */
+export interface PageText {
+  tag: 'h1' | 'h2' | 'h3' | 'p' | 'li' | 'dt' | 'dd';
+  text: string;
+}
+
+/**
+ * Who sent an HTTP request: the client application (back channel, with its certificate or key) or
+ * the customer's browser (front channel: the authorization endpoint and the bank's pages).
+ */
+export type HttpSender = 'client' | 'browser';
+
 export type TraceEventBody =
   | { type: 'run.started'; target: string; scenarios: { id: string; title: string; scenarioRunId: string }[] }
   | { type: 'run.finished'; status: RunStatus; durationMs: number; counts: Record<ScenarioStatus, number> }
   | { type: 'scenario.started'; scenarioId: string; title: string }
-  | { type: 'scenario.finished'; scenarioId: string; status: ScenarioStatus; durationMs: number; reason?: string }
+  | { type: 'scenario.finished'; scenarioId: string; status: ScenarioStatus; durationMs: number; reason?: string; /** For a failure: what went wrong, for a gateway engineer (server/engine/explain.ts). */ explanation?: string }
   | { type: 'step.started'; index: number; name: string; kind: StepKind; actor?: string }
   | { type: 'step.finished'; index: number; status: StepStatus; durationMs: number; reason?: string }
   | { type: 'tls.handshake'; tls: ClientTlsView }
-  | { type: 'http.exchange'; interactionId: string | null; request: HttpMessage; response: HttpResponseView | null; error: string | null; durationMs: number }
+  | { type: 'http.exchange'; interactionId: string | null; request: HttpMessage; response: HttpResponseView | null; error: string | null; durationMs: number; /** Absent in runs recorded before it existed (then: the client). */ sender?: HttpSender }
   | { type: 'token.decoded'; label: string; role: 'access_token' | 'refresh_token' | 'id_token' | 'client_assertion'; format: 'jwt' | 'opaque'; token: DecodedJwt | null; tokenType?: string }
   | { type: 'dpop.proof'; label: string; proof: DecodedJwt; jkt: string; mutations: string[] }
   | { type: 'authorization.request'; label: string; endpoint: string; parameters: Record<string, string>; pkce: { method: string; challenge: string | null; verifier: string | null } }
-  | { type: 'browser.page'; label: string; url: string; status: number; title: string; forms: BrowserForm[]; alert: string | null }
+  | { type: 'browser.page'; label: string; url: string; status: number; title: string; forms: BrowserForm[]; alert: string | null; /** What the page says (absent in older runs). */ content?: PageText[] }
   | { type: 'browser.submit'; label: string; url: string; fields: Record<string, string | string[]> }
+  // The code_verifier a token request sends (RFC 7636 §4.5) against the challenge its authorization request pushed:
+  // `computed` is BASE64URL(SHA-256(verifier)) for S256 (the verifier itself for plain), what the server compares (§4.6).
+  | { type: 'pkce.verifier'; label: string; method: string; challenge: string | null; verifier: string; computed: string }
   | { type: 'authorization.response'; label: string; redirectUri: string; code: string | null; state: string | null; stateMatches: boolean; iss: string | null; issMatches: boolean | null; error: string | null; errorDescription: string | null }
   | { type: 'server.decision'; decision: Decision }
   | { type: 'server.decision.unobservable'; interactionId: string | null; reason: string }

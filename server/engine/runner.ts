@@ -200,7 +200,10 @@ async function runScenario(
   result.durationMs = performance.now() - t0;
   if (result.status === 'skipped' && stopped) result.reason = stopped;
   else if (result.failure) result.reason = result.failure.message;
-  emit({ type: 'scenario.finished', scenarioId: scenario.id, status: result.status, durationMs: result.durationMs, ...(result.reason ? { reason: result.reason } : {}) });
+  emit({
+    type: 'scenario.finished', scenarioId: scenario.id, status: result.status, durationMs: result.durationMs,
+    ...(result.reason ? { reason: result.reason } : {}), ...(result.failure ? { explanation: result.failure.explanation } : {}),
+  });
   await recorder.scenarioFinished(scenarioRunId, result.status, result.durationMs, result.failure);
   return result;
 }

@@ -25,6 +25,8 @@ export interface AuthorizationInfo {
   error: string | null;
   verifier: string | null;
   redirectUri: string;
+  /** What the pushed request carried (RFC 7636 §4.3), null without PKCE. */
+  pkce: { method: 'S256' | 'plain'; challenge: string } | null;
 }
 
 export interface Actor {

@@ -3,12 +3,13 @@
 // the server's decisions, and a target without the consent-journey capability skips them.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ROOT_DIR } from '../../server/config.ts';
 import { loadCatalogue, select } from '../../server/engine/catalogue.ts';
 import { runScenarios } from '../../server/engine/runner.ts';
 import { bundledTarget } from '../../server/engine/target.ts';
-import type { TraceEvent } from '../../lib/trace/events.ts';
+import type { TraceEvent, TraceEventOf } from '../../lib/trace/events.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 let t: TestStack;
@@ -48,6 +49,29 @@ test('every consent scenario passes against the bundled stack, and the trace sho
   assert.ok(requests.every((e) => !('client_assertion' in e.parameters)));
   assert.ok(requests.some((e) => e.parameters.authorization_details?.includes('openbanking_account_access')));
   for (const e of [...pages, ...of('browser.submit'), ...of('authorization.response'), ...of('authorization.request')]) assert.ok(e.label.length > 3, e.type);
+
+  // The consent page as the customer read it: who asks, what in plain words, when it ends.
+  const consentPage = pages.find((e) => e.label === 'the bank\'s consent page') as unknown as TraceEventOf<'browser.page'>;
+  const said = (consentPage.content ?? []).map((b) => `${b.tag}: ${b.text}`);
+  assert.ok(said.includes('h1: Share your account information with Alpha Payments'), said.join('\n'));
+  assert.ok(said.some((b) => b.startsWith('li: ') && b.includes('account number')), said.join('\n'));
+  assert.ok(said.includes('dt: Access ends'), said.join('\n'));
+  // Requests are attributed to the app or to the customer's browser; the password never reaches the trace.
+  const exchanges = events.filter((e): e is TraceEventOf<'http.exchange'> => e.type === 'http.exchange');
+  const browser = exchanges.filter((e) => e.sender === 'browser');
+  assert.ok(browser.some((e) => e.request.url.includes('/auth?')) && browser.some((e) => /\/interaction\/[^/]+\/login$/.test(e.request.url)));
+  assert.ok(exchanges.filter((e) => e.sender === 'client').some((e) => e.request.url.endsWith('/request')));
+  assert.ok(exchanges.every((e) => e.sender === 'client' || e.sender === 'browser'));
+  // (The sandbox bank's sign-in page itself lists its test customers' passwords: responses are left as they came.)
+  const sent = events.map((e) => (e.type === 'http.exchange' ? { ...e, response: null } : e));
+  assert.ok(!JSON.stringify(sent).includes('correct-horse'), 'no password in what the engine sent or recorded of its own');
+  const login = browser.find((e) => e.request.url.endsWith('/login'))!;
+  assert.equal(new URLSearchParams(login.request.body).get('password'), '••••••••');
+  // PKCE: the verifier a token request sends, against the pushed challenge.
+  const pkce = events.filter((e): e is TraceEventOf<'pkce.verifier'> => e.type === 'pkce.verifier');
+  assert.ok(pkce.some((e) => e.method === 'S256' && e.computed === e.challenge));
+  assert.ok(pkce.some((e) => e.challenge !== null && e.computed !== e.challenge), 'the mismatch scenario sends another verifier');
+  for (const e of pkce) assert.equal(e.computed, createHash('sha256').update(e.verifier).digest('base64url'));
 });
 
 test('a target without the consent-journey capability skips the consent scenarios', async () => {

@@ -11,7 +11,7 @@ import { ROOT_DIR } from '../../server/config.ts';
 import { loadCatalogue, type LoadedScenario } from '../../server/engine/catalogue.ts';
 import { runScenarios, type RunResult, type ScenarioResult } from '../../server/engine/runner.ts';
 import { bundledTarget, type Target } from '../../server/engine/target.ts';
-import type { TraceEvent } from '../../lib/trace/events.ts';
+import type { TraceEvent, TraceEventOf } from '../../lib/trace/events.ts';
 import { formatScenarioError } from '../../lib/scenario/parse.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 import { tempDataDir } from '../helpers/paths.ts';
@@ -109,7 +109,8 @@ steps:
 `;
 
 test('a wrong expectation fails the scenario at its step, with expected vs actual and the server check that decided, with its RFC section', async () => {
-  const result = await run(scenarios({ 'wrong-expectation': STOLEN }));
+  const finished: TraceEvent[] = [];
+  const result = await run(scenarios({ 'wrong-expectation': STOLEN }), { onEvent: (e) => e.type === 'scenario.finished' && finished.push(e) });
   assert.equal(result.status, 'failed');
   const s = result.scenarios[0]!;
   assert.equal(s.status, 'failed');
@@ -124,6 +125,10 @@ test('a wrong expectation fails the scenario at its step, with expected vs actua
   assert.match(f.failedCheck!.specUrl, /rfc8705/);
   assert.match(f.failedCheck!.reason, /does not equal cnf\.x5t#S256/);
   assert.equal(s.reason, f.message);
+  // The trace carries the explanation too (the run view shows it live).
+  assert.equal(finished.length, 1);
+  assert.equal((finished[0] as TraceEventOf<'scenario.finished'>).explanation, f.explanation);
+  assert.match(f.explanation, /step 2 "Mallory replays it/);
 });
 
 test('a wrong check expectation reports what the server actually decided (or "not run")', async () => {

@@ -42,7 +42,26 @@ test('parsePage reads the title, forms with hidden fields, labelled inputs, chec
 });
 
 test('parsePage copes with pages without forms, title or alert', () => {
-  assert.deepEqual(parsePage('just text'), { title: '', forms: [], alert: null });
+  assert.deepEqual(parsePage('just text'), { title: '', content: [], forms: [], alert: null });
+});
+
+test('parsePage reads the main content a person reads: headings, paragraphs, list items, terms; never tables, labels or buttons', () => {
+  const page = parsePage(`<html><body><header><p>Bank header</p></header><main>
+    <h1>Share with <b>Alpha</b></h1>
+    <p class="lead">Check what   will be shared.</p>
+    <form><h2>Your account details</h2><ul><li>Balances</li><li>Sort code &amp; number</li></ul>
+      <label><input type="checkbox" name="account" value="a1"><span>Everyday</span></label>
+      <button>Allow</button></form>
+    <table><tr><td>demo</td><td>correct-horse</td></tr></table>
+    <dl><dt>Access ends</dt><dd>1 June</dd></dl><p></p>
+  </main><footer><p>Footer</p></footer></body></html>`);
+  assert.deepEqual(page.content, [
+    { tag: 'h1', text: 'Share with Alpha' }, { tag: 'p', text: 'Check what will be shared.' }, { tag: 'h2', text: 'Your account details' },
+    { tag: 'li', text: 'Balances' }, { tag: 'li', text: 'Sort code & number' }, { tag: 'dt', text: 'Access ends' }, { tag: 'dd', text: '1 June' },
+  ]);
+  const long = parsePage(`<body>${'<p>x</p>'.repeat(200)}<p>${'y'.repeat(1000)}</p></body>`).content;
+  assert.equal(long.length, 80, 'at most 80 blocks');
+  assert.ok(parsePage(`<p>${'y'.repeat(1000)}</p>`).content[0]!.text.length <= 300, 'long blocks are cut');
 });
 
 test('the cookie jar sends cookies by host and path, honours Max-Age, Expires and Secure, and replaces by name and path', () => {

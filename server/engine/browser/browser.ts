@@ -14,6 +14,8 @@ export interface BrowserRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /** Form fields that must not be recorded (the page's password fields). */
+  secret?: string[];
 }
 
 export type Fetch = (req: BrowserRequest) => Promise<Exchange>;
@@ -78,7 +80,9 @@ export class Browser {
     for (const [k, v] of values) body.append(k, v);
     if (button?.name) body.append(button.name, button.value);
     const action = new URL(form.action || pageUrl, pageUrl);
+    const secret = form.fields.filter((f) => f.type === 'password').map((f) => f.name);
     return this.follow({
+      ...(secret.length ? { secret } : {}),
       method: 'POST',
       url: action.toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(pageUrl).origin, 'sec-fetch-site': action.origin === new URL(pageUrl).origin ? 'same-origin' : 'cross-site' },

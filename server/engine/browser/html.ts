@@ -1,14 +1,21 @@
-// Reads what a person would see on a server-rendered page: the title, the forms (fields with their
-// labels, submit buttons) and an alert message. A small tolerant tag scanner for the bank's pages
-// (and pages like them); it does not run scripts or apply CSS.
-import type { BrowserForm } from '../../../lib/trace/events.ts';
+// Reads what a person would see on a server-rendered page: the title, the text of its main content
+// (headings, paragraphs, list items, term / description pairs), the forms (fields with their labels,
+// submit buttons) and an alert message. A small tolerant tag scanner for the bank's pages (and pages
+// like them); it does not run scripts or apply CSS.
+import type { BrowserForm, PageText } from '../../../lib/trace/events.ts';
 
 export interface ParsedPage {
   title: string;
+  /** The readable text of the main content, in order (tables, labels and buttons left out). */
+  content: PageText[];
   forms: BrowserForm[];
   /** Text of the first role="alert" element (an error shown to the user), or null. */
   alert: string | null;
 }
+
+/** Bounds on what a page contributes to the trace (pages of external targets can be large). */
+const MAX_BLOCKS = 80;
+const MAX_BLOCK_CHARS = 300;
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
@@ -31,6 +38,23 @@ export function attributes(inside: string): Record<string, string> {
 }
 
 const text = (markup: string) => decodeEntities(markup.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+
+/**
+ * The main content's text blocks: inside <main> when the page has one, else <body>; tables (a page
+ * may list test passwords), labels, buttons, scripts and styles are left out, forms' text is kept.
+ */
+export function pageContent(markup: string): PageText[] {
+  const main = /<main\b[^>]*>([\s\S]*?)<\/main>/i.exec(markup)?.[1] ?? /<body\b[^>]*>([\s\S]*?)<\/body>/i.exec(markup)?.[1] ?? markup;
+  const readable = main.replace(/<(script|style|table|label|button|select|textarea|template)\b[\s\S]*?<\/\1>/gi, ' ');
+  const out: PageText[] = [];
+  for (const m of readable.matchAll(/<(h1|h2|h3|p|li|dt|dd)\b[^>]*>([\s\S]*?)<\/\1>/gi)) {
+    const t = text(m[2]!);
+    if (!t) continue;
+    out.push({ tag: m[1]!.toLowerCase() as PageText['tag'], text: t.length > MAX_BLOCK_CHARS ? `${t.slice(0, MAX_BLOCK_CHARS - 1)}…` : t });
+    if (out.length === MAX_BLOCKS) break;
+  }
+  return out;
+}
 
 export function parsePage(markup: string): ParsedPage {
   const title = text(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(markup)?.[1] ?? '');
@@ -77,5 +101,5 @@ export function parsePage(markup: string): ParsedPage {
     }
     forms.push(form);
   }
-  return { title, forms, alert: alertMatch ? text(alertMatch[2]!) : null };
+  return { title, content: pageContent(markup), forms, alert: alertMatch ? text(alertMatch[2]!) : null };
 }

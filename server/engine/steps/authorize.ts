@@ -74,7 +74,10 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
     type: 'authorization.request', label: `${clientId} pushes its authorization request`, endpoint: par, parameters: shown,
     pkce: { method: step.pkce, challenge: form.get('code_challenge'), verifier: step.pkce === 'none' ? null : verifier },
   });
-  const info: AuthorizationInfo = { code: null, error: null, verifier: step.pkce === 'none' ? null : verifier, redirectUri };
+  const info: AuthorizationInfo = {
+    code: null, error: null, verifier: step.pkce === 'none' ? null : verifier, redirectUri,
+    pkce: step.pkce === 'none' ? null : { method: step.pkce, challenge: form.get('code_challenge')! },
+  };
   state.authorizations.set(step.save, info);
   if (info.verifier) state.vars.set(`${step.save}_verifier`, info.verifier);
   const pushed = record(await exchange(state, { actor: actor.name, method: 'POST', url: par, headers, body: form.toString(), cert: actor.certificate, party: 'idp' }));
@@ -83,7 +86,10 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
 
   // 2. The customer's browser: authorization endpoint -> sign-in -> consent -> back to the app.
   const who = `${step.psu} (browser)`;
-  const browser = new Browser(async (req) => record(await exchange(state, { actor: who, ...req, cert: null, party: 'idp' })), redirectUri);
+  const browser = new Browser(
+    async ({ secret, ...req }) => record(await exchange(state, { actor: who, ...req, cert: null, party: 'idp', sender: 'browser', ...(secret ? { redact: secret } : {}) })),
+    redirectUri,
+  );
   const finish = (landing: Extract<Landing, { kind: 'redirect-uri' }>): Observation => {
     const q = new URL(landing.url).searchParams;
     const response = { code: q.get('code'), state: q.get('state'), iss: q.get('iss'), error: q.get('error'), errorDescription: q.get('error_description') };
@@ -102,7 +108,10 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
     return observation(landing.exchange, response);
   };
   const showPage = (landing: Extract<Landing, { kind: 'page' }>, label: string) =>
-    state.emit({ type: 'browser.page', label, url: landing.url, status: landing.exchange.response!.status, title: landing.page.title, forms: landing.page.forms, alert: landing.page.alert });
+    state.emit({
+      type: 'browser.page', label, url: landing.url, status: landing.exchange.response!.status, title: landing.page.title,
+      content: landing.page.content, forms: landing.page.forms, alert: landing.page.alert,
+    });
 
   let landing = await browser.open(`${authorization}?${new URLSearchParams({ client_id: clientId, request_uri: requestUri })}`);
   if (landing.kind === 'redirect-uri') return finish(landing);

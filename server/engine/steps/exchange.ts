@@ -2,6 +2,7 @@
 // the handshake, the raw exchange and the server's own decision before anything judges them.
 import { randomUUID } from 'node:crypto';
 import type { Decision } from '../../../lib/trace/decision.ts';
+import type { HttpMessage, HttpSender } from '../../../lib/trace/events.ts';
 import type { ScenarioState } from '../state.ts';
 import type { CertMaterial } from '../target.ts';
 import { send, header, type Exchange } from '../http-client.ts';
@@ -24,6 +25,20 @@ export interface HttpCall {
   cert: CertMaterial | null;
   /** Which server answers: its decisions are joined when the target exposes them. */
   party: 'gateway' | 'idp';
+  /** Who sends it: the client application (default) or the customer's browser. */
+  sender?: HttpSender;
+  /** Form fields whose values never reach the trace (a password): recorded as bullets. */
+  redact?: readonly string[];
+}
+
+const MASK = '•'.repeat(8);
+
+/** The request as the trace records it: the values of `redact` form fields masked. */
+function recorded(request: HttpMessage, redact: readonly string[] | undefined): HttpMessage {
+  if (!redact?.length || request.body === undefined) return request;
+  const form = new URLSearchParams(request.body);
+  for (const name of redact) if (form.has(name)) form.set(name, MASK);
+  return { ...request, body: form.toString() };
 }
 
 /** Whether the target exposes the decisions of this server (the gateway-checks / idp-checks capabilities). */
@@ -39,7 +54,10 @@ export async function exchange(state: ScenarioState, call: HttpCall): Promise<Ob
   const ex = await send({ method: call.method, url: call.url, headers, ...(call.body !== undefined ? { body: call.body } : {}), ca: state.target.ca, cert: call.cert });
   if (ex.tls) state.emit({ type: 'tls.handshake', tls: ex.tls });
   const echoed = header(ex, 'x-fapi-interaction-id');
-  state.emit({ type: 'http.exchange', interactionId: echoed ?? interactionId, request: ex.request, response: ex.response, error: ex.error ? `${ex.error.code}: ${ex.error.message}` : null, durationMs: ex.durationMs });
+  state.emit({
+    type: 'http.exchange', interactionId: echoed ?? interactionId, request: recorded(ex.request, call.redact), response: ex.response,
+    error: ex.error ? `${ex.error.code}: ${ex.error.message}` : null, durationMs: ex.durationMs, sender: call.sender ?? 'client',
+  });
   const nonce = header(ex, 'dpop-nonce');
   if (nonce) state.lastNonce.set(call.actor, nonce);
   const lookup = state.target.decisions;

@@ -1,6 +1,7 @@
 // Step "token": a token request at the token endpoint (RFC 6749 §4.1.3 authorization code with PKCE,
 // RFC 7636 §4.5; §4.4 client credentials; §6 refresh) with the actor's certificate (RFC 8705 §2), a
 // private_key_jwt assertion (RFC 7523) and / or a DPoP proof (RFC 9449 §5); saves the tokens.
+import { createHash } from 'node:crypto';
 import type { TokenStep } from '../../../lib/scenario/schema.ts';
 import type { ScenarioState, TokenInfo } from '../state.ts';
 import { EngineError } from '../errors.ts';
@@ -32,8 +33,16 @@ function grantParameters(step: TokenStep['token'], state: ScenarioState, form: U
   if (!code) throw new EngineError('unknown-variable', step.authorization ? `the authorization "${step.authorization}" ended without a code (${auth?.error ?? 'no code'})` : 'an authorization_code grant needs authorization (or code)');
   form.set('code', code);
   const verifier = step.codeVerifier !== undefined ? state.text(step.codeVerifier) : auth?.verifier;
-  if (verifier) form.set('code_verifier', verifier);
-  if (step.codeVerifier !== undefined) state.emit({ type: 'log', level: 'info', message: 'sending a code_verifier other than the one whose S256 hash was pushed as code_challenge' });
+  if (verifier) {
+    form.set('code_verifier', verifier);
+    // What the server will compare (RFC 7636 §4.6), computed by the app for the trace.
+    const method = auth?.pkce?.method ?? 'S256';
+    state.emit({
+      type: 'pkce.verifier', method, challenge: auth?.pkce?.challenge ?? null, verifier,
+      computed: method === 'plain' ? verifier : createHash('sha256').update(verifier).digest('base64url'),
+      label: step.codeVerifier !== undefined ? 'a code_verifier other than the one whose hash was pushed as code_challenge' : 'the code_verifier of the pushed code_challenge',
+    });
+  }
   const redirectUri = auth?.redirectUri ?? state.target.endpoints.callback;
   if (redirectUri) form.set('redirect_uri', redirectUri);
 }

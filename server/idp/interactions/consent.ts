@@ -58,7 +58,7 @@ export async function consentPage(p: PageContext, consent: Consent | null, view:
   <h1>${consent ? html`Share your account information with ${p.client.name}` : html`Confirm who you are to ${p.client.name}`}</h1>
   <p class="lead">${consent ? 'Check what will be shared and choose the accounts. You can withdraw this access at any time.' : 'The app will learn that you are a customer of this bank.'}</p>
   <div class="requester"><span class="mark" aria-hidden="true">${p.client.name.slice(0, 1)}</span>
-    <div><strong>${p.client.name}</strong><small>App id ${p.client.id}${redirectHost ? html` · you will return to ${redirectHost}` : ''}</small></div></div>
+    <p><strong>${p.client.name}</strong><small>App id ${p.client.id}${redirectHost ? html` · you will return to ${redirectHost}` : ''}</small></p></div>
   ${view.error ? html`<div class="alert" role="alert" id="${errorId}"><strong>There is a problem</strong>${view.error}</div>` : ''}
   <form method="post" action="/interaction/${p.uid}/consent">
     <input type="hidden" name="csrf" value="${p.csrf}">

@@ -25,6 +25,7 @@ h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
 .lead { color: var(--muted); margin: 0 0 1.25rem; }
 .requester { display: flex; gap: .75rem; align-items: center; background: var(--wash); border-radius: .5rem; padding: .75rem 1rem; margin-bottom: 1.25rem; }
 .requester .mark { width: 2.5rem; height: 2.5rem; border-radius: 50%; background: var(--ink); color: #fff; display: grid; place-items: center; font-weight: 700; flex: none; }
+.requester p { margin: 0; }
 .requester small { display: block; color: var(--muted); }
 label { display: block; font-weight: 600; margin: 1rem 0 .35rem; }
 input[type=text], input[type=password] { width: 100%; font: inherit; padding: .65rem .75rem; border: 2px solid var(--muted); border-radius: .4rem; background: #fff; color: var(--ink); }
