@@ -89,26 +89,3 @@ test('a customer signs in, consents to one account, and the app reads its transa
   expect((await read('/accounts/acc-demo-savings/transactions')).status()).toBe(403);
   await app.dispose();
 });
-
-test('the consent journey run from the UI shows the browser steps of the authorize step', async ({ page }) => {
-  const id = 'consent-journey-mtls';
-  await page.goto(`/scenarios/${id}`);
-  await page.getByRole('button', { name: /Run scenario/ }).click();
-  const timeline = page.locator(`section.timeline[data-scenario="${id}"]`);
-  await expect(timeline).toHaveAttribute('data-status', 'passed');
-  const authorize = timeline.locator('details.step[data-step="2"]');
-  await authorize.locator('summary').first().click();
-  // Every request of the step is an exchange: the pushed request, then the browser's.
-  await expect(authorize.locator('.exchange').first()).toContainText('/request');
-  expect(await authorize.locator('.exchange').count()).toBeGreaterThanOrEqual(6);
-  // The browser's story, in order, with labels.
-  const story = authorize.locator('ul.generic-events > li');
-  await expect(story.filter({ hasText: 'tpp-alpha pushes its authorization request' })).toHaveCount(1);
-  await expect(story.filter({ hasText: 'the bank\'s sign-in page' })).toHaveCount(1);
-  await expect(story.filter({ hasText: 'demo signs in' })).toHaveCount(1);
-  await expect(story.filter({ hasText: 'the bank\'s consent page' })).toHaveCount(1);
-  await expect(story.filter({ hasText: 'demo allows access to acc-demo-current' })).toHaveCount(1);
-  await expect(story.filter({ hasText: 'tpp-alpha receives an authorization code' })).toHaveCount(1);
-  await authorize.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: 'screenshots/consent-run-authorize-step.png', fullPage: true });
-});

@@ -108,7 +108,7 @@ export function CompareRuns({ titles }: { titles: { mtls: string; dpop: string }
               {scenario ? (
                 <div className="stack">
                   <DecisiveBinding scenario={scenario} />
-                  <ScenarioTimeline scenario={scenario} config={config} autoOpen={false} />
+                  <ScenarioTimeline scenario={scenario} config={config} autoOpen={false} level={4} />
                 </div>
               ) : (
                 <div className="empty">{loading ? 'Loading…' : running ? 'Starting…' : 'Not run yet.'}</div>

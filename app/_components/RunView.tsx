@@ -8,7 +8,7 @@ import type { RunDetail } from '../_lib/types.ts';
 import { rerun } from '../_lib/client-api.ts';
 import { dateTime, ms } from '../_lib/format.ts';
 import { StatusBadge } from './Badges.tsx';
-import { RunTimeline } from './Timeline.tsx';
+import { RunTimeline, type StoredFailure } from './Timeline.tsx';
 import { useRunStream } from './useRunStream.ts';
 
 export function RunView({ run: stored }: { run: RunDetail }) {
@@ -53,7 +53,7 @@ export function RunView({ run: stored }: { run: RunDetail }) {
       {error ? <p className="error-box" role="alert">{error}</p> : null}
       {stream.error && !stream.events.length ? <p className="error-box" role="alert">{stream.error}</p> : null}
       {!stream.events.length && !stream.error ? <p className="muted">Loading the trace…</p> : null}
-      <RunTimeline run={run} />
+      <RunTimeline run={run} level={2} stored={stored.scenarios.length ? new Map(stored.scenarios.map((s) => [s.id, s.failure as StoredFailure | null])) : undefined} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 'use client';
-// The run history table with a re-run button per run (POST /api/runs with the same selection).
+// The run history table with a re-run button per run (POST /api/runs with the same selection), and
+// for a failed run why it failed (the engine's explanation on one line, all of them on expand).
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
@@ -7,6 +8,36 @@ import type { RunListItem } from '../_lib/types.ts';
 import { rerun } from '../_lib/client-api.ts';
 import { dateTime, ms } from '../_lib/format.ts';
 import { StatusBadge } from './Badges.tsx';
+import { explanationParts } from '../_lib/explain.ts';
+
+/** Why the run's scenarios failed: the first one's explanation on one line, every one on expand. */
+function FailureLines({ run }: { run: RunListItem }) {
+  const failed = run.scenarios.filter((s) => s.failure);
+  if (!failed.length) return null;
+  const line = (s: RunListItem['scenarios'][number]) => {
+    const p = explanationParts(s.failure!.explanation, s.title);
+    return `${p.step !== null ? `step ${p.step}: ` : ''}${p.what}`;
+  };
+  return (
+    <details className="why-failed" data-why-failed="">
+      <summary>
+        <span className="why-line why-closed" title={failed[0]!.failure!.explanation}><strong>{failed[0]!.scenarioId}</strong> {line(failed[0]!)}</span>
+        <span className="why-line why-open">Why {failed.length === 1 ? 'it' : `${failed.length} scenarios`} failed</span>
+      </summary>
+      <ul>
+        {failed.map((s) => {
+          const p = explanationParts(s.failure!.explanation, s.title);
+          return (
+            <li key={s.scenarioId}>
+              <strong>{s.scenarioId}</strong>: {line(s)}
+              {p.fix ? <div className="small muted"><strong>Fix:</strong> {p.fix}</div> : null}
+            </li>
+          );
+        })}
+      </ul>
+    </details>
+  );
+}
 
 export function RunsTable({ runs }: { runs: RunListItem[] }) {
   const router = useRouter();
@@ -52,11 +83,12 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
                   <td>
                     <div className="row" style={{ gap: '0.3rem' }}>
                       {r.scenarios.slice(0, 6).map((s) => (
-                        <span key={s.scenarioId} className={`badge ${s.status}`} title={`${s.title}: ${s.status}`}>{s.scenarioId}</span>
+                        <span key={s.scenarioId} className={`badge ${s.status}`} title={s.failure ? s.failure.explanation : `${s.title}: ${s.status}`}>{s.scenarioId}</span>
                       ))}
                       {r.scenarios.length > 6 ? <span className="faint small">+{r.scenarios.length - 6} more</span> : null}
                     </div>
                     {c ? <div className="small muted" style={{ marginTop: 4 }}>{c.passed} passed{c.failed ? `, ${c.failed} failed` : ''}{c.error ? `, ${c.error} errors` : ''}{c.skipped ? `, ${c.skipped} skipped` : ''}</div> : null}
+                    <FailureLines run={r} />
                   </td>
                   <td className="nowrap">{ms(duration)}</td>
                   <td>{r.trigger}</td>

@@ -1,19 +1,15 @@
-// The sequence-diagram cell of one step: lifelines for Client, Gateway, Identity provider and API,
-// a request arrow to the server, the hop to the API when the gateway forwards, a cross where a
-// check (or the TLS handshake) refused it, and the response arrow with its status.
+// The sequence-diagram cell of one step: lifelines for the scenario's lanes (Browser (PSU) when an
+// authorize step plays it, Client, Gateway, Identity provider, API), a request arrow to the server,
+// the hop to the API when the gateway forwards, a cross where a check (or the TLS handshake) refused
+// it, the response arrow with its status, and the browser handing the authorization response to the
+// app. Decorative for assistive technology: the timeline carries the same in words (describeArrows).
 import type { ReactNode } from 'react';
-import type { ArrowPlan, Lane } from '../_lib/lanes.ts';
-import { LANE_X, LANES } from '../_lib/lanes.ts';
+import type { ArrowPlan, Lane, LaneLayout, RequestArrow } from '../_lib/lanes.ts';
 
-const ROW = 54;
-
-function x(lane: Lane): string {
-  return `${LANE_X[lane]}%`;
-}
-
-function mid(a: Lane, b: Lane): string {
-  return `${(LANE_X[a] + LANE_X[b]) / 2}%`;
-}
+const ROW = 64;
+const INK = '#334155';
+const FAIL = '#b4161b';
+const PASS = '#05734f';
 
 export function SeqDefs({ id }: { id: string }) {
   return (
@@ -21,7 +17,7 @@ export function SeqDefs({ id }: { id: string }) {
       <defs>
         {(['ink', 'fail', 'pass'] as const).map((c) => (
           <marker key={c} id={`${id}-${c}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-            <path d="M0,0 L10,5 L0,10 z" fill={c === 'ink' ? '#334155' : c === 'fail' ? '#b4161b' : '#05734f'} />
+            <path d="M0,0 L10,5 L0,10 z" fill={c === 'ink' ? INK : c === 'fail' ? FAIL : PASS} />
           </marker>
         ))}
       </defs>
@@ -29,89 +25,100 @@ export function SeqDefs({ id }: { id: string }) {
   );
 }
 
-function Arrow({ from, to, y, kind, marker, label, color }: { from: Lane; to: Lane; y: number; kind: 'req' | 'res'; marker: string; label: string; color: string }) {
-  const leftToRight = LANE_X[from] < LANE_X[to];
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+function Arrow({ from, to, y, kind, marker, label, color, layout }: { from: Lane; to: Lane; y: number; kind: 'req' | 'res' | 'handoff'; marker: string; label: string; color: string; layout: LaneLayout }) {
+  const a = layout.x[from];
+  const b = layout.x[to];
+  const leftToRight = a < b;
   // Stop short of the lifeline so the arrowhead stays visible.
-  const x1 = LANE_X[from] + (leftToRight ? 0.6 : -0.6);
-  const x2 = LANE_X[to] + (leftToRight ? -0.8 : 0.8);
+  const x1 = a + (leftToRight ? 0.6 : -0.6);
+  const x2 = b + (leftToRight ? -0.8 : 0.8);
   return (
     <g>
-      <line x1={`${x1}%`} x2={`${x2}%`} y1={y} y2={y} className={kind === 'req' ? 'arrow-req' : 'arrow-res'} stroke={color} markerEnd={`url(#${marker})`} />
-      <text x={mid(from, to)} y={y - 6} textAnchor="middle" className="arrow-label" fill={color}>
+      <line x1={`${x1}%`} x2={`${x2}%`} y1={y} y2={y} className={kind === 'req' ? 'arrow-req' : kind === 'res' ? 'arrow-res' : 'arrow-handoff'} stroke={color} markerEnd={`url(#${marker})`} />
+      <text x={`${(a + b) / 2}%`} y={y - 6} textAnchor="middle" className="arrow-label" fill={color}>
         {label}
       </text>
     </g>
   );
 }
 
-export function SequenceLanes({ arrows, note, defsId }: { arrows: ArrowPlan[]; note?: string | null; defsId: string }) {
-  const height = Math.max(74, arrows.length * ROW * 1.25 + 12);
+function RequestRow({ a, base, layout, m }: { a: RequestArrow; base: number; layout: LaneLayout; m: (c: 'ink' | 'fail' | 'pass') => string }) {
+  const out: ReactNode[] = [<title key="t">{a.title}</title>];
+  if (a.tlsRefused) {
+    const stop = (layout.x[a.from] + layout.x[a.to]) / 2 + 4;
+    const mid = `${(layout.x[a.from] + layout.x[a.to]) / 2}%`;
+    out.push(
+      <g key="tls">
+        <line x1={`${layout.x[a.from] + 0.6}%`} x2={`${stop}%`} y1={base} y2={base} className="arrow-req" stroke={FAIL} />
+        <text x={mid} y={base - 6} textAnchor="middle" className="arrow-label" fill={FAIL}>{a.label}</text>
+        <g transform={`translate(0, ${base})`}>
+          <svg x={`${stop}%`} overflow="visible">
+            <line x1="-6" y1="-6" x2="6" y2="6" className="refusal-x" />
+            <line x1="-6" y1="6" x2="6" y2="-6" className="refusal-x" />
+          </svg>
+        </g>
+        <text x={mid} y={base + 22} textAnchor="middle" className="arrow-label" fill={FAIL}>TLS handshake refused</text>
+      </g>,
+    );
+    return <g>{out}</g>;
+  }
+  const ok = a.status !== null && a.status < 400;
+  out.push(<Arrow key="req" from={a.from} to={a.to} y={base} kind="req" marker={m('ink')} label={a.label} color={INK} layout={layout} />);
+  if (a.forwarded) out.push(<Arrow key="fwd" from="gateway" to="api" y={base + 12} kind="req" marker={m('ink')} label="forward" color={INK} layout={layout} />);
+  if (a.refusedBy) {
+    out.push(
+      <g key="x" transform={`translate(0, ${base + 14})`}>
+        <svg x={`${layout.x[a.to]}%`} overflow="visible">
+          <circle r="10" fill="#fff" stroke={FAIL} strokeWidth="2" />
+          <line x1="-4.5" y1="-4.5" x2="4.5" y2="4.5" className="refusal-x" strokeWidth="2.5" />
+          <line x1="-4.5" y1="4.5" x2="4.5" y2="-4.5" className="refusal-x" strokeWidth="2.5" />
+        </svg>
+      </g>,
+    );
+  }
+  const status = a.status ? String(a.status) : '–';
+  out.push(
+    <Arrow
+      key="res" from={a.to} to={a.from} y={base + 32} kind="res" marker={m(ok ? 'pass' : 'fail')} color={ok ? PASS : FAIL} layout={layout}
+      label={a.responseNote ? `${status} ${clip(a.responseNote, 26)}` : status}
+    />,
+  );
+  return <g>{out}</g>;
+}
+
+export function SequenceLanes({ arrows, note, defsId, layout }: { arrows: ArrowPlan[]; note?: string | null; defsId: string; layout: LaneLayout }) {
+  const heights = arrows.map((a) => (a.kind === 'handoff' ? ROW * 0.7 : ROW));
+  const height = Math.max(78, heights.reduce((s, h) => s + h, 0) + 14);
   const m = (c: 'ink' | 'fail' | 'pass') => `${defsId}-${c}`;
+  let y = 26;
   return (
     <div className="seq-cell" style={{ minHeight: height }}>
-      <svg role="img" aria-label={describe(arrows, note)}>
-        {LANES.map((l) => (
-          <line key={l.id} x1={x(l.id)} x2={x(l.id)} y1="0" y2="100%" className="lifeline" />
+      <svg aria-hidden="true" focusable="false">
+        {layout.lanes.map((l) => (
+          <line key={l.id} x1={`${l.x}%`} x2={`${l.x}%`} y1="0" y2="100%" className={`lifeline lane-${l.id}`} />
         ))}
         {arrows.map((a, i) => {
-          const base = 24 + i * ROW * 1.25;
-          const resColor = a.status && a.status < 400 ? '#05734f' : '#b4161b';
-          const out: ReactNode[] = [];
-          if (a.tlsRefused) {
-            const stop = (LANE_X.client + LANE_X[a.to]) / 2 + 4;
-            out.push(
-              <g key="tls">
-                <line x1={`${LANE_X.client + 0.6}%`} x2={`${stop}%`} y1={base} y2={base} className="arrow-req" stroke="#b4161b" />
-                <text x={mid('client', a.to)} y={base - 6} textAnchor="middle" className="arrow-label" fill="#b4161b">{a.label}</text>
-                <g transform={`translate(0, ${base})`}>
-                  <svg x={`${stop}%`} overflow="visible">
-                    <line x1="-6" y1="-6" x2="6" y2="6" className="refusal-x" />
-                    <line x1="-6" y1="6" x2="6" y2="-6" className="refusal-x" />
-                  </svg>
-                </g>
-                <text x={mid('client', a.to)} y={base + 22} textAnchor="middle" className="arrow-label" fill="#b4161b">TLS handshake refused</text>
-              </g>,
-            );
-            return <g key={i}>{out}</g>;
-          }
-          out.push(<Arrow key="req" from="client" to={a.to} y={base} kind="req" marker={m('ink')} label={a.label} color="#334155" />);
-          if (a.forwarded) {
-            out.push(<Arrow key="fwd" from="gateway" to="api" y={base + 12} kind="req" marker={m('ink')} label="forward" color="#334155" />);
-          }
-          if (a.refusedBy) {
-            out.push(
-              <g key="x" transform={`translate(0, ${base + 14})`}>
-                <svg x={x(a.to)} overflow="visible">
-                  <circle r="10" fill="#fff" stroke="#b4161b" strokeWidth="2" />
-                  <line x1="-4.5" y1="-4.5" x2="4.5" y2="4.5" className="refusal-x" strokeWidth="2.5" />
-                  <line x1="-4.5" y1="4.5" x2="4.5" y2="-4.5" className="refusal-x" strokeWidth="2.5" />
-                </svg>
-              </g>,
+          const base = y;
+          y += heights[i]!;
+          if (a.kind === 'handoff') {
+            return (
+              <g key={i}>
+                <title>{a.title}</title>
+                <Arrow from={a.from} to={a.to} y={base + 8} kind="handoff" marker={m(a.ok ? 'pass' : 'fail')} label={`redirect: ${a.label}`} color={a.ok ? PASS : FAIL} layout={layout} />
+              </g>
             );
           }
-          out.push(
-            <Arrow key="res" from={a.to} to="client" y={base + 30} kind="res" marker={m(a.status && a.status < 400 ? 'pass' : 'fail')} label={a.status ? String(a.status) : '–'} color={resColor} />,
-          );
-          return <g key={i}>{out}</g>;
+          return <RequestRow key={i} a={a} base={base} layout={layout} m={m} />;
         })}
         {!arrows.length && note ? (
           <g>
-            <circle cx={x('client')} cy="36" r="6" fill="var(--lane-client)" className="node" />
-            <text x={`${LANE_X.client + 2.5}%`} y="40" className="arrow-label" fill="#334155">{note}</text>
+            <circle cx={`${layout.x.client}%`} cy="36" r="6" fill="var(--lane-client)" className="node" />
+            <text x={`${layout.x.client + 2.5}%`} y="40" className="arrow-label" fill={INK}>{note}</text>
           </g>
         ) : null}
       </svg>
     </div>
   );
-}
-
-function describe(arrows: ArrowPlan[], note?: string | null): string {
-  if (!arrows.length) return note ?? 'no request';
-  return arrows
-    .map((a) => {
-      const to = LANES.find((l) => l.id === a.to)!.label;
-      if (a.tlsRefused) return `${a.label} to the ${to}: TLS handshake refused`;
-      return `${a.label} to the ${to}${a.forwarded ? ', forwarded to the API' : ''}${a.refusedBy ? `, refused by ${a.refusedBy}` : ''}, answered ${a.status}`;
-    })
-    .join('; ');
 }

@@ -1,10 +1,15 @@
-// What one step opens into: per HTTP exchange the token, DPoP, TLS, checks and raw HTTP cards; then
-// the scenario's expectations; then any other event (minted certificates, log lines, and event
-// types this page does not know yet), rendered generically.
+// What one step opens into: per HTTP exchange the token, DPoP, TLS, checks and raw HTTP cards; for an
+// authorize step the journey in order (the pushed request, the browser's hops, the bank's pages and
+// what the customer did, the authorization response) and the consent; PKCE and the consent for a code
+// exchange; then the scenario's expectations; then any other event (minted certificates, log lines,
+// and event types this page does not know yet), rendered generically.
+import { Fragment } from 'react';
 import type { ExchangeView, StepView } from '../../lib/trace/timeline.ts';
 import { STRUCTURAL_TYPES } from '../../lib/trace/timeline.ts';
-import type { TraceEvent } from '../../lib/trace/events.ts';
+import type { ExpectationResult, TraceEvent, TraceEventOf } from '../../lib/trace/events.ts';
+import { INTENT_CLAIM } from '../../lib/obie/intent.ts';
 import type { TokenOrigin } from '../_lib/tokens.ts';
+import { JOURNEY_TYPES, isJourney, journeyItems, stepConsent } from '../_lib/journey.ts';
 import { HttpBadge, OutcomeBadge } from './Badges.tsx';
 import { CertView } from './Cert.tsx';
 import { JsonView, Truncated } from './Code.tsx';
@@ -13,8 +18,15 @@ import { DpopCard } from './cards/DpopCard.tsx';
 import { TlsCard } from './cards/TlsCard.tsx';
 import { ChecksCard } from './cards/ChecksCard.tsx';
 import { HttpCard } from './cards/HttpCard.tsx';
+import { ParCard } from './cards/ParCard.tsx';
+import { BrowserHops } from './cards/BrowserHops.tsx';
+import { PageCard } from './cards/PageCard.tsx';
+import { UserActionCard } from './cards/UserActionCard.tsx';
+import { AuthorizationResponseCard } from './cards/AuthorizationResponseCard.tsx';
+import { PkceCard } from './cards/PkceCard.tsx';
+import { ConsentCard } from './cards/ConsentCard.tsx';
 
-export function ExchangeDetail({ ex, issued }: { ex: ExchangeView; issued: Map<string, TokenOrigin> }) {
+export function ExchangeDetail({ ex, issued, expectations = [] }: { ex: ExchangeView; issued: Map<string, TokenOrigin>; expectations?: ExpectationResult[] }) {
   return (
     <div className="exchange" data-exchange={ex.http.interactionId ?? ''}>
       <div className="exchange-head">
@@ -29,11 +41,81 @@ export function ExchangeDetail({ ex, issued }: { ex: ExchangeView; issued: Map<s
         <div className="cards">
           <TlsCard ex={ex} />
           <div className="stack">
-            <ChecksCard decisions={ex.decisions} unobservable={ex.unobservable} />
+            <ChecksCard ex={ex} expectations={expectations} />
           </div>
         </div>
         <HttpCard ex={ex} />
       </div>
+    </div>
+  );
+}
+
+/** An authorize step, in the order things happened. */
+function Journey({ step, steps, issued }: { step: StepView; steps: readonly StepView[]; issued: Map<string, TokenOrigin> }) {
+  const items = journeyItems(step);
+  const paired = new Set(items.flatMap((it) => (it.kind === 'page' && it.submit ? [it.submit] : [])));
+  const consent = stepConsent(step);
+  let phase: 'app' | 'browser' | 'back' | null = null;
+  const heading = (next: 'app' | 'browser' | 'back') => {
+    if (phase === next) return null;
+    phase = next;
+    const text = next === 'app' ? 'The app, on the back channel' : next === 'browser' ? 'The customer\'s browser, on the front channel' : 'Back at the app';
+    return <h3 className={`journey-phase ${next}`}><span className={`lane-dot ${next === 'browser' ? 'browser' : 'client'}`} aria-hidden="true" />{text}</h3>;
+  };
+  let hops = 0;
+  return (
+    <div className="journey stack">
+      {items.map((it, i) => {
+        switch (it.kind) {
+          case 'request': {
+            const next = items[i + 1];
+            return <Fragment key={i}>{heading('app')}<ParCard e={it.e} ex={next?.kind === 'exchange' ? next.ex : undefined} /></Fragment>;
+          }
+          case 'exchange':
+            return <Fragment key={i}>{heading('app')}<ExchangeDetail ex={it.ex} issued={issued} expectations={step.expectations} /></Fragment>;
+          case 'hops':
+            return <Fragment key={i}>{heading('browser')}<BrowserHops exchanges={it.exchanges} first={hops++ === 0} /></Fragment>;
+          case 'page':
+            return (
+              <Fragment key={i}>
+                {heading('browser')}
+                <div className="journey-pair">
+                  <PageCard e={it.e} submit={it.submit} />
+                  {it.submit ? <UserActionCard e={it.submit} page={it.e} /> : null}
+                </div>
+              </Fragment>
+            );
+          case 'submit':
+            return paired.has(it.e) ? null : <Fragment key={i}>{heading('browser')}<UserActionCard e={it.e} page={it.page} /></Fragment>;
+          case 'response':
+            return (
+              <Fragment key={i}>
+                {heading('back')}
+                <div className="cards">
+                  <AuthorizationResponseCard e={it.e} request={it.request} />
+                  {consent ? <ConsentCard id={consent.id} via={consent.via} step={step} steps={steps} namedIn={step} /> : null}
+                </div>
+              </Fragment>
+            );
+        }
+      })}
+      {consent && !items.some((it) => it.kind === 'response') ? <ConsentCard id={consent.id} via={consent.via} step={step} steps={steps} namedIn={step} /> : null}
+    </div>
+  );
+}
+
+/** A code exchange: PKCE, and the consent the issued token names. */
+function CodeExchangeCards({ step, steps }: { step: StepView; steps: readonly StepView[] }) {
+  const pkce = step.events.find((e): e is TraceEventOf<'pkce.verifier'> => e.type === 'pkce.verifier');
+  const claim = step.exchanges.flatMap((ex) => ex.received).map((t) => t.token?.claims[INTENT_CLAIM]).find((c) => typeof c === 'string') as string | undefined;
+  const namedIn = steps.find((s) => pkce && s.events.some((x) => x.type === 'authorization.request' && x.pkce.challenge === pkce.challenge))
+    ?? steps.find((s) => claim !== undefined && stepConsent(s)?.id === claim) ?? null;
+  const named = namedIn ? stepConsent(namedIn) : null;
+  if (!pkce && !named) return null;
+  return (
+    <div className="cards" style={{ marginBottom: '1rem' }}>
+      {pkce ? <PkceCard e={pkce} steps={steps} ex={step.exchanges[0]} /> : null}
+      {named ? <ConsentCard id={named.id} via={named.via} step={step} steps={steps} namedIn={namedIn} /> : null}
     </div>
   );
 }
@@ -68,7 +150,7 @@ function GenericEvent({ e }: { e: TraceEvent }) {
 }
 
 export function GenericEvents({ events }: { events: TraceEvent[] }) {
-  const shown = events.filter((e) => !STRUCTURAL_TYPES.has(e.type));
+  const shown = events.filter((e) => !STRUCTURAL_TYPES.has(e.type) && !JOURNEY_TYPES.has(e.type));
   if (!shown.length) return null;
   return (
     <ul className="generic-events" aria-label="Other events">
@@ -79,15 +161,24 @@ export function GenericEvents({ events }: { events: TraceEvent[] }) {
   );
 }
 
-export function StepDetail({ step, issued }: { step: StepView; issued: Map<string, TokenOrigin> }) {
+const other = (e: TraceEvent) => !STRUCTURAL_TYPES.has(e.type) && !JOURNEY_TYPES.has(e.type);
+
+export function StepDetail({ step, steps, issued }: { step: StepView; steps: readonly StepView[]; issued: Map<string, TokenOrigin> }) {
   return (
     <div className="step-body">
-      {step.exchanges.map((ex, i) => (
-        <ExchangeDetail key={i} ex={ex} issued={issued} />
-      ))}
+      {isJourney(step) ? (
+        <Journey step={step} steps={steps} issued={issued} />
+      ) : (
+        <>
+          <CodeExchangeCards step={step} steps={steps} />
+          {step.exchanges.map((ex, i) => (
+            <ExchangeDetail key={i} ex={ex} issued={issued} expectations={step.expectations} />
+          ))}
+        </>
+      )}
       <div className="grid-2" style={{ marginTop: step.exchanges.length ? '1rem' : 0 }}>
         {step.expectations.length ? (
-          <section className="card tight flat" aria-label="Expectations">
+          <div role="group" className="card tight flat" aria-label="Expectations">
             <h4>What the scenario expected</h4>
             <ul className="expectations">
               {step.expectations.map((r, i) => (
@@ -98,13 +189,13 @@ export function StepDetail({ step, issued }: { step: StepView; issued: Map<strin
                 </li>
               ))}
             </ul>
-          </section>
+          </div>
         ) : null}
-        {step.events.some((e) => !STRUCTURAL_TYPES.has(e.type)) ? (
-          <section className="card tight flat" aria-label="Other events">
+        {step.events.some(other) ? (
+          <div role="group" className="card tight flat" aria-label="Other events">
             <h4>Also in this step</h4>
             <GenericEvents events={step.events} />
-          </section>
+          </div>
         ) : null}
       </div>
       {step.reason && step.status !== 'passed' ? <p className="small muted">{step.reason}</p> : null}

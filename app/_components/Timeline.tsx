@@ -1,17 +1,20 @@
 'use client';
-// The run view: per scenario a sequence diagram with lanes Client, Gateway, Identity provider and API,
-// one expandable row per step (a <details>), and a verdict naming the check that refused the request.
-import { useEffect, useId, useMemo, useState } from 'react';
+// The run view: per scenario a sequence diagram with lanes (Browser (PSU) when an authorize step plays
+// the customer's browser, Client, Gateway, Identity provider, API), one expandable row per step (a
+// <details>), a verdict naming the check that refused the request, what went wrong when the scenario
+// failed, and the diagram in words.
+import { createElement, useEffect, useId, useMemo, useState } from 'react';
 import { CHECKS, isCheckId } from '../../lib/checks/catalogue.ts';
 import type { RunView, ScenarioView, StepView } from '../../lib/trace/timeline.ts';
 import { stepRefusal } from '../../lib/trace/timeline.ts';
-import { LANES, planArrow } from '../_lib/lanes.ts';
+import { describeArrows, laneLayout, planArrows, usesBrowser, type LaneLayout } from '../_lib/lanes.ts';
 import { ms, commonName } from '../_lib/format.ts';
 import { issuedTokens, type TokenOrigin } from '../_lib/tokens.ts';
 import type { ConfigDto } from '../_lib/types.ts';
 import { HttpBadge, StatusBadge } from './Badges.tsx';
 import { SeqDefs, SequenceLanes } from './SequenceLanes.tsx';
 import { GenericEvents, StepDetail } from './StepDetail.tsx';
+import { FailureExplanation } from './FailureExplanation.tsx';
 import { useConfig } from './useConfig.ts';
 
 function noteFor(step: StepView): string | null {
@@ -23,15 +26,26 @@ function noteFor(step: StepView): string | null {
   return step.kind === 'wait' ? 'waits' : step.status === 'skipped' ? 'not run' : null;
 }
 
-function StepRow({ step, config, defsId, issued, autoOpen }: { step: StepView; config: ConfigDto | null; defsId: string; issued: Map<string, TokenOrigin>; autoOpen: boolean }) {
+interface RowContext {
+  config: ConfigDto | null;
+  defsId: string;
+  issued: Map<string, TokenOrigin>;
+  autoOpen: boolean;
+  layout: LaneLayout;
+  steps: readonly StepView[];
+}
+
+function StepRow({ step, ctx }: { step: StepView; ctx: RowContext }) {
+  const { config, defsId, issued, autoOpen, layout, steps } = ctx;
   const refusal = stepRefusal(step);
   const [open, setOpen] = useState(false);
   const [touched, setTouched] = useState(false);
-  const wantOpen = autoOpen && !!refusal && step.status !== 'running';
+  const wantOpen = autoOpen && step.status !== 'running' && (!!refusal || step.status === 'failed' || step.status === 'error');
   useEffect(() => {
     if (wantOpen && !touched) setOpen(true);
   }, [wantOpen, touched]);
-  const arrows = step.exchanges.map((ex) => planArrow(ex, config));
+  const arrows = planArrows(step, config);
+  const browser = step.exchanges.some((ex) => ex.sender === 'browser');
   const cert = step.exchanges[0]?.tls?.clientCertificate;
   const verdictText = step.status === 'passed' ? 'as expected' : step.status === 'failed' ? 'not as expected' : step.status;
   return (
@@ -47,13 +61,14 @@ function StepRow({ step, config, defsId, issued, autoOpen }: { step: StepView; c
       }}
       data-step={step.index}
       data-status={step.status}
+      id={`step-${step.id}`}
     >
       <summary>
         <span className="step-num"><span className="chev" aria-hidden="true">▶</span>{step.index + 1}</span>
         <span className="step-label">
           <span className="name">{step.name}</span>
           <span className="sub">
-            {step.actor ? <span>as <strong>{step.actor}</strong></span> : null}
+            {step.actor ? <span>as <strong>{step.actor}</strong>{browser ? <> and the customer's browser</> : null}</span> : null}
             <span className="faint">{step.kind}</span>
             {cert ? <span className="faint">· cert <code>{step.exchanges[0]?.tls?.clientCertificateName ?? commonName(cert.subject)}</code></span> : step.exchanges[0]?.tls ? <span className="faint">· no client cert</span> : null}
             {refusal ? (
@@ -61,9 +76,11 @@ function StepRow({ step, config, defsId, issued, autoOpen }: { step: StepView; c
             ) : null}
           </span>
         </span>
-        <SequenceLanes arrows={arrows} note={noteFor(step)} defsId={defsId} />
+        <SequenceLanes arrows={arrows} note={noteFor(step)} defsId={defsId} layout={layout} />
         <span className="step-result">
-          {step.exchanges.map((ex, i) => (
+          {step.exchanges.length > 4 ? (
+            <span className="badge neutral" title={step.exchanges.map((ex) => ex.http.response?.status ?? 'no response').join(', ')}>{step.exchanges.length} requests</span>
+          ) : step.exchanges.map((ex, i) => (
             <HttpBadge key={i} status={ex.http.response?.status ?? null} />
           ))}
           {step.status === 'running' ? <StatusBadge status="running" /> : (
@@ -74,7 +91,7 @@ function StepRow({ step, config, defsId, issued, autoOpen }: { step: StepView; c
           {step.durationMs !== null ? <span className="faint small">{ms(step.durationMs)}</span> : null}
         </span>
       </summary>
-      {open ? <StepDetail step={step} issued={issued} /> : null}
+      {open ? <StepDetail step={step} steps={steps} issued={issued} /> : null}
     </details>
   );
 }
@@ -83,7 +100,15 @@ function StepRow({ step, config, defsId, issued, autoOpen }: { step: StepView; c
 function Verdict({ scenario }: { scenario: ScenarioView }) {
   const refused = scenario.steps.map((s) => ({ s, r: stepRefusal(s) })).find((x) => x.r);
   if (!refused?.r) {
-    if (scenario.status === 'running' || scenario.status === 'pending') return null;
+    if (scenario.status === 'running' || scenario.status === 'pending' || scenario.status === 'skipped') return null;
+    if (scenario.steps.some((s) => s.exchanges.some((ex) => ex.unobservable))) {
+      return (
+        <div className="verdict unobservable" data-verdict="unobservable">
+          <span className="badge skip">not observable</span>
+          <span>This target's servers are not the sandbox's own: their checks cannot be seen, so each step is judged on what the client saw.</span>
+        </div>
+      );
+    }
     return (
       <div className="verdict allowed">
         <span className="badge pass">no request refused</span>
@@ -108,19 +133,59 @@ function Verdict({ scenario }: { scenario: ScenarioView }) {
   );
 }
 
-export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = true }: { scenario: ScenarioView; config: ConfigDto | null; collapsible?: boolean; autoOpen?: boolean }) {
+/** The diagram in words, step by step (its text alternative). */
+function DiagramInWords({ scenario, config, layout }: { scenario: ScenarioView; config: ConfigDto | null; layout: LaneLayout }) {
+  const rows = scenario.steps.map((step) => ({ step, lines: describeArrows(planArrows(step, config), layout) })).filter((r) => r.lines.length);
+  if (!rows.length) return null;
+  return (
+    <details className="disclosure seq-text">
+      <summary>The sequence diagram in words</summary>
+      <ol>
+        {rows.map(({ step, lines }) => (
+          <li key={step.id}>
+            <strong>Step {step.index + 1}: {step.name}</strong>
+            <ul>{lines.map((l, i) => <li key={i}><code className="break">{l}</code></li>)}</ul>
+          </li>
+        ))}
+      </ol>
+    </details>
+  );
+}
+
+export interface StoredFailure {
+  explanation?: string;
+  step?: number;
+}
+
+export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = true, level = 3, stored, target }: {
+  scenario: ScenarioView;
+  config: ConfigDto | null;
+  collapsible?: boolean;
+  autoOpen?: boolean;
+  /** Heading level of the scenario's title (the page's outline). */
+  level?: 2 | 3 | 4;
+  /** The failure as the database stored it (runs recorded before the trace carried the explanation). */
+  stored?: StoredFailure | null;
+  /** The run's target name (an external target's checks are not observable). */
+  target?: string | null;
+}) {
   const defsId = `seq${useId().replace(/[^a-zA-Z0-9]/g, '')}`;
   const issued = useMemo(() => issuedTokens(scenario.steps), [scenario]);
+  const layout = useMemo(() => laneLayout(usesBrowser(scenario)), [scenario]);
+  const ctx: RowContext = { config, defsId, issued, autoOpen, layout, steps: scenario.steps };
+  const failed = scenario.status === 'failed' || scenario.status === 'error';
+  const explanation = scenario.explanation ?? stored?.explanation ?? null;
   const body = (
     <>
+      {failed ? <FailureExplanation scenario={scenario} explanation={explanation} target={target ?? null} /> : null}
       <Verdict scenario={scenario} />
       <div className="seq-grid" role="presentation">
         <div className="lanes-head">
           <div>#</div>
           <div>Step</div>
-          <div className="lane-names">
-            {LANES.map((l) => (
-              <span key={l.id}>
+          <div className="lane-names" style={{ gridTemplateColumns: `repeat(${layout.lanes.length}, 1fr)` }}>
+            {layout.lanes.map((l) => (
+              <span key={l.id} className={`lane-${l.id}`} data-lane={l.id}>
                 <span className="lane-long">{l.label}</span>
                 <span className="lane-short">{l.short}</span>
               </span>
@@ -130,10 +195,11 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
         </div>
       </div>
       {scenario.steps.map((step) => (
-        <StepRow key={step.id} step={step} config={config} defsId={defsId} issued={issued} autoOpen={autoOpen} />
+        <StepRow key={step.id} step={step} ctx={ctx} />
       ))}
       {!scenario.steps.length ? <p className="muted small" style={{ padding: '1rem' }}>Waiting for the first step…</p> : null}
       {scenario.events.length ? <div style={{ padding: '0.75rem 1.1rem' }}><GenericEvents events={scenario.events} /></div> : null}
+      <DiagramInWords scenario={scenario} config={config} layout={layout} />
     </>
   );
   const refusal = scenario.steps.map(stepRefusal).find(Boolean);
@@ -141,11 +207,11 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
     <>
       {collapsible ? <span className="chev" aria-hidden="true">▶</span> : null}
       <StatusBadge status={scenario.status} />
-      <h3>{scenario.title || scenario.scenarioId}</h3>
-      <code className="faint small">{scenario.scenarioId}</code>
-      {scenario.durationMs !== null ? <span className="faint small">{ms(scenario.durationMs)}</span> : null}
+      {createElement(`h${level}`, { className: 'timeline-title' }, scenario.title || scenario.scenarioId)}
+      <code className="muted small">{scenario.scenarioId}</code>
+      {scenario.durationMs !== null ? <span className="muted small">{ms(scenario.durationMs)}</span> : null}
       {collapsible && refusal ? <span className="badge fail" title="the check that refused the decisive request">refused by {refusal.check.id}</span> : null}
-      {scenario.reason && scenario.status !== 'passed' ? <span className="small validity-bad">{scenario.reason}</span> : null}
+      {scenario.reason && scenario.status !== 'passed' ? <span className={`small ${scenario.status === 'skipped' ? 'muted' : 'validity-bad'}`}>{scenario.status === 'skipped' ? `not run: ${scenario.reason}` : scenario.reason}</span> : null}
     </>
   );
   return (
@@ -166,13 +232,13 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
   );
 }
 
-export function RunTimeline({ run }: { run: RunView }) {
+export function RunTimeline({ run, level = 3, stored }: { run: RunView; level?: 2 | 3 | 4; stored?: Map<string, StoredFailure | null> }) {
   const config = useConfig();
   const many = run.scenarios.length > 2;
   return (
     <div className="stack" data-run={run.runId ?? ''}>
       {run.scenarios.map((s) => (
-        <ScenarioTimeline key={s.scenarioRunId} scenario={s} config={config} collapsible={many} />
+        <ScenarioTimeline key={s.scenarioRunId} scenario={s} config={config} collapsible={many} level={level} stored={stored?.get(s.scenarioRunId) ?? null} target={run.target} />
       ))}
       {run.events.length ? <GenericEvents events={run.events} /> : null}
     </div>

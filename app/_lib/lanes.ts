@@ -1,29 +1,54 @@
-// Which lane of the sequence diagram (Client, Gateway, Identity provider, API) a request went to,
-// and how far it got: refused in the handshake, refused by a check, or forwarded to the API.
-import type { ExchangeView } from '../../lib/trace/timeline.ts';
+// The sequence diagram's plan: which lanes a scenario needs (the customer's browser only when an
+// authorize step plays it), which lane each request goes from and to, how far it got (refused in the
+// handshake, refused by a check, forwarded to the API), short arrow labels, and the hand-off of the
+// authorization response from the browser to the app's redirect_uri.
+import type { ExchangeView, ScenarioView, StepView } from '../../lib/trace/timeline.ts';
 import { refusingCheck } from '../../lib/trace/timeline.ts';
 import type { ConfigDto } from './types.ts';
 
-export type Lane = 'client' | 'gateway' | 'idp' | 'api';
+export type Lane = 'browser' | 'client' | 'gateway' | 'idp' | 'api';
 
-export const LANES: { id: Lane; label: string; short: string }[] = [
-  { id: 'client', label: 'Client', short: 'Client' },
-  { id: 'gateway', label: 'Gateway', short: 'Gateway' },
-  { id: 'idp', label: 'Identity provider', short: 'IdP' },
-  { id: 'api', label: 'API', short: 'API' },
-];
-
-export const LANE_X: Record<Lane, number> = { client: 12.5, gateway: 37.5, idp: 62.5, api: 87.5 };
-
-function origin(url: string): string | null {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return null;
-  }
+export interface LaneSpec {
+  id: Lane;
+  label: string;
+  short: string;
+  /** Horizontal position of the lifeline, in percent of the diagram's width. */
+  x: number;
 }
 
-export function laneOf(ex: ExchangeView, config: ConfigDto | null): Lane {
+const NAMES: Record<Lane, { label: string; short: string }> = {
+  browser: { label: 'Browser (PSU)', short: 'PSU' },
+  client: { label: 'Client', short: 'Client' },
+  gateway: { label: 'Gateway', short: 'Gateway' },
+  idp: { label: 'Identity provider', short: 'IdP' },
+  api: { label: 'API', short: 'API' },
+};
+
+export interface LaneLayout {
+  lanes: LaneSpec[];
+  x: Record<Lane, number>;
+}
+
+/** The lanes, evenly spread; the browser lane leads when `browser` (an authorize step ran a browser). */
+export function laneLayout(browser: boolean): LaneLayout {
+  const ids: Lane[] = browser ? ['browser', 'client', 'gateway', 'idp', 'api'] : ['client', 'gateway', 'idp', 'api'];
+  const lanes = ids.map((id, i) => ({ id, ...NAMES[id], x: ((i + 0.5) / ids.length) * 100 }));
+  const x = Object.fromEntries(lanes.map((l) => [l.id, l.x])) as Record<Lane, number>;
+  // A lane not shown (the browser) sits on the client's lifeline.
+  x.browser ??= x.client;
+  return { lanes, x };
+}
+
+/** Whether any step of the scenario has a request sent by the customer's browser. */
+export function usesBrowser(scenario: ScenarioView): boolean {
+  return scenario.steps.some((s) => s.exchanges.some((ex) => ex.sender === 'browser'));
+}
+
+function origin(url: string): string | null {
+  return URL.parse(url)?.origin ?? null;
+}
+
+export function laneOf(ex: ExchangeView, config: ConfigDto | null): Exclude<Lane, 'browser' | 'client'> {
   const source = ex.decisions[0]?.source;
   if (source) return source === 'idp' ? 'idp' : 'gateway';
   const o = origin(ex.http.request.url);
@@ -34,12 +59,42 @@ export function laneOf(ex: ExchangeView, config: ConfigDto | null): Lane {
     if (o === origin(u.api)) return 'api';
   }
   const path = URL.parse(ex.http.request.url)?.pathname ?? '';
-  return /\/(token|reg|request|auth|par)\b/.test(path) ? 'idp' : 'gateway';
+  return /\/(token|reg|request|auth|par|interaction)\b/.test(path) ? 'idp' : 'gateway';
 }
 
-export interface ArrowPlan {
+/** The Open Banking API prefix every gateway route ends with: left out of arrow labels. */
+const OB_PREFIX = '/open-banking/v3.1/aisp';
+const MAX_LABEL = 30;
+
+/** A path segment that is an identifier (a random uid, a UUID, a consent id), not a word. */
+function isId(segment: string): boolean {
+  if (segment.length >= 20 && /^[A-Za-z0-9_~.-]+$/.test(segment) && /\d/.test(segment)) return true;
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(segment) || /^[a-z]{2,4}-[0-9a-f]{8}-[0-9a-f]{4}-/i.test(segment);
+}
+
+/**
+ * A path short enough for an arrow: identifiers become {uid} / {id}, the Open Banking prefix becomes
+ * "…", the query is dropped, and a long remainder keeps its last segments.
+ */
+export function shortPath(url: string): string {
+  const path = URL.parse(url)?.pathname ?? url.split('?')[0]!;
+  const at = path.indexOf(OB_PREFIX);
+  const prefixed = at >= 0;
+  const rest = prefixed ? path.slice(at + OB_PREFIX.length) || '/' : path;
+  const segments = rest.split('/').filter(Boolean).map((s, i, all) => (isId(s) ? (['interaction', 'auth'].includes(all[i - 1] ?? '') ? '{uid}' : '{id}') : s));
+  let shown = `/${segments.join('/')}`;
+  for (let keep = segments.length - 1; shown.length > MAX_LABEL && keep >= 1; keep--) shown = `…/${segments.slice(-keep).join('/')}`;
+  if (prefixed && !shown.startsWith('…')) shown = `…${shown}`;
+  return shown;
+}
+
+export interface RequestArrow {
+  kind: 'request';
+  from: Lane;
   to: Lane;
   label: string;
+  /** The full request line (tooltip, text alternative). */
+  title: string;
   /** The handshake or connection failed: the request never reached the server. */
   tlsRefused: boolean;
   /** A server check refused it. */
@@ -47,21 +102,76 @@ export interface ArrowPlan {
   /** The gateway let it through to the upstream API. */
   forwarded: boolean;
   status: number | null;
+  /** Words after the status on the response arrow ("sign-in page", "→ /interaction/{uid}"). */
+  responseNote: string | null;
 }
 
-export function planArrow(ex: ExchangeView, config: ConfigDto | null): ArrowPlan {
+/** The browser hands the authorization response to the app (the redirect to its redirect_uri). */
+export interface HandoffArrow {
+  kind: 'handoff';
+  from: Lane;
+  to: Lane;
+  label: string;
+  title: string;
+  ok: boolean;
+}
+
+export type ArrowPlan = RequestArrow | HandoffArrow;
+
+/** One request as an arrow. `page`: the title of the page it loaded, if any. */
+export function planArrow(ex: ExchangeView, config: ConfigDto | null, page: string | null = null): RequestArrow {
   const to = laneOf(ex, config);
   const refusal = refusingCheck(ex);
   const status = ex.http.response?.status ?? null;
-  const path = URL.parse(ex.http.request.url)?.pathname ?? ex.http.request.url;
-  const segments = path.split('/').filter(Boolean);
-  const short = path.length > 18 && segments.length > 1 ? `…/${segments.at(-1)}` : path;
+  const location = ex.http.response?.headers.location;
+  const redirect = status !== null && status >= 300 && status < 400 && typeof location === 'string' ? location : null;
   return {
+    kind: 'request',
+    from: ex.sender === 'browser' ? 'browser' : 'client',
     to,
-    label: `${ex.http.request.method} ${short}`,
+    label: `${ex.http.request.method} ${shortPath(ex.http.request.url)}`,
+    title: `${ex.http.request.method} ${ex.http.request.url}`,
     tlsRefused: !ex.http.response,
     refusedBy: refusal?.check.id ?? null,
     forwarded: to === 'gateway' && !!ex.decisions.length && !refusal && status !== null && status < 500,
     status,
+    responseNote: page ?? (redirect ? `→ ${shortPath(new URL(redirect, ex.http.request.url).toString())}` : null),
   };
+}
+
+const PAGE_WORDS = /\s+[–—|-]\s+[^–—|-]+$/;
+
+/** The arrows of a step, in the order things happened (requests, and the authorization response hand-off). */
+export function planArrows(step: StepView, config: ConfigDto | null): ArrowPlan[] {
+  const byEvent = new Map(step.exchanges.map((ex) => [ex.http, ex]));
+  const out: ArrowPlan[] = [];
+  const events = step.events;
+  for (const [i, e] of events.entries()) {
+    if (e.type === 'http.exchange') {
+      const ex = byEvent.get(e);
+      if (!ex) continue;
+      const next = events.slice(i + 1).find((n) => n.type === 'http.exchange' || n.type === 'browser.page');
+      const page = next?.type === 'browser.page' && next.url === e.request.url ? next.title.replace(PAGE_WORDS, '') : null;
+      out.push(planArrow(ex, config, page));
+    } else if (e.type === 'authorization.response') {
+      const ok = !!e.code && e.stateMatches;
+      out.push({
+        kind: 'handoff', from: 'browser', to: 'client', ok,
+        label: e.code ? 'code, state, iss' : e.error ?? 'no code',
+        title: `redirect to ${e.redirectUri}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** The arrows in words: the diagram's text alternative. */
+export function describeArrows(arrows: ArrowPlan[], layout: LaneLayout): string[] {
+  const name = (l: Lane) => layout.lanes.find((x) => x.id === l)?.label ?? NAMES[l].label;
+  return arrows.map((a) => {
+    if (a.kind === 'handoff') return `${name(a.from)} hands the authorization response (${a.label}) to the ${name(a.to)} at its redirect URI`;
+    const head = `${name(a.from)} → ${name(a.to)}: ${a.title}`;
+    if (a.tlsRefused) return `${head}: TLS handshake refused`;
+    return `${head}${a.forwarded ? ', forwarded to the API' : ''}${a.refusedBy ? `, refused by ${a.refusedBy}` : ''}, answered ${a.status}${a.responseNote ? ` (${a.responseNote})` : ''}`;
+  });
 }

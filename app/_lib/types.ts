@@ -19,11 +19,18 @@ export interface RunListItem {
   target: string;
   selection: string[];
   summary: Record<ScenarioStatus, number> | null;
-  scenarios: { scenarioId: string; title: string; status: ScenarioStatus | 'pending' | 'running'; durationMs: number | null }[];
+  scenarios: {
+    scenarioId: string;
+    title: string;
+    status: ScenarioStatus | 'pending' | 'running';
+    durationMs: number | null;
+    /** What went wrong (the list's one-liner); the run's own page has the rest. */
+    failure?: { step: number | null; explanation: string } | null;
+  }[];
 }
 
 export interface RunDetail extends Omit<RunListItem, 'scenarios'> {
-  scenarios: (RunListItem['scenarios'][number] & { id: string; failure: unknown })[];
+  scenarios: (Omit<RunListItem['scenarios'][number], 'failure'> & { id: string; failure: unknown })[];
 }
 
 export interface PkiCertDto extends CertSummary {

@@ -2,7 +2,7 @@
 // step its HTTP exchanges with the handshake, DPoP proof, tokens and server decisions that belong to
 // each. Pure and incremental-safe (rebuild from the events so far); events of unknown types are kept.
 import type { Decision } from './decision.ts';
-import type { ExpectationResult, ScenarioStatus, StepKind, StepStatus, TraceEvent, TraceEventOf } from './events.ts';
+import type { ExpectationResult, HttpSender, ScenarioStatus, StepKind, StepStatus, TraceEvent, TraceEventOf } from './events.ts';
 
 /** One HTTP request of a step, with everything the trace recorded about it. */
 export interface ExchangeView {
@@ -13,6 +13,8 @@ export interface ExchangeView {
   /** Tokens decoded before the request (client assertions, forged tokens). */
   sent: TraceEventOf<'token.decoded'>[];
   http: TraceEventOf<'http.exchange'>;
+  /** Who sent it: the client application or the customer's browser (an authorize step's front channel). */
+  sender: HttpSender;
   /** What the gateway / IdP decided (empty when the target does not expose it). */
   decisions: Decision[];
   unobservable: string | null;
@@ -42,6 +44,8 @@ export interface ScenarioView {
   status: ScenarioStatus | 'running' | 'pending';
   durationMs: number | null;
   reason: string | null;
+  /** For a failure: what went wrong, for a gateway engineer (null in runs recorded before it was in the trace). */
+  explanation: string | null;
   steps: StepView[];
   /** Scenario-level events outside any step. */
   events: TraceEvent[];
@@ -72,6 +76,15 @@ function newStep(e: Partial<TraceEventOf<'step.started'>> & { stepId: string }):
   };
 }
 
+/** The engine's browser identifies itself (runs recorded before http.exchange carried `sender`). */
+const ENGINE_BROWSER_AGENT = 'fapi-sandbox-engine';
+
+/** Who sent a request: as recorded, or for older runs the engine browser's User-Agent. */
+export function senderOf(e: TraceEventOf<'http.exchange'>): HttpSender {
+  if (e.sender) return e.sender;
+  return e.request.headers['user-agent'] === ENGINE_BROWSER_AGENT ? 'browser' : 'client';
+}
+
 /** Builds the run view from its events (in seq order). */
 export function buildTimeline(events: readonly TraceEvent[]): RunView {
   const run: RunView = { runId: null, target: null, status: 'running', durationMs: null, counts: null, scenarios: [], events: [], startedAt: null };
@@ -83,7 +96,7 @@ export function buildTimeline(events: readonly TraceEvent[]): RunView {
   const scenarioOf = (id: string, title = ''): ScenarioView => {
     let s = scenarios.get(id);
     if (!s) {
-      s = { scenarioRunId: id, scenarioId: title, title, status: 'pending', durationMs: null, reason: null, steps: [], events: [] };
+      s = { scenarioRunId: id, scenarioId: title, title, status: 'pending', durationMs: null, reason: null, explanation: null, steps: [], events: [] };
       scenarios.set(id, s);
       run.scenarios.push(s);
     }
@@ -123,7 +136,7 @@ export function buildTimeline(events: readonly TraceEvent[]): RunView {
         Object.assign(scenarioOf(e.scenarioRunId ?? e.scenarioId), { scenarioId: e.scenarioId, title: e.title, status: 'running' });
         break;
       case 'scenario.finished':
-        Object.assign(scenarioOf(e.scenarioRunId ?? e.scenarioId), { status: e.status, durationMs: e.durationMs, reason: e.reason ?? null });
+        Object.assign(scenarioOf(e.scenarioRunId ?? e.scenarioId), { status: e.status, durationMs: e.durationMs, reason: e.reason ?? null, explanation: e.explanation ?? null });
         break;
       case 'step.started':
         if (step) Object.assign(step, { index: e.index, name: e.name, kind: e.kind, actor: e.actor ?? null });
@@ -147,7 +160,7 @@ export function buildTimeline(events: readonly TraceEvent[]): RunView {
       case 'http.exchange': {
         if (!step) break;
         const p = pendingOf(step.id);
-        step.exchanges.push({ tls: p.tls, proofs: p.proofs, sent: p.sent, http: e, decisions: [], unobservable: null, received: [] });
+        step.exchanges.push({ tls: p.tls, proofs: p.proofs, sent: p.sent, http: e, sender: senderOf(e), decisions: [], unobservable: null, received: [] });
         pending.delete(step.id);
         break;
       }

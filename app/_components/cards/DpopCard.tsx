@@ -62,7 +62,7 @@ export function DpopCard({ ex }: { ex: ExchangeView }) {
   if (!proofs.length && !checks.size) return null;
   const failed = [...checks.values()].some((c) => c.outcome === 'fail') || idpCheck?.outcome === 'fail';
   return (
-    <section className={`card${failed ? ' is-fail' : ''}`} aria-label="DPoP proof" data-card="dpop">
+    <div role="group" className={`card${failed ? ' is-fail' : ''}`} aria-label="DPoP proof" data-card="dpop">
       <div className="card-title">
         <span className="card-icon" aria-hidden="true">PoP</span>
         <h3>DPoP proof</h3>
@@ -103,6 +103,6 @@ export function DpopCard({ ex }: { ex: ExchangeView }) {
         </div>
       ))}
       {idpCheck ? <p className="small muted" style={{ marginTop: '0.5rem' }}>Identity provider: {idpCheck.reason}</p> : null}
-    </section>
+    </div>
   );
 }

@@ -33,7 +33,8 @@ function pretty(body: string, contentType: string | undefined): string {
       return body;
     }
   }
-  if ((contentType ?? '').includes('x-www-form-urlencoded')) return body.split('&').join('\n&');
+  // Form bodies one field per line, values decoded (what the fields say, not their percent-encoding).
+  if ((contentType ?? '').includes('x-www-form-urlencoded')) return [...new URLSearchParams(body)].map(([k, v]) => `${k}=${v}`).join('\n&');
   return body;
 }
 
@@ -53,35 +54,50 @@ const ct = (h: Record<string, string | string[]>) => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-export function HttpCard({ ex }: { ex: ExchangeView }) {
-  const { request, response, error, durationMs } = ex.http;
+/** Masks the values of password fields in a form body (runs recorded before the engine masked them). */
+function masked(body: string | undefined, contentType: string | undefined): string | undefined {
+  if (!body || !(contentType ?? '').includes('x-www-form-urlencoded') || !/(^|&)pass(word)?=/i.test(body)) return body;
+  const form = new URLSearchParams(body);
+  for (const name of [...form.keys()]) if (/^pass(word)?$/i.test(name)) form.set(name, '•'.repeat(8));
+  return form.toString();
+}
+
+/** The request and response side by side (also inside the browser's hop list). */
+export function RawHttp({ http }: { http: ExchangeView['http'] }) {
+  const { request, response, error } = http;
   return (
-    <section className="card wide" aria-label="Raw HTTP" data-card="http">
+    <div className="grid-2">
+      <div>
+        <div className="eyebrow">Request</div>
+        <div className="http-line">{request.method} <Truncated value={request.url} max={120} /></div>
+        <Headers headers={request.headers} />
+        <Body body={masked(request.body, ct(request.headers))} contentType={ct(request.headers)} />
+      </div>
+      <div>
+        <div className="eyebrow">Response</div>
+        {response ? (
+          <>
+            <div className="http-line"><HttpBadge status={response.status} /></div>
+            <Headers headers={response.headers} />
+            <Body body={response.body} contentType={ct(response.headers)} />
+          </>
+        ) : (
+          <p className="error-box">No response: {error ?? 'the connection failed'}</p>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function HttpCard({ ex }: { ex: ExchangeView }) {
+  return (
+    <div className="card wide" role="group" aria-label="Raw HTTP" data-card="http">
       <details className="disclosure">
         <summary>
-          Raw HTTP request and response <span className="faint small">({ms(durationMs)} round trip)</span>
+          Raw HTTP request and response <span className="faint small">({ms(ex.http.durationMs)} round trip)</span>
         </summary>
-        <div className="grid-2">
-          <div>
-            <div className="eyebrow">Request</div>
-            <div className="http-line">{request.method} <Truncated value={request.url} max={120} /></div>
-            <Headers headers={request.headers} />
-            <Body body={request.body} contentType={ct(request.headers)} />
-          </div>
-          <div>
-            <div className="eyebrow">Response</div>
-            {response ? (
-              <>
-                <div className="http-line"><HttpBadge status={response.status} /></div>
-                <Headers headers={response.headers} />
-                <Body body={response.body} contentType={ct(response.headers)} />
-              </>
-            ) : (
-              <p className="error-box">No response: {error ?? 'the connection failed'}</p>
-            )}
-          </div>
-        </div>
+        <RawHttp http={ex.http} />
       </details>
-    </section>
+    </div>
   );
 }

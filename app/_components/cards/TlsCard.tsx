@@ -17,7 +17,7 @@ export function TlsCard({ ex }: { ex: ExchangeView }) {
   const revoked = checks.some((c) => c.id === 'tls.client-cert-revocation' && c.outcome === 'fail') || (tls.clientCertificate as { revoked?: boolean } | null)?.revoked === true;
   const failed = !!tls.error || checks.some((c) => c.outcome === 'fail');
   return (
-    <section className={`card${failed ? ' is-fail' : ''}`} aria-label="TLS handshake" data-card="tls">
+    <div role="group" className={`card${failed ? ' is-fail' : ''}`} aria-label="TLS handshake" data-card="tls">
       <div className="card-title">
         <span className="card-icon" aria-hidden="true">TLS</span>
         <h3>TLS handshake</h3>
@@ -34,7 +34,7 @@ export function TlsCard({ ex }: { ex: ExchangeView }) {
           {(chainPath ?? [tls.clientCertificate.subject, tls.clientCertificate.issuer]).map((dn, i) => (
             <div className="link" key={i}><code>{dn}</code></div>
           ))}
-          {!chainPath ? <span className="faint">(leaf → issuer as presented; the server's chain check was not run)</span> : null}
+          {!chainPath ? <span className="muted">(leaf → issuer as presented; {ex.unobservable ? 'the server\'s own chain check is not observable' : 'the server\'s chain check was not run'})</span> : null}
         </div>
       ) : null}
       <h4 style={{ marginTop: '1rem' }}>What the server said</h4>
@@ -75,6 +75,6 @@ export function TlsCard({ ex }: { ex: ExchangeView }) {
           ))}
         </div>
       ) : null}
-    </section>
+    </div>
   );
 }

@@ -4,29 +4,18 @@
 import type { ExchangeView } from '../../../lib/trace/timeline.ts';
 import { bindingOf, tokensOf, type Binding, type ShownToken, type TokenOrigin } from '../../_lib/tokens.ts';
 import { JsonView } from '../Code.tsx';
+import { Equality, equalityOf } from './Equality.tsx';
 
 /** cnf in the token against what was presented, with = or ≠ (also used by the Compare page). */
 export function BindingCompare({ b }: { b: Binding }) {
-  const state = b.equal === null ? 'unknown' : b.equal ? 'equal' : 'differ';
+  const state = equalityOf(b.equal);
   return (
-    <div className={`binding ${state}`} data-binding={state} data-binding-kind={b.kind}>
-      <div className="binding-side">
-        <div className="what">In the token: <code>{b.claimName}</code></div>
-        <div className="value" data-value="token">{b.tokenValue}</div>
-        <div className="from">put there by the identity provider when it issued the token</div>
-      </div>
-      <div className="binding-op" role="img" aria-label={state === 'equal' ? 'equal' : state === 'differ' ? 'not equal' : 'not compared'}>
-        <div>
-          <div className="sym" aria-hidden="true">{state === 'equal' ? '=' : state === 'differ' ? '≠' : '?'}</div>
-          <div className="txt">{state === 'equal' ? 'equal' : state === 'differ' ? 'not equal' : 'n/a'}</div>
-        </div>
-      </div>
-      <div className="binding-side">
-        <div className="what">{b.presentedLabel}</div>
-        <div className="value" data-value="presented">{b.presented ?? '(nothing presented)'}</div>
-        <div className="from">{b.presentedFrom}</div>
-      </div>
-    </div>
+    <Equality
+      state={state}
+      data={{ 'data-binding': state, 'data-binding-kind': b.kind }}
+      left={{ key: 'token', what: <>In the token: <code>{b.claimName}</code></>, value: b.tokenValue, from: 'put there by the identity provider when it issued the token' }}
+      right={{ key: 'presented', what: b.presentedLabel, value: b.presented, empty: '(nothing presented)', from: b.presentedFrom }}
+    />
   );
 }
 
@@ -62,7 +51,7 @@ function OneToken({ t, ex, origin }: { t: ShownToken; ex: ExchangeView; origin: 
           </div>
           <div>
             <div className="eyebrow">Claims</div>
-            <JsonView value={t.decoded.claims} highlight={['cnf']} label={`${t.label} claims`} />
+            <JsonView value={t.decoded.claims} highlight={['cnf', 'openbanking_intent_id']} label={`${t.label} claims`} />
           </div>
         </div>
       ) : (
@@ -77,7 +66,7 @@ export function TokenCard({ ex, issued }: { ex: ExchangeView; issued: Map<string
   if (!tokens.length) return null;
   const failed = tokens.some((t) => t.role === 'access_token' && bindingOf(t, ex).equal === false);
   return (
-    <section className={`card${failed ? ' is-fail' : ''}`} aria-label="Tokens" data-card="token">
+    <div role="group" className={`card${failed ? ' is-fail' : ''}`} aria-label="Tokens" data-card="token">
       <div className="card-title">
         <span className="card-icon" aria-hidden="true">JWT</span>
         <h3>Token and binding</h3>
@@ -89,6 +78,6 @@ export function TokenCard({ ex, issued }: { ex: ExchangeView; issued: Map<string
           return <OneToken key={t.key} t={t} ex={ex} origin={origin} />;
         })}
       </div>
-    </section>
+    </div>
   );
 }

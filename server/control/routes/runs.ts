@@ -33,9 +33,25 @@ export async function listRuns({ res, stack, query }: ControlRequest): Promise<v
   const take = Math.min(Math.max(Number(query.get('limit') ?? 30) || 30, 1), 200);
   const runs = await stack.db.prisma.run.findMany({
     orderBy: { createdAt: 'desc' }, take,
-    include: { scenarios: { select: { scenarioId: true, title: true, status: true, durationMs: true }, orderBy: { position: 'asc' } } },
+    include: { scenarios: { select: { scenarioId: true, title: true, status: true, durationMs: true, failure: true }, orderBy: { position: 'asc' } } },
   });
-  sendJson(res, 200, { runs: runs.map((r) => ({ ...r, selection: JSON.parse(r.selection) as string[], summary: r.summary ? (JSON.parse(r.summary) as unknown) : null })) });
+  sendJson(res, 200, {
+    runs: runs.map((r) => ({
+      ...r, selection: JSON.parse(r.selection) as string[], summary: r.summary ? (JSON.parse(r.summary) as unknown) : null,
+      // A failure's step and explanation (the list's one-liner); the run's own page has the rest.
+      scenarios: r.scenarios.map(({ failure, ...s }) => ({ ...s, failure: failure ? failureLine(failure) : null })),
+    })),
+  });
+}
+
+function failureLine(stored: string): { step: number | null; explanation: string } | null {
+  try {
+    const f = JSON.parse(stored) as { step?: unknown; explanation?: unknown; message?: unknown };
+    const explanation = typeof f.explanation === 'string' ? f.explanation : typeof f.message === 'string' ? f.message : null;
+    return explanation ? { step: typeof f.step === 'number' ? f.step : null, explanation } : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function getRun({ res, stack, params }: ControlRequest): Promise<void> {
