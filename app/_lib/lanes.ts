@@ -64,7 +64,7 @@ export function laneOf(ex: ExchangeView, config: ConfigDto | null): Exclude<Lane
 
 /** The Open Banking API prefix every gateway route ends with: left out of arrow labels. */
 const OB_PREFIX = '/open-banking/v3.1/aisp';
-const MAX_LABEL = 30;
+const MAX_LABEL = 34;
 
 /** A path segment that is an identifier (a random uid, a UUID, a consent id), not a word. */
 function isId(segment: string): boolean {

@@ -78,3 +78,13 @@ test('events in any order and a run still in progress give the same structure', 
   assert.equal(partial.status, 'running');
   assert.equal(partial.scenarios[0]!.steps[1]!.status, 'running');
 });
+
+test('a failed scenario keeps its explanation; requests say who sent them', () => {
+  const all = events();
+  all.splice(-2, 1, ev({ type: 'scenario.finished', scenarioId: 'demo', status: 'failed', durationMs: 9, reason: 'expected status 401, got 200', explanation: 'Demo: step 2 "replay": the gateway let the attack through.' }));
+  const scenario = buildTimeline(all).scenarios[0]!;
+  assert.equal(scenario.status, 'failed');
+  assert.equal(scenario.explanation, 'Demo: step 2 "replay": the gateway let the attack through.');
+  assert.equal(buildTimeline(events()).scenarios[0]!.explanation, null, 'older runs: none');
+  assert.deepEqual(scenario.steps.flatMap((s) => s.exchanges.map((ex) => ex.sender)), ['client', 'client']);
+});
