@@ -102,6 +102,8 @@ function Verdict({ scenario }: { scenario: ScenarioView }) {
   if (!refused?.r) {
     if (scenario.status === 'running' || scenario.status === 'pending' || scenario.status === 'skipped') return null;
     if (scenario.steps.some((s) => s.exchanges.some((ex) => ex.unobservable))) {
+      // A failed scenario's explanation already says so.
+      if (scenario.status === 'failed' || scenario.status === 'error') return null;
       return (
         <div className="verdict unobservable" data-verdict="unobservable">
           <span className="badge skip">not observable</span>
@@ -211,7 +213,9 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
       <code className="muted small">{scenario.scenarioId}</code>
       {scenario.durationMs !== null ? <span className="muted small">{ms(scenario.durationMs)}</span> : null}
       {collapsible && refusal ? <span className="badge fail" title="the check that refused the decisive request">refused by {refusal.check.id}</span> : null}
-      {scenario.reason && scenario.status !== 'passed' ? <span className={`small ${scenario.status === 'skipped' ? 'muted' : 'validity-bad'}`}>{scenario.status === 'skipped' ? `not run: ${scenario.reason}` : scenario.reason}</span> : null}
+      {scenario.reason && scenario.status === 'skipped' ? <span className="small muted">not run: {scenario.reason}</span> : null}
+      {/* Collapsed, the head is all one sees of a failure; open, the explanation below says it. */}
+      {scenario.reason && collapsible && (scenario.status === 'failed' || scenario.status === 'error') ? <span className="small validity-bad">{scenario.reason}</span> : null}
     </>
   );
   return (

@@ -8,10 +8,9 @@ import { shortPath } from '../../_lib/lanes.ts';
 /** What kind of page this is, from what is on it. */
 export function pageKind(e: TraceEventOf<'browser.page'>): 'sign-in' | 'consent' | 'error' | 'page' {
   const fields = e.forms.flatMap((f) => f.fields);
-  if (e.status >= 400) return 'error';
   if (fields.some((f) => f.type === 'password')) return 'sign-in';
   if (fields.some((f) => f.type === 'checkbox' || f.type === 'radio') || e.forms.some((f) => f.buttons.some((b) => b.name === 'decision'))) return 'consent';
-  return 'page';
+  return e.status >= 400 ? 'error' : 'page';
 }
 
 const TITLES = { 'sign-in': 'Bank sign-in page', consent: 'Consent page', error: 'Bank error page', page: 'Bank page' } as const;
@@ -20,13 +19,15 @@ export function PageCard({ e, submit }: { e: TraceEventOf<'browser.page'>; submi
   const kind = pageKind(e);
   const m = pageModel(e, submit);
   const url = URL.parse(e.url);
+  const trouble = e.status >= 400 || !!e.alert;
   return (
-    <div role="group" className={`card page-card${kind === 'error' || e.alert ? ' is-fail' : ''}`} aria-label={TITLES[kind]} data-card="page" data-page={kind}>
+    <div role="group" className={`card page-card${trouble ? ' is-fail' : ''}`} aria-label={TITLES[kind]} data-card="page" data-page={kind}>
       <div className="card-title">
         <span className="card-icon" aria-hidden="true">{kind === 'error' ? '!' : 'Web'}</span>
         <h3>{TITLES[kind]}</h3>
-        {e.status !== 200 || kind === 'page' || e.alert ? <span className="small validity-bad">{e.status !== 200 ? `HTTP ${e.status}: ` : ''}{e.label}</span> : null}
+        {e.status !== 200 ? <span className="badge fail">HTTP {e.status}</span> : null}
       </div>
+      {trouble || kind === 'page' ? <p className={`small ${trouble ? 'validity-bad' : 'muted'}`} style={{ marginTop: '-0.35rem' }}>{e.label}</p> : null}
       <div className="browser-frame">
         <div className="browser-bar">
           <span className="browser-dots" aria-hidden="true"><i /><i /><i /></span>

@@ -59,7 +59,7 @@ export async function consentPage(p: PageContext, consent: Consent | null, view:
   <p class="lead">${consent ? 'Check what will be shared and choose the accounts. You can withdraw this access at any time.' : 'The app will learn that you are a customer of this bank.'}</p>
   <div class="requester"><span class="mark" aria-hidden="true">${p.client.name.slice(0, 1)}</span>
     <p><strong>${p.client.name}</strong><small>App id ${p.client.id}${redirectHost ? html` · you will return to ${redirectHost}` : ''}</small></p></div>
-  ${view.error ? html`<div class="alert" role="alert" id="${errorId}"><strong>There is a problem</strong>${view.error}</div>` : ''}
+  ${view.error ? html`<div class="alert" role="alert" id="${errorId}"><strong>There is a problem:</strong> ${view.error}</div>` : ''}
   <form method="post" action="/interaction/${p.uid}/consent">
     <input type="hidden" name="csrf" value="${p.csrf}">
     ${what.map((c) => html`<h2>${c.title}</h2><ul class="shares">${c.items.map((i) => html`<li>${i}</li>`)}</ul>`)}

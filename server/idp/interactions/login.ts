@@ -17,7 +17,7 @@ export async function loginPage(p: PageContext, view: LoginView = {}): Promise<{
   <h1>Sign in to continue</h1>
   <div class="requester"><span class="mark" aria-hidden="true">${p.client.name.slice(0, 1)}</span>
     <p><strong>${p.client.name}</strong> wants to connect to your ${BANK_NAME} accounts.<small>Sign in, then choose what to share.</small></p></div>
-  ${view.error ? html`<div class="alert" role="alert" id="${errorId}"><strong>We could not sign you in</strong>${view.error}</div>` : ''}
+  ${view.error ? html`<div class="alert" role="alert" id="${errorId}"><strong>We could not sign you in:</strong> ${view.error}</div>` : ''}
   <form method="post" action="/interaction/${p.uid}/login" novalidate>
     <input type="hidden" name="csrf" value="${p.csrf}">
     <label for="username">Username</label>
