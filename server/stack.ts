@@ -19,6 +19,9 @@ import { createControlApi } from './control/index.ts';
 import { warmUp } from './control/warm.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
+import { recoverRuns } from './engine/recovery.ts';
+import { serverOptions, applyLimits, guard } from './limits.ts';
+import { hostAllowed, refuseHost } from './control/http.ts';
 import path from 'node:path';
 
 export type StackUrls = Record<keyof Ports, string>;
@@ -37,10 +40,12 @@ export interface Stack {
   startupMs: number;
   /** Whether each listener is accepting connections. */
   listening(): Record<keyof Ports, boolean>;
+  /** The listeners themselves (tests observe the upstream API's requests and the bound addresses). */
+  servers: Readonly<Record<keyof Ports, Server>>;
   stop(): Promise<void>;
 }
 
-type Server = http.Server | https.Server;
+export type Server = http.Server | https.Server;
 
 const LISTENERS: { key: keyof Ports; label: string; env: string }[] = [
   { key: 'ui', label: 'web UI and control API', env: 'FAPI_UI_PORT' },
@@ -68,14 +73,6 @@ function listen(server: Server, port: number, host: string, what: { label: strin
   });
 }
 
-/** Server limits (Node's defaults are generous): a slow or huge request cannot hold a listener. */
-function harden(server: Server): void {
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
-  server.maxHeadersCount = 100;
-}
-
 /** Starts every listener; resolves when all answer. */
 export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack> {
   const t0 = performance.now();
@@ -87,15 +84,22 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const db = await openDb(config.dataDir, config.rootDir);
   if (db.migrations.applied.length) log(`database ${db.file}: applied ${db.migrations.applied.join(', ')}`);
 
+  const recovered = await recoverRuns(db.prisma);
+  if (recovered.length) log(`marked ${recovered.length} run(s) left running by a stopped process as interrupted`);
+
+  // Node's defaults are generous (60 s for headers, 300 s per request, 120 s per handshake): the
+  // limits (server/limits.ts, FAPI_* settings) keep a slow or huge request from holding a listener.
+  const limits = serverOptions(config.limits);
   const servers: Record<keyof Ports, Server> = {
-    ui: http.createServer({ maxHeaderSize: 16_384 }),
-    idp: https.createServer({ ...serverTls(pki), maxHeaderSize: 16_384 }),
-    idpMtls: https.createServer({ ...mtlsServerTls(pki, false), maxHeaderSize: 16_384 }),
-    gateway: https.createServer({ ...mtlsServerTls(pki, false), maxHeaderSize: 16_384 }),
-    gatewayStrict: https.createServer({ ...mtlsServerTls(pki, true), maxHeaderSize: 16_384 }),
-    api: http.createServer({ maxHeaderSize: 16_384 }),
+    ui: http.createServer(limits),
+    idp: https.createServer({ ...serverTls(pki), ...limits }),
+    idpMtls: https.createServer({ ...mtlsServerTls(pki, false), ...limits }),
+    gateway: https.createServer({ ...mtlsServerTls(pki, false), ...limits }),
+    gatewayStrict: https.createServer({ ...mtlsServerTls(pki, true), ...limits }),
+    // The upstream receives the client's headers plus the gateway's own (identity, Client-Cert).
+    api: http.createServer({ ...limits, maxHeaderSize: config.limits.maxHeaderBytes + 16_384 }),
   };
-  Object.values(servers).forEach(harden);
+  for (const server of Object.values(servers)) applyLimits(server, config.limits);
 
   const ports = {} as Ports;
   try {
@@ -126,14 +130,17 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   await seedBank(db.prisma);
   const idp = await createIdp({ config, pki, db, decisions, urls });
   const gateway = createGateway({ config, pki, db, decisions, urls, gatewaySecret, idp });
-  servers.idp.on('request', idp.handler);
-  servers.idpMtls.on('request', idp.handler);
-  servers.gateway.on('request', gateway.handler('lenient'));
-  servers.gatewayStrict.on('request', gateway.handler('strict'));
+  const guarded = (listener: (req: http.IncomingMessage, res: http.ServerResponse) => void) => guard(config.limits, listener);
+  servers.idp.on('request', guarded(idp.handler));
+  servers.idpMtls.on('request', guarded(idp.handler));
+  servers.gateway.on('request', guarded(gateway.handler('lenient')));
+  servers.gatewayStrict.on('request', guarded(gateway.handler('strict')));
   const externalGateway = config.externalGatewayKey
     ? { key: config.externalGatewayKey, issuer: idp.issuer, keys: createLocalJWKSet(idp.publicJwks), audience: RESOURCES.obApi, algorithms: ACCESS_TOKEN_ALGS }
     : null;
-  servers.api.on('request', createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway }));
+  // The upstream receives the client's headers plus the gateway's own.
+  const upstreamLimits = { ...config.limits, maxHeaderCount: config.limits.maxHeaderCount + 32 };
+  servers.api.on('request', guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway })));
 
   let stopped = false;
   const stack: Stack = {
@@ -146,6 +153,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     gateway,
     catalogue: new CatalogueCache(path.join(config.rootDir, 'scenarios'), config.rootDir),
     startupMs: 0,
+    servers,
     listening: () => Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.listening])) as Record<keyof Ports, boolean>,
     async stop() {
       if (stopped) return;
@@ -160,17 +168,18 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
       );
       await (await uiStart)?.close();
       await gateway.close();
-      await decisions.flush();
+      await decisions.close();
       await db.close();
     },
   };
   const control = createControlApi(stack);
   const ui = await uiStart;
-  servers.ui.on('request', (req, res) => {
+  servers.ui.on('request', guarded((req, res) => {
+    if (!hostAllowed(req, config.allowedHosts)) return refuseHost(req, res);
     if (control.handles(req)) return void control.handle(req, res);
     if (ui) return void ui.handle(req, res);
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the web UI is not started (--no-ui)' }));
-  });
+  }));
   stack.startupMs = Math.round(performance.now() - t0);
   if (config.ui) setTimeout(() => void warmUp(stack), 0).unref();
   return stack;

@@ -49,7 +49,7 @@ export const CHECKS = {
     source: 'gateway',
     spec: 'RFC 8705 §2.1',
     specUrl: `${RFC8705}#section-2.1`,
-    fix: 'Verify the presented chain against the CA bundle you trust for clients; self-signed and foreign-CA certificates do not chain.',
+    fix: 'Verify the presented chain against the CA bundle you trust for clients; self-signed and foreign-CA certificates do not chain. Refuse certificates with unrecognised critical extensions or key usages that exclude TLS client authentication (RFC 5280 §4.2).',
   },
   'tls.client-cert-validity': {
     title: 'The client certificate is within its validity period',
@@ -98,7 +98,7 @@ export const CHECKS = {
     source: 'gateway',
     spec: 'FAPI 2.0 SP §5.3.2.1',
     specUrl: `${FAPI2}#section-5.3.2.1`,
-    fix: 'On FAPI routes refuse plain bearer tokens: require cnf with x5t#S256 (mTLS) or jkt (DPoP).',
+    fix: 'On FAPI routes refuse plain bearer tokens: require cnf with x5t#S256 (mTLS) or jkt (DPoP), presented with the matching scheme (Bearer for certificate-bound, DPoP for DPoP-bound).',
   },
   'mtls.cnf-thumbprint-match': {
     title: 'cnf.x5t#S256 equals the presented certificate\'s SHA-256 thumbprint',

@@ -13,6 +13,7 @@ export class DecisionStore {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<(d: Decision) => void>();
+  private closed = false;
 
   constructor(private readonly prisma: PrismaClient | null) {}
 
@@ -23,7 +24,7 @@ export class DecisionStore {
     else this.recent.set(decision.interactionId, [decision]);
     if (this.recent.size > MEMORY_LIMIT) this.recent.delete(this.recent.keys().next().value!);
     for (const listener of this.listeners) listener(decision);
-    if (!this.prisma) return;
+    if (!this.prisma || this.closed) return;
     this.pending.push(decision);
     if (this.pending.length >= FLUSH_BATCH) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
@@ -52,6 +53,13 @@ export class DecisionStore {
   subscribe(listener: (d: Decision) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Stores what is pending; later decisions (requests still in flight at shutdown) stay in memory only. */
+  close(): Promise<void> {
+    const done = this.flush();
+    this.closed = true;
+    return done;
   }
 
   /** Writes pending decisions; resolves when everything recorded so far is stored. */

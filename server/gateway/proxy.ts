@@ -4,12 +4,20 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayContext } from './context.ts';
+import { bodyTooLarge } from '../limits.ts';
 
-/** Never forwarded from the client: hop-by-hop, credentials, and identity / forwarding headers. */
+/**
+ * Never forwarded from the client: hop-by-hop, credentials, and identity / forwarding headers in
+ * every spelling proxies use (Envoy XFCC, nginx / Apache ssl-client-*, AWS, Azure ARR, RFC 9440).
+ * Underscores count as dashes: some upstream stacks (CGI, WSGI) read X_SANDBOX_CLIENT_ID as
+ * x-sandbox-client-id, which is why nginx drops such names by default.
+ */
 export function isStripped(name: string): boolean {
+  const n = name.toLowerCase().replace(/_/g, '-');
   return (
-    /^(connection|keep-alive|proxy-.*|te|trailer|transfer-encoding|upgrade|host|authorization|dpop|forwarded|x-real-ip)$/.test(name) ||
-    /^(x-sandbox-|x-forwarded-|x-client-cert|x-ssl-client|ssl-client|x-amzn-mtls|client-cert)/.test(name)
+    /^(connection|keep-alive|proxy-.*|te|trailer|transfer-encoding|upgrade|host|authorization|dpop|x-real-ip|true-client-ip)$/.test(n) ||
+    /^(x-sandbox-|x-amzn-mtls|x-arr-clientcert)/.test(n) ||
+    /forwarded|client-?cert|ssl-client|client-verify|client-dn/.test(n)
   );
 }
 
@@ -19,7 +27,6 @@ export interface UpstreamTarget {
   host: string;
   port: number;
   secret: string;
-  publicHost: string;
 }
 
 export function createProxy(target: UpstreamTarget) {
@@ -40,11 +47,13 @@ export function createProxy(target: UpstreamTarget) {
       ...(typeof c.sub === 'string' ? { 'x-sandbox-subject': c.sub } : {}),
       ...(typeof c.openbanking_intent_id === 'string' ? { 'x-sandbox-consent-id': c.openbanking_intent_id } : {}),
       'x-forwarded-proto': 'https',
-      'x-forwarded-host': req.headers.host ?? target.publicHost,
+      // The origin the gateway is configured for, never the client's Host header.
+      'x-forwarded-host': new URL(ctx.publicUrl).host,
       'x-forwarded-prefix': ctx.route.prefix.slice(0, ctx.route.prefix.indexOf('/open-banking')),
       ...(ctx.conn.peer ? { 'client-cert': `:${ctx.conn.peer.raw.toString('base64')}:` } : {}),
     });
     return new Promise((resolve) => {
+      let cutOff = false;
       const upstream = http.request(
         { host: target.host, port: target.port, method: req.method, path: upstreamPath, headers, agent, timeout: 15_000 },
         (up) => {
@@ -60,11 +69,24 @@ export function createProxy(target: UpstreamTarget) {
       );
       upstream.on('timeout', () => upstream.destroy(new Error('upstream timed out')));
       upstream.on('error', (err) => {
+        if (cutOff) return resolve();
         if (!res.headersSent) {
           onStatus(502);
           const body = JSON.stringify({ error: 'bad_gateway', error_description: `upstream OB API: ${err.message}`, interaction_id: ctx.interactionId });
           res.writeHead(502, { 'content-type': 'application/json', 'x-fapi-interaction-id': ctx.interactionId }).end(body);
         } else res.destroy();
+        resolve();
+      });
+      // The body streams through, counted: past the limit the upstream request is abandoned (413).
+      let received = 0;
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= ctx.deps.maxBodyBytes || cutOff) return;
+        cutOff = true;
+        req.unpipe(upstream);
+        if (!res.headersSent) onStatus(413);
+        bodyTooLarge(res, ctx.deps.maxBodyBytes);
+        upstream.destroy();
         resolve();
       });
       req.pipe(upstream);

@@ -51,6 +51,9 @@ function publicJwk(jwk: JWK): JWK {
   return pub as JWK;
 }
 
+/** Error codes of a connection the client closed, broke or left idle past requestTimeout (not a fault of the IdP). */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'HPE_INVALID_EOF_STATE', 'ERR_HTTP_REQUEST_TIMEOUT']);
+
 export async function createIdp({ config, pki, db, decisions, urls }: IdpOptions): Promise<Idp> {
   const issuer = urls.idp;
   const endpoints = {
@@ -78,6 +81,11 @@ export async function createIdp({ config, pki, db, decisions, urls }: IdpOptions
   const provider = new ProviderClass(issuer, configuration);
   provider.proxy = false;
   recordDecisions(provider, decisions);
+  // Koa prints every error it is told about; a client hanging up mid-request is not worth a stack trace.
+  // (Provider extends Koa; its typings list only oidc-provider's own events.)
+  (provider as unknown as NodeJS.EventEmitter).on('error', (err: NodeJS.ErrnoException) => {
+    if (!CLIENT_GONE.has(err.code ?? '')) console.error('identity provider:', err);
+  });
   const callback = provider.callback();
   return {
     issuer,

@@ -34,8 +34,9 @@ export function thumbprintOf(der: Buffer): string {
  * RFC 4514 string of a name as Node prints it (one RDN per line, most significant first):
  * reversed and comma-joined, e.g. "CN=tpp-alpha,O=Alpha Payments Ltd,C=GB".
  */
-export function rfc4514(nodeName: string): string {
-  return nodeName.split('\n').filter(Boolean).reverse().join(',');
+export function rfc4514(nodeName: string | undefined): string {
+  // Node gives undefined for an empty name (a certificate may carry its identity in SANs only).
+  return (nodeName ?? '').split('\n').filter(Boolean).reverse().join(',');
 }
 
 /** Canonical form for comparing distinguished names: trimmed, attribute types upper-cased. */

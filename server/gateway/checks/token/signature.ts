@@ -2,7 +2,7 @@
 // by the issuer with an allowlisted algorithm (never none, never HMAC with a public key).
 import { compactVerify, errors as joseErrors } from 'jose';
 import { pass, fail, INVALID_TOKEN, type AccessTokenClaims, type Check } from '../../context.ts';
-import { decodeJson } from '../../jose-util.ts';
+import { decodeJson, isCanonicalCompact } from '../../jose-util.ts';
 
 export const tokenSignature: Check = {
   id: 'token.signature',
@@ -10,6 +10,7 @@ export const tokenSignature: Check = {
     const token = ctx.token!;
     const parts = token.split('.');
     if (parts.length !== 3) return fail(`not a signed JWT (${parts.length} parts; opaque tokens are accepted on the phantom route only)`, INVALID_TOKEN);
+    if (!isCanonicalCompact(parts)) return fail('a segment is not canonical base64url (padding, other characters or non-zero unused bits)', INVALID_TOKEN);
     const header = decodeJson(parts[0]!);
     if (!header) return fail('the JOSE header is not base64url JSON', INVALID_TOKEN);
     ctx.tokenHeader = header;
