@@ -2,8 +2,9 @@
 // must be documented, the status must be one of its responses, documented required headers must be
 // there and fit their schema, and the body must have a documented media type and fit its JSON Schema
 // (2020-12, validated with ajv). Requests no operation matches must get the document's
-// `x-unmatched-responses` (404 / 405). Records which operations were exercised, so a test file can
-// require that every documented operation was checked against at least one real success.
+// `x-unmatched-responses` (404 / 405); any request may get the listener's `x-listener-responses`
+// (limits, Host allowlist). Records which operations were exercised, so a test file can require that
+// every documented operation was checked against at least one real success.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { ROOT_DIR } from '../../server/config.ts';
@@ -127,27 +128,43 @@ export class OpenApiConformance {
     return errors.slice(0, 8).map((e) => `${what}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`);
   }
 
-  /** What does not conform in one answer (empty: it conforms). */
+  /**
+   * What does not conform in one answer (empty: it conforms): against its operation's responses (or the
+   * document's `x-unmatched-responses` when no operation matches), else against `x-listener-responses`,
+   * the answers the listener itself gives to any request before routing (limits, Host allowlist).
+   */
   problems(o: Observed): string[] {
     const path = new URL(o.url, 'http://host.invalid').pathname;
     const label = `${o.method} ${path} -> ${o.status}`;
+    const routed = this.routedProblems(o, path, label);
+    if (!routed.length) return routed;
+    const listener = ((this.doc['x-listener-responses'] ?? {}) as Obj)[String(o.status)];
+    if (listener && !this.responseProblems(o, label, this.resolve(listener, `#/x-listener-responses/${o.status}`)).length) return [];
+    return routed;
+  }
+
+  private routedProblems(o: Observed, path: string, label: string): string[] {
     const { operation, pathMatched } = this.find(o.method, path);
-    let response: { value: Obj; pointer: string };
     if (operation) {
       const responses = (operation.op.responses ?? {}) as Obj;
       const documented = responses[String(o.status)];
       if (!documented) return [`${label}: status ${o.status} is not documented for ${operation.id} (documented: ${Object.keys(responses).join(', ')})`];
-      response = this.resolve(documented, `${operation.pointer}/responses/${o.status}`);
-      if (!this.exercised.has(operation.id)) this.exercised.set(operation.id, new Set());
-      this.exercised.get(operation.id)!.add(o.status);
-    } else {
-      const expected = pathMatched ? 405 : 404;
-      const unmatched = (this.doc['x-unmatched-responses'] ?? {}) as Obj;
-      if (o.status !== expected || !unmatched[String(expected)]) {
-        return [`${label}: no documented operation for ${o.method} ${path}${pathMatched ? ' (the path exists: expected 405)' : ' (expected 404)'}`];
+      const problems = this.responseProblems(o, label, this.resolve(documented, `${operation.pointer}/responses/${o.status}`));
+      if (!problems.length) {
+        if (!this.exercised.has(operation.id)) this.exercised.set(operation.id, new Set());
+        this.exercised.get(operation.id)!.add(o.status);
       }
-      response = this.resolve(unmatched[String(expected)], `#/x-unmatched-responses/${expected}`);
+      return problems;
     }
+    const expected = pathMatched ? 405 : 404;
+    const unmatched = ((this.doc['x-unmatched-responses'] ?? {}) as Obj)[String(expected)];
+    if (o.status !== expected || !unmatched) {
+      return [`${label}: no documented operation for ${o.method} ${path}${pathMatched ? ' (the path exists: expected 405)' : ' (expected 404)'}`];
+    }
+    return this.responseProblems(o, label, this.resolve(unmatched, `#/x-unmatched-responses/${expected}`));
+  }
+
+  private responseProblems(o: Observed, label: string, response: { value: Obj; pointer: string }): string[] {
     const problems: string[] = [];
     const headerName = (n: string) => Object.keys(o.headers).find((h) => h.toLowerCase() === n.toLowerCase());
     for (const [name, raw] of Object.entries((response.value.headers ?? {}) as Obj)) {

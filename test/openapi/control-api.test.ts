@@ -1,10 +1,11 @@
 // OpenAPI conformance of the control API (openapi/control-api.yaml): every route called for real on
 // a running stack (health, config, the OpenAPI documents themselves, scenarios, a run of the whole
 // catalogue with its stored and streamed trace, decisions, the PKI, the playground, targets) and its
-// errors (400, 403, 404, 405, 409, 413, 415, 502), each answer checked against the document. Every
+// errors (400, 403, 404, 405, 409, 413, 415, 421, 431, 502), each answer checked against the document. Every
 // documented operation must be exercised with a success.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 import { OpenApiConformance, headerRecord } from './conformance.ts';
 
@@ -41,6 +42,25 @@ async function api(method: string, path: string, body?: unknown, headers: Record
     parsed = null;
   }
   return { status: res.status, headers: h, text, body: parsed };
+}
+
+/** A request fetch cannot send (another Host, a declared length it will not send), answer checked the same way. */
+function rawApi(method: string, path: string, headers: Record<string, string>, body = ''): Promise<{ status: number; body: any }> {
+  const { port } = new URL(t.stack.urls.ui);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        const h = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
+        assert.deepEqual(doc.problems({ method, url: path, status: res.statusCode!, headers: h, body: text }), [], `${method} ${path} does not conform`);
+        resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : null });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function finished(runId: string): Promise<any> {
@@ -114,7 +134,7 @@ describe('control API answers conform to openapi/control-api.yaml', () => {
     assert.equal((await api('POST', '/api/pki/mint', { name: 'tpp-alpha', subjectOf: 'tpp-alpha' })).status, 409);
     assert.equal((await api('POST', '/api/pki/mint', { name: 'x', subject: 'CN=x', subjectOf: 'tpp-alpha' })).status, 400);
     assert.equal((await api('POST', '/api/pki/mint', { name: 'big', subject: 'CN=' + 'x'.repeat(20_000) })).status, 413);
-    assert.equal((await api('POST', '/api/pki/mint', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' })).status, 415);
+    assert.equal((await api('POST', '/api/pki/mint', 'name=x', { 'content-type': 'application/x-www-form-urlencoded' })).status, 403);
     assert.equal((await api('POST', '/api/pki/mint', { name: 'x', subject: 'CN=x' }, { origin: 'https://evil.example' })).status, 403);
   });
 
@@ -165,6 +185,17 @@ describe('control API answers conform to openapi/control-api.yaml', () => {
     assert.equal((await api('POST', '/api/runs', '{not json')).status, 400);
     assert.equal((await api('GET', '/api/runs/run_nope')).status, 404);
     assert.equal((await api('GET', '/api/runs/run_nope/events')).status, 404);
+  });
+
+  test('the listener\'s own refusals (x-listener-responses): a foreign Host, too many headers, a body too large', async () => {
+    const host = await rawApi('GET', '/api/health', { host: 'evil.example' });
+    assert.equal(host.status, 421);
+    assert.equal(host.body.error, 'host_not_allowed');
+    const many = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`x-filler-${i}`, 'x']));
+    assert.equal((await rawApi('GET', '/api/health', many)).status, 431);
+    const big = await rawApi('POST', '/api/runs', { 'content-type': 'application/json', 'content-length': String(50 * 1024 * 1024) });
+    assert.equal(big.status, 413);
+    assert.equal((await api('POST', '/api/pki/mint', '<mint/>', { 'content-type': 'application/xml' })).status, 415);
   });
 
   test('404 and 405 (x-unmatched-responses)', async () => {

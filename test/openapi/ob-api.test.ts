@@ -129,6 +129,14 @@ describe('OB API answers conform to openapi/ob-api.yaml', () => {
     assert.equal(method.headers.allow, 'GET');
   });
 
+  test('the listener\'s own refusals (x-listener-responses): too many headers, a body too large', async () => {
+    const many = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`x-filler-${i}`, 'x']));
+    const headers = await call(`${BASE}/accounts`, alpha({ headers: many }));
+    assert.equal(headers.status, 431);
+    const big = await call(`${BASE}/accounts`, alpha({ method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(50 * 1024 * 1024) } }));
+    assert.equal(big.status, 413);
+  });
+
   test('every documented operation was exercised with a success', () => {
     assert.deepEqual(doc.unexercised(), []);
   });
