@@ -33,7 +33,7 @@ function prefix(): { dir: string; env: Record<string, string>; remove(): void } 
 }
 
 function render(env: Record<string, string>) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FAPI_')));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FAPI_'))) as NodeJS.ProcessEnv;
   return spawnSync(process.execPath, [SCRIPT], { encoding: 'utf8', env: { ...clean, ...env } });
 }
 
