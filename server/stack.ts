@@ -22,6 +22,8 @@ import { CatalogueCache } from './engine/catalogue.ts';
 import { recoverRuns } from './engine/recovery.ts';
 import { serverOptions, applyLimits, guard } from './limits.ts';
 import { hostAllowed, refuseHost } from './control/http.ts';
+import { ConsentStore } from './consent/store.ts';
+import { isCallback, callbackPage } from './tpp/callback.ts';
 import path from 'node:path';
 
 export type StackUrls = Record<keyof Ports, string>;
@@ -32,6 +34,7 @@ export interface Stack {
   pki: Pki;
   db: Db;
   decisions: DecisionStore;
+  consents: ConsentStore;
   idp: Idp;
   gateway: Gateway;
   /** The scenario catalogue (scenarios/), reloaded when a file changes. */
@@ -128,11 +131,12 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const loopback = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind.includes(':') ? `[${config.bind}]` : config.bind;
   const uiStart: Promise<Ui | null> = config.ui ? startUi(config, `http://${loopback}:${ports.ui}`) : Promise.resolve(null);
   await seedBank(db.prisma);
-  const idp = await createIdp({ config, pki, db, decisions, urls });
+  const consents = new ConsentStore(db.prisma);
+  const idp = await createIdp({ config, pki, db, decisions, urls, consents });
   const gateway = createGateway({ config, pki, db, decisions, urls, gatewaySecret, idp });
   const guarded = (listener: (req: http.IncomingMessage, res: http.ServerResponse) => void) => guard(config.limits, listener);
   servers.idp.on('request', guarded(idp.handler));
-  servers.idpMtls.on('request', guarded(idp.handler));
+  servers.idpMtls.on('request', guarded(idp.mtlsHandler));
   servers.gateway.on('request', guarded(gateway.handler('lenient')));
   servers.gatewayStrict.on('request', guarded(gateway.handler('strict')));
   const externalGateway = config.externalGatewayKey
@@ -140,7 +144,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     : null;
   // The upstream receives the client's headers plus the gateway's own.
   const upstreamLimits = { ...config.limits, maxHeaderCount: config.limits.maxHeaderCount + 32 };
-  servers.api.on('request', guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway })));
+  servers.api.on('request', guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway, consents })));
 
   let stopped = false;
   const stack: Stack = {
@@ -149,6 +153,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     pki,
     db,
     decisions,
+    consents,
     idp,
     gateway,
     catalogue: new CatalogueCache(path.join(config.rootDir, 'scenarios'), config.rootDir),
@@ -177,6 +182,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   servers.ui.on('request', guarded((req, res) => {
     if (!hostAllowed(req, config.allowedHosts)) return refuseHost(req, res);
     if (control.handles(req)) return void control.handle(req, res);
+    if (isCallback(req)) return callbackPage(req, res, stack.urls);
     if (ui) return void ui.handle(req, res);
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the web UI is not started (--no-ui)' }));
   }));

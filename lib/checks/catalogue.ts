@@ -233,6 +233,20 @@ export const CHECKS = {
     specUrl: `${RFC9449}#section-5`,
     fix: 'Validate the proof at the token endpoint as a resource server would, and bind the token to its key.',
   },
+  'idp.consent-intent': {
+    title: 'The request names a consent of this client that awaits authorisation',
+    source: 'idp',
+    spec: 'OBIE Account and Transaction API v3.1 / RFC 9396',
+    specUrl: 'https://openbankinguk.github.io/read-write-api-site3/v3.1.11/resources-and-data-models/aisp/account-access-consents.html',
+    fix: 'Create the account-access consent first (client credentials), then name its ConsentId in the openbanking_intent_id claim or in authorization_details; a consent is authorised once, by its own client.',
+  },
+  'idp.grant': {
+    title: 'The code or refresh token is valid for this client',
+    source: 'idp',
+    spec: 'RFC 6749 §4.1.3 / RFC 7636 §4.6',
+    specUrl: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3',
+    fix: 'Redeem a code once, within its lifetime, with the redirect_uri and the PKCE code_verifier of the request that obtained it; send a refresh token only as the client it was issued to.',
+  },
   'idp.token-binding': {
     title: 'The issued token is bound to the client\'s key or certificate',
     source: 'idp',
