@@ -104,7 +104,7 @@ describe('control API answers conform to openapi/control-api.yaml', () => {
     const events = await api('GET', `/api/runs/${started.body.runId}/events`);
     assert.ok(events.body.events.length > 100);
     const types = new Set(events.body.events.map((e: { type: string }) => e.type));
-    for (const type of ['tls.handshake', 'http.exchange', 'server.decision', 'token.decoded', 'dpop.proof', 'certificate.minted']) assert.ok(types.has(type), type);
+    for (const type of ['tls.handshake', 'http.exchange', 'server.decision', 'token.decoded', 'dpop.proof', 'certificate.minted', 'authorization.request', 'browser.page', 'browser.submit', 'authorization.response']) assert.ok(types.has(type), type);
     const after = await api('GET', `/api/runs/${started.body.runId}/events?after=10`);
     assert.equal(after.body.events[0].seq, 11);
 

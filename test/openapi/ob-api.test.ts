@@ -1,13 +1,16 @@
 // OpenAPI conformance of the mock Open Banking API (openapi/ob-api.yaml): real requests over real TLS
-// through the gateway, with certificate-bound and DPoP-bound tokens, every answer (successes, pages,
-// and 400 / 401 / 403 / 404 / 405 errors, from the gateway and from the API) checked against the
-// document. Every documented operation must be exercised with a success.
+// through the gateway, with certificate-bound and DPoP-bound tokens and a token from the consent journey,
+// every answer (consents, successes, pages, and 400 / 401 / 403 / 404 / 405 / 413 / 415 / 431 errors, from
+// the gateway and from the API) checked against the document. Every documented operation must be
+// exercised with a success.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestStack, callGateway, idpToken, type CallOptions, type TestStack } from '../helpers/stack.ts';
 import { requestToken } from '../helpers/idp.ts';
 import { buildProof, generateDpopKey, type DpopKey } from '../../server/engine/crypto/dpop-proof.ts';
 import { OpenApiConformance } from './conformance.ts';
+import { authorisedCode, envOfStack, redeem } from '../helpers/journey.ts';
+import { jsonBody } from '../../server/engine/http-client.ts';
 
 const BASE = '/open-banking/v3.1/aisp';
 const doc = new OpenApiConformance('ob-api');
@@ -67,6 +70,42 @@ describe('OB API answers conform to openapi/ob-api.yaml', () => {
     assert.ok(pages > 1, 'the seed has more than one page of transactions');
     const r = await call(`${BASE}/accounts/acc-demo-current/transactions?fromBookingDateTime=2000-01-01&page=1`, alpha());
     assert.equal(r.status, 200);
+  });
+
+  test('account-access consents: create, read, revoke; bad bodies; another client\'s consent', async () => {
+    const json = { 'content-type': 'application/json' };
+    const body = (v: unknown) => ({ ...alpha({ method: 'POST', headers: json }), body: JSON.stringify(v) });
+    const created = await call(`${BASE}/account-access-consents`, body({ Data: { Permissions: ['ReadAccountsDetail', 'ReadBalances'] }, Risk: {} }));
+    assert.equal(created.status, 201);
+    assert.equal(created.body.Data.Status, 'AwaitingAuthorisation');
+    const id = created.body.Data.ConsentId;
+    assert.equal((await call(`${BASE}/account-access-consents/${id}`, alpha())).body.Data.Status, 'AwaitingAuthorisation');
+    const missing = await call(`${BASE}/account-access-consents`, body({ Data: { Permissions: ['ReadBalances'] } }));
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.Errors[0].ErrorCode, 'UK.OBIE.Field.Missing');
+    const unknown = await call(`${BASE}/account-access-consents`, body({ Data: { Permissions: ['ReadEverything'] }, Risk: {} }));
+    assert.equal(unknown.body.Errors[0].ErrorCode, 'UK.OBIE.Field.Invalid');
+    const notJson = await call(`${BASE}/account-access-consents`, { ...alpha({ method: 'POST', headers: { 'content-type': 'text/plain' } }), body: 'Permissions=all' });
+    assert.equal(notJson.status, 415);
+    const beta = await requestToken(t.stack, { clientId: 'tpp-beta', cert: 'tpp-beta' });
+    assert.equal((await call(`${BASE}/account-access-consents/${id}`, { cert: 'tpp-beta', token: String(beta.body!.access_token) })).status, 404);
+    assert.equal((await call(`${BASE}/account-access-consents/${id}`, alpha({ method: 'DELETE' }))).status, 204);
+    assert.equal((await call(`${BASE}/account-access-consents/${id}`, alpha())).body.Data.Status, 'Revoked');
+    assert.equal((await call(`${BASE}/account-access-consents/aac-unknown`, alpha({ method: 'DELETE' }))).status, 404);
+  });
+
+  test('data read with a token from the consent journey: only the consented account, Basic fields only', async () => {
+    const env = envOfStack(t.stack);
+    const { code, verifier } = await authorisedCode(env, { cert: 'tpp-alpha', clientId: 'tpp-alpha', permissions: ['ReadAccountsBasic'], username: 'demo', password: 'correct-horse', accounts: ['acc-demo-current'] });
+    const token = String(jsonBody(await redeem(env, 'tpp-alpha', 'tpp-alpha', code, verifier))?.access_token);
+    const accounts = await call(`${BASE}/accounts`, { cert: 'tpp-alpha', token });
+    assert.deepEqual(accounts.body.Data.Account.map((a: { AccountId: string }) => a.AccountId), ['acc-demo-current']);
+    assert.equal(accounts.body.Data.Account[0].Account, undefined, 'ReadAccountsBasic: no identification');
+    const balances = await call(`${BASE}/balances`, { cert: 'tpp-alpha', token });
+    assert.equal(balances.status, 403);
+    assert.equal(balances.body.Errors[0].ErrorCode, 'UK.OBIE.Resource.ConsentMismatch');
+    const consents = await call(`${BASE}/account-access-consents`, { cert: 'tpp-alpha', token, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(consents.status, 403, 'consent resources take a client-credentials token');
   });
 
   test('the same API on the other gateway routes: /mtls, /dpop, /bearer', async () => {
