@@ -47,6 +47,7 @@ function templatePattern(template: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
+/** One OpenAPI document of openapi/ and the answers checked against it (see the file header). */
 export class OpenApiConformance {
   readonly doc: Obj;
   readonly operations: Operation[];

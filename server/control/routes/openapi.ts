@@ -4,6 +4,7 @@ import type { ControlRequest } from '../index.ts';
 import { sendError, sendJson } from '../http.ts';
 import { OPENAPI_DOCUMENTS, openApiSource, servedOpenApi, type OpenApiName } from '../openapi.ts';
 
+/** Serves openapi/<name>.json (this sandbox's URLs, external refs inlined) or the .yaml source; 404 otherwise. */
 export function openApiDocument({ res, params, stack }: ControlRequest): void {
   const m = /^([a-z-]+)\.(json|yaml)$/.exec(params.file ?? '');
   const name = m?.[1] as OpenApiName | undefined;
