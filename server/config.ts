@@ -28,6 +28,11 @@ export interface SandboxConfig {
   ui: boolean;
   dev: boolean;
   quiet: boolean;
+  /**
+   * The key the mock OB API demands in x-sandbox-gateway-key (FAPI_UPSTREAM_KEY); null = a random key
+   * per start, known to the bundled gateway only. Set it to put another proxy (nginx, Envoy) in front.
+   */
+  upstreamKey: string | null;
   idp: {
     accessTokenAlg: 'PS256' | 'ES256';
     accessTokenTtlSeconds: number;
@@ -76,6 +81,13 @@ function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
   return n;
 }
 
+function envKey(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < 16) throw new Error(`${name} must be at least 16 characters, got ${raw.length}`);
+  return raw;
+}
+
 function envChoice<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -105,6 +117,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     ui: overrides.ui ?? true,
     dev: overrides.dev ?? env.NODE_ENV === 'development',
     quiet: overrides.quiet ?? false,
+    upstreamKey: overrides.upstreamKey ?? envKey(env, 'FAPI_UPSTREAM_KEY'),
     idp: {
       accessTokenAlg: envChoice(env, 'FAPI_ACCESS_TOKEN_ALG', ['PS256', 'ES256'] as const, 'PS256'),
       accessTokenTtlSeconds: 600,

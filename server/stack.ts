@@ -116,8 +116,8 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     api: `http://127.0.0.1:${ports.api}`,
   };
 
-  const decisions = new DecisionStore(db.prisma);
-  const gatewaySecret = randomBytes(32).toString('base64url');
+  const decisions = new DecisionStore(db.sqlite, { log: (m) => log(m) });
+  const gatewaySecret = config.upstreamKey ?? randomBytes(32).toString('base64url');
   const uiStart: Promise<Ui | null> = config.ui ? startUi(config) : Promise.resolve(null);
   await seedBank(db.prisma);
   const idp = await createIdp({ config, pki, db, decisions, urls });
