@@ -1,41 +1,93 @@
 // Keeps what the gateway and the IdP decided, by x-fapi-interaction-id: in memory for the engine
-// and the UI to join at once, and in SQLite (written in batches, off the request path) for history.
-import type { PrismaClient } from '../db/client.ts';
+// and the UI to join at once, and in SQLite for history, written in batches off the request path
+// with one prepared INSERT per row in a transaction. Under a flood the history is bounded: at most
+// `persistPerSecond` rows a second reach disk (refusals first), the rest stay in memory only.
+import type Database from 'better-sqlite3';
 import type { Decision } from '../../lib/trace/decision.ts';
 
-const MEMORY_LIMIT = 20_000;
-const FLUSH_EVERY_MS = 200;
-const FLUSH_BATCH = 500;
+export interface DecisionStoreOptions {
+  /** Interaction ids kept in memory (oldest evicted first). */
+  memoryLimit?: number;
+  /** Decisions written to SQLite per second at most; the rest are kept in memory only. */
+  persistPerSecond?: number;
+  flushEveryMs?: number;
+  /** Where "kept in memory only" is reported (at most every 10 s). */
+  log?: (message: string) => void;
+}
+
+export interface DecisionStats {
+  recorded: number;
+  persisted: number;
+  /** Recorded under a flood beyond persistPerSecond: in memory until evicted, never on disk. */
+  memoryOnly: number;
+}
+
+const LATEST = 500;
 
 export class DecisionStore {
   private readonly recent = new Map<string, Decision[]>();
+  /** The last LATEST decisions in arrival order (a ring), for the live feed. */
+  private readonly ring: Decision[] = [];
+  private ringNext = 0;
   private pending: Decision[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<(d: Decision) => void>();
+  private readonly select: Database.Statement<[string], { payload: string }> | null;
+  private readonly writeBatch: ((rows: Decision[]) => void) | null;
+  private readonly memoryLimit: number;
+  private readonly persistPerSecond: number;
+  private readonly flushEveryMs: number;
+  private readonly log: (message: string) => void;
+  private budget: number;
+  private budgetAt = performance.now();
+  private lastReport = -Infinity;
+  private reportedMemoryOnly = 0;
+  private readonly counts: DecisionStats = { recorded: 0, persisted: 0, memoryOnly: 0 };
 
-  constructor(private readonly prisma: PrismaClient | null) {}
+  constructor(sqlite: Database.Database | null, opts: DecisionStoreOptions = {}) {
+    this.memoryLimit = opts.memoryLimit ?? 20_000;
+    this.persistPerSecond = opts.persistPerSecond ?? 500;
+    this.flushEveryMs = opts.flushEveryMs ?? 200;
+    this.log = opts.log ?? ((m) => console.warn(`[fapi-sandbox] ${m}`));
+    this.budget = this.persistPerSecond;
+    if (sqlite) {
+      const insert = sqlite.prepare<[string, string, string, number, string]>(
+        'INSERT INTO Decision (interactionId, source, at, status, payload) VALUES (?, ?, ?, ?, ?)',
+      );
+      this.select = sqlite.prepare<[string], { payload: string }>('SELECT payload FROM Decision WHERE interactionId = ? ORDER BY id');
+      // `at` in the form Prisma writes DateTime on SQLite, so Prisma reads these rows as well.
+      this.writeBatch = sqlite.transaction((rows: Decision[]) => {
+        for (const d of rows) insert.run(d.interactionId, d.source, d.at.replace(/Z$/, '+00:00'), d.response.status, JSON.stringify(d));
+      });
+    } else {
+      this.select = null;
+      this.writeBatch = null;
+    }
+  }
 
   /** Records a decision; call before the response is sent so a client can look it up at once. */
   record(decision: Decision): void {
+    this.counts.recorded++;
     const list = this.recent.get(decision.interactionId);
     if (list) list.push(decision);
-    else this.recent.set(decision.interactionId, [decision]);
-    if (this.recent.size > MEMORY_LIMIT) this.recent.delete(this.recent.keys().next().value!);
+    else {
+      this.recent.set(decision.interactionId, [decision]);
+      if (this.recent.size > this.memoryLimit) this.recent.delete(this.recent.keys().next().value!);
+    }
+    this.ring[this.ringNext] = decision;
+    this.ringNext = (this.ringNext + 1) % LATEST;
     for (const listener of this.listeners) listener(decision);
-    if (!this.prisma) return;
+    if (!this.writeBatch) return;
     this.pending.push(decision);
-    if (this.pending.length >= FLUSH_BATCH) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
+    this.timer ??= setTimeout(() => this.flushNow(), this.flushEveryMs);
   }
 
   /** Decisions for one interaction id, from memory or the database. */
   async get(interactionId: string): Promise<Decision[]> {
     const hit = this.recent.get(interactionId);
     if (hit) return hit;
-    if (!this.prisma) return [];
-    const rows = await this.prisma.decision.findMany({ where: { interactionId }, orderBy: { id: 'asc' } });
-    return rows.map((r) => JSON.parse(r.payload) as Decision);
+    if (!this.select) return [];
+    return this.select.all(interactionId).map((r) => JSON.parse(r.payload) as Decision);
   }
 
   /** Only the in-memory decisions (synchronous, for the in-process engine). */
@@ -43,10 +95,15 @@ export class DecisionStore {
     return this.recent.get(interactionId) ?? [];
   }
 
-  /** Latest decisions, newest first (UI live feed). */
+  /** Latest decisions, newest first (UI live feed; at most 500). */
   latest(limit: number): Decision[] {
-    const all = [...this.recent.values()].flat();
-    return all.slice(-limit).reverse();
+    const out: Decision[] = [];
+    for (let i = 1; i <= Math.min(limit, LATEST); i++) {
+      const d = this.ring[(this.ringNext - i + LATEST) % LATEST];
+      if (!d) break;
+      out.push(d);
+    }
+    return out;
   }
 
   subscribe(listener: (d: Decision) => void): () => void {
@@ -54,29 +111,48 @@ export class DecisionStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Writes pending decisions; resolves when everything recorded so far is stored. */
-  flush(): Promise<void> {
+  stats(): DecisionStats {
+    return { ...this.counts };
+  }
+
+  /** Writes pending decisions (within the budget); resolves when they are stored. */
+  async flush(): Promise<void> {
+    this.flushNow();
+  }
+
+  private flushNow(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     const batch = this.pending;
     this.pending = [];
-    if (!batch.length || !this.prisma) return this.flushing;
-    const prisma = this.prisma;
-    this.flushing = this.flushing.then(() =>
-      prisma.decision
-        .createMany({
-          data: batch.map((d) => ({
-            interactionId: d.interactionId,
-            source: d.source,
-            at: new Date(d.at),
-            status: d.response.status,
-            payload: JSON.stringify(d),
-          })),
-        })
-        .then(() => undefined, (err: unknown) => console.error('decision store: write failed:', err)),
-    );
-    return this.flushing;
+    if (!batch.length || !this.writeBatch) return;
+    const now = performance.now();
+    this.budget = Math.min(this.persistPerSecond, this.budget + ((now - this.budgetAt) / 1000) * this.persistPerSecond);
+    this.budgetAt = now;
+    let rows = batch;
+    if (batch.length > this.budget) {
+      // Refusals (the attacks a user wants to look up) before successes, each in arrival order.
+      const allowed = Math.max(0, Math.floor(this.budget));
+      rows = [...batch.filter((d) => d.response.status >= 400), ...batch.filter((d) => d.response.status < 400)].slice(0, allowed);
+      this.counts.memoryOnly += batch.length - rows.length;
+    }
+    this.budget -= rows.length;
+    try {
+      if (rows.length) this.writeBatch(rows);
+      this.counts.persisted += rows.length;
+    } catch (err) {
+      this.log(`decision store: write failed: ${(err as Error).message}`);
+    }
+    this.reportMemoryOnly(now);
+  }
+
+  private reportMemoryOnly(now: number): void {
+    const fresh = this.counts.memoryOnly - this.reportedMemoryOnly;
+    if (fresh <= 0 || now - this.lastReport < 10_000) return;
+    this.lastReport = now;
+    this.reportedMemoryOnly = this.counts.memoryOnly;
+    this.log(`decision history: ${fresh} decisions kept in memory only (more than ${this.persistPerSecond}/s reached the store)`);
   }
 }
