@@ -14,6 +14,8 @@ export interface ConnectionFacts {
   thumbprint: string | null;
   chain: ChainResult | null;
   revoked: boolean;
+  /** The peer certificate as an RFC 9440 Client-Cert header value (`:<base64 DER>:`), for the upstream. */
+  clientCertHeader: string | null;
 }
 
 const cache = new WeakMap<Socket, ConnectionFacts>();
@@ -49,6 +51,7 @@ export function connectionFacts(socket: Socket, trust: TrustAnchors): Connection
     thumbprint: peer ? thumbprintOf(peer.raw) : null,
     chain: peer ? trust.verifyChain(peer, chain.slice(1)) : null,
     revoked: peer ? trust.isRevoked(peer) : false,
+    clientCertHeader: peer ? `:${peer.raw.toString('base64')}:` : null,
   };
   cache.set(socket, facts);
   return facts;
