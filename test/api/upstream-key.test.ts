@@ -6,10 +6,12 @@ import { loadConfig } from '../../server/config.ts';
 import { startTestStack } from '../helpers/stack.ts';
 import { BASE, GATEWAY_HEADERS } from './harness.ts';
 
+const env = (vars: Record<string, string>) => vars as unknown as NodeJS.ProcessEnv;
+
 test('FAPI_UPSTREAM_KEY: unset is null (random per start), too short is a clear error', () => {
-  assert.equal(loadConfig({}, {}).upstreamKey, null);
-  assert.equal(loadConfig({}, { FAPI_UPSTREAM_KEY: 'k'.repeat(16) }).upstreamKey, 'k'.repeat(16));
-  assert.throws(() => loadConfig({}, { FAPI_UPSTREAM_KEY: 'short' }), /FAPI_UPSTREAM_KEY must be at least 16 characters/);
+  assert.equal(loadConfig({}, env({})).upstreamKey, null);
+  assert.equal(loadConfig({}, env({ FAPI_UPSTREAM_KEY: 'k'.repeat(16) })).upstreamKey, 'k'.repeat(16));
+  assert.throws(() => loadConfig({}, env({ FAPI_UPSTREAM_KEY: 'short' })), /FAPI_UPSTREAM_KEY must be at least 16 characters/);
 });
 
 test('with a fixed upstream key, a proxy that sends it reaches the mock OB API; another key does not', async () => {

@@ -66,7 +66,7 @@ test('decision store: memory is bounded; evicted decisions are still found on di
 test('decision store: under a flood at most persistPerSecond rows are written, refusals first; the rest are counted', async () => {
   await withDb('decisions-flood', async (db) => {
     const logged: string[] = [];
-    const store = new DecisionStore(db.sqlite, { persistPerSecond: 10, log: (m) => logged.push(m) });
+    const store = new DecisionStore(db.sqlite, { persistPerSecond: 10, burst: 10, log: (m) => logged.push(m) });
     const refusals = Array.from({ length: 4 }, () => decision(401));
     const successes = Array.from({ length: 26 }, () => decision(200));
     for (const [i, d] of successes.entries()) {
