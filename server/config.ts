@@ -46,6 +46,11 @@ export interface SandboxConfig {
     dpopIatWindowSeconds: number;
     /** Leeway for client certificate notBefore / notAfter (seconds). */
     certClockToleranceSeconds: number;
+    /**
+     * Gateway worker processes (FAPI_GATEWAY_WORKERS): 0 serves the gateway in the main process;
+     * N hands its connections to N processes so it uses N cores (server/gateway/workers.ts).
+     */
+    workers: number;
   };
 }
 
@@ -78,6 +83,14 @@ function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be an integer 0..65535, got "${raw}"`);
+  return n;
+}
+
+function envCount(env: NodeJS.ProcessEnv, name: string, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${name} must be an integer 0..${max}, got "${raw}"`);
   return n;
 }
 
@@ -128,6 +141,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       clockToleranceSeconds: 5,
       dpopIatWindowSeconds: 60,
       certClockToleranceSeconds: 0,
+      workers: envCount(env, 'FAPI_GATEWAY_WORKERS', 64),
       ...overrides.gateway,
     },
   };

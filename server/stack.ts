@@ -3,6 +3,7 @@
 // web UI. `npm start`, the CLI and the tests all start it through startStack().
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type ConfigOverrides, type Ports, type SandboxConfig } from './config.ts';
@@ -13,6 +14,8 @@ import { serverTls, mtlsServerTls } from './tls/options.ts';
 import { createIdp, type Idp } from './idp/index.ts';
 import { createBankApi, seedBank } from './api/index.ts';
 import { createGateway, type Gateway } from './gateway/index.ts';
+import { ReplayStore } from './gateway/dpop/replay-store.ts';
+import { startGatewayWorkers, type GatewayWorkers } from './gateway/workers.ts';
 import { createControlApi } from './control/index.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
@@ -30,6 +33,8 @@ export interface Stack {
   gateway: Gateway;
   /** The scenario catalogue (scenarios/), reloaded when a file changes. */
   catalogue: CatalogueCache;
+  /** The gateway's worker processes (FAPI_GATEWAY_WORKERS), or null when it runs in this process. */
+  gatewayWorkers: GatewayWorkers | null;
   /** Milliseconds from startStack() to every listener answering. */
   startupMs: number;
   /** Whether each listener is accepting connections. */
@@ -37,7 +42,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-type Server = http.Server | https.Server;
+/** A gateway listener in worker mode is a plain net.Server that only accepts (server/gateway/workers.ts). */
+type Server = http.Server | https.Server | net.Server;
 
 const LISTENERS: { key: keyof Ports; label: string; env: string }[] = [
   { key: 'ui', label: 'web UI and control API', env: 'FAPI_UI_PORT' },
@@ -66,7 +72,7 @@ function listen(server: Server, port: number, host: string, what: { label: strin
 }
 
 /** Server limits (Node's defaults are generous): a slow or huge request cannot hold a listener. */
-function harden(server: Server): void {
+function harden(server: http.Server | https.Server): void {
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 5_000;
@@ -84,15 +90,19 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const db = await openDb(config.dataDir, config.rootDir);
   if (db.migrations.applied.length) log(`database ${db.file}: applied ${db.migrations.applied.join(', ')}`);
 
+  // With gateway workers, the gateway's sockets only accept; the workers do TLS and everything after.
+  const gatewayListener = (strict: boolean): Server => config.gateway.workers
+    ? net.createServer({ pauseOnConnect: true })
+    : https.createServer({ ...mtlsServerTls(pki, strict), maxHeaderSize: 16_384 });
   const servers: Record<keyof Ports, Server> = {
     ui: http.createServer({ maxHeaderSize: 16_384 }),
     idp: https.createServer({ ...serverTls(pki), maxHeaderSize: 16_384 }),
     idpMtls: https.createServer({ ...mtlsServerTls(pki, false), maxHeaderSize: 16_384 }),
-    gateway: https.createServer({ ...mtlsServerTls(pki, false), maxHeaderSize: 16_384 }),
-    gatewayStrict: https.createServer({ ...mtlsServerTls(pki, true), maxHeaderSize: 16_384 }),
+    gateway: gatewayListener(false),
+    gatewayStrict: gatewayListener(true),
     api: http.createServer({ maxHeaderSize: 16_384 }),
   };
-  Object.values(servers).forEach(harden);
+  for (const server of Object.values(servers)) if ('headersTimeout' in server) harden(server);
 
   const ports = {} as Ports;
   try {
@@ -121,12 +131,28 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const uiStart: Promise<Ui | null> = config.ui ? startUi(config) : Promise.resolve(null);
   await seedBank(db.prisma);
   const idp = await createIdp({ config, pki, db, decisions, urls });
-  const gateway = createGateway({ config, pki, db, decisions, urls, gatewaySecret, idp });
+  const gateway = createGateway({ config, pki, replay: new ReplayStore(db.sqlite), decisions, urls, gatewaySecret, idp });
   servers.idp.on('request', idp.handler);
   servers.idpMtls.on('request', idp.handler);
-  servers.gateway.on('request', gateway.handler('lenient'));
-  servers.gatewayStrict.on('request', gateway.handler('strict'));
   servers.api.on('request', createBankApi({ prisma: db.prisma, gatewaySecret }));
+  let workers: GatewayWorkers | null = null;
+  if (config.gateway.workers) {
+    workers = await startGatewayWorkers({
+      count: config.gateway.workers,
+      init: {
+        config, urls, upstreamKey: gatewaySecret, forwardPerSecond: 1_000,
+        idp: { issuer: idp.issuer, publicJwks: idp.publicJwks, introspection: idp.endpoints.introspection },
+      },
+      listeners: { lenient: servers.gateway, strict: servers.gatewayStrict },
+      replay: gateway.deps.replay,
+      decisions,
+      log,
+    });
+    log(`gateway: ${config.gateway.workers} worker processes`);
+  } else {
+    servers.gateway.on('request', gateway.handler('lenient'));
+    servers.gatewayStrict.on('request', gateway.handler('strict'));
+  }
 
   let stopped = false;
   const stack: Stack = {
@@ -138,8 +164,11 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     idp,
     gateway,
     catalogue: new CatalogueCache(path.join(config.rootDir, 'scenarios'), config.rootDir),
+    gatewayWorkers: workers,
     startupMs: 0,
-    listening: () => Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.listening])) as Record<keyof Ports, boolean>,
+    listening: () => Object.fromEntries(Object.entries(servers).map(([k, s]) => [
+      k, s.listening && (!workers || !k.startsWith('gateway') || workers.ready() > 0),
+    ])) as Record<keyof Ports, boolean>,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -147,10 +176,11 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
         Object.values(servers).map(
           (s) => new Promise<void>((resolve) => {
             s.close(() => resolve());
-            s.closeAllConnections();
+            if ('closeAllConnections' in s) s.closeAllConnections();
           }),
         ),
       );
+      await workers?.stop();
       await (await uiStart)?.close();
       await gateway.close();
       await decisions.flush();

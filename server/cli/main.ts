@@ -26,7 +26,8 @@ exit codes: 0 all passed, 1 a scenario failed, 2 usage or scenario-file error.
 environment: FAPI_UI_PORT, FAPI_IDP_PORT, FAPI_IDP_MTLS_PORT, FAPI_GATEWAY_PORT, FAPI_GATEWAY_STRICT_PORT,
 FAPI_API_PORT, FAPI_BIND, FAPI_DATA_DIR, FAPI_CERTS_DIR, FAPI_GATEWAY_BINDING (either|mtls|dpop),
 FAPI_READY_FILE (start writes the listeners' URLs there as JSON once up), FAPI_UPSTREAM_KEY (the key the
-mock OB API demands in x-sandbox-gateway-key; set it to put another proxy in front of it).`;
+mock OB API demands in x-sandbox-gateway-key; set it to put another proxy in front of it),
+FAPI_GATEWAY_WORKERS (N: the gateway in N worker processes, to use N cores; default 0, in-process).`;
 
 async function certs(): Promise<number> {
   const config = loadConfig();

@@ -5,6 +5,7 @@
 // `burst`); the rest stay in memory only, counted and reported.
 import type Database from 'better-sqlite3';
 import type { Decision } from '../../lib/trace/decision.ts';
+import { RateBudget, refusalsFirst } from './budget.ts';
 
 export interface DecisionStoreOptions {
   /** Interaction ids kept in memory (oldest evicted first). */
@@ -23,6 +24,8 @@ export interface DecisionStats {
   persisted: number;
   /** Recorded under a flood beyond persistPerSecond: in memory until evicted, never on disk. */
   memoryOnly: number;
+  /** Gateway workers' successful decisions not forwarded here under a flood (server/gateway/workers.ts). */
+  notForwarded: number;
 }
 
 const LATEST = 500;
@@ -43,23 +46,19 @@ export class DecisionStore {
   private readonly select: Database.Statement<[string], { payload: string }> | null;
   private readonly writeBatch: ((rows: Decision[]) => void) | null;
   private readonly memoryLimit: number;
-  private readonly persistPerSecond: number;
-  private readonly burst: number;
+  private readonly budget: RateBudget;
   private readonly flushEveryMs: number;
   private readonly log: (message: string) => void;
-  private budget: number;
-  private budgetAt = performance.now();
   private lastReport = -Infinity;
   private reportedMemoryOnly = 0;
-  private readonly counts: DecisionStats = { recorded: 0, persisted: 0, memoryOnly: 0 };
+  private readonly counts: DecisionStats = { recorded: 0, persisted: 0, memoryOnly: 0, notForwarded: 0 };
 
   constructor(sqlite: Database.Database | null, opts: DecisionStoreOptions = {}) {
     this.memoryLimit = opts.memoryLimit ?? 20_000;
-    this.persistPerSecond = opts.persistPerSecond ?? 200;
-    this.burst = opts.burst ?? this.persistPerSecond * 10;
+    const perSecond = opts.persistPerSecond ?? 200;
+    this.budget = new RateBudget(perSecond, opts.burst ?? perSecond * 10);
     this.flushEveryMs = opts.flushEveryMs ?? 200;
     this.log = opts.log ?? ((m) => console.warn(`[fapi-sandbox] ${m}`));
-    this.budget = this.burst;
     if (sqlite) {
       const insert = sqlite.prepare<[string, string, string, number, string]>(
         'INSERT INTO Decision (interactionId, source, at, status, payload) VALUES (?, ?, ?, ?, ?)',
@@ -121,6 +120,11 @@ export class DecisionStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** Counts decisions a gateway worker did not forward (it reports how many). */
+  noteNotForwarded(count: number): void {
+    this.counts.notForwarded += count;
+  }
+
   stats(): DecisionStats {
     return { ...this.counts };
   }
@@ -144,19 +148,10 @@ export class DecisionStore {
     const batch = this.pending;
     this.pending = [];
     if (!batch.length || !this.writeBatch) return;
-    const now = performance.now();
-    this.budget = Math.min(this.burst, this.budget + ((now - this.budgetAt) / 1000) * this.persistPerSecond);
-    this.budgetAt = now;
-    let rows = batch;
-    if (batch.length > this.budget) {
-      // Refusals (the attacks a user wants to look up) before successes, each in arrival order.
-      const allowed = Math.max(0, Math.floor(this.budget));
-      rows = [...batch.filter((d) => d.response.status >= 400), ...batch.filter((d) => d.response.status < 400)].slice(0, allowed);
-      this.counts.memoryOnly += batch.length - rows.length;
-    }
-    this.budget -= rows.length;
+    const rows = refusalsFirst(batch, this.budget.take(batch.length));
+    this.counts.memoryOnly += batch.length - rows.length;
     for (const d of rows) this.writing.push(d);
-    this.reportMemoryOnly(now);
+    this.reportMemoryOnly(performance.now());
   }
 
   private flushNow(): void {
@@ -185,6 +180,6 @@ export class DecisionStore {
     if (fresh <= 0 || now - this.lastReport < 10_000) return;
     this.lastReport = now;
     this.reportedMemoryOnly = this.counts.memoryOnly;
-    this.log(`decision history: ${fresh} decisions kept in memory only (the history takes ${this.persistPerSecond}/s, bursts of ${this.burst})`);
+    this.log(`decision history: ${fresh} decisions kept in memory only (the history takes ${this.budget.perSecond}/s, bursts of ${this.budget.burst})`);
   }
 }

@@ -1,7 +1,7 @@
 // What the checks need from outside the request: the issuer's keys and identity, the DPoP replay
 // cache and nonce source, the introspection client, and the tunable windows.
 import type { JWTVerifyGetKey } from 'jose';
-import type { ReplayStore } from './dpop/replay-store.ts';
+import type { ReplayCache } from './dpop/replay-store.ts';
 import type { NonceSource } from './dpop/nonce.ts';
 import type { Introspector } from './introspection.ts';
 import type { TrustAnchors } from './trust.ts';
@@ -18,7 +18,7 @@ export interface GatewayDeps {
   dpopIatWindowSeconds: number;
   certClockToleranceSeconds: number;
   trust: TrustAnchors;
-  replay: ReplayStore;
+  replay: ReplayCache;
   nonces: NonceSource;
   introspect: Introspector;
 }

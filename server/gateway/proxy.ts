@@ -26,6 +26,9 @@ export interface UpstreamTarget {
   publicHost: string;
 }
 
+/** Called with the status before the answer goes out; a promise delays it (the decision is being recorded elsewhere). */
+type OnStatus = (status: number) => void | Promise<void>;
+
 /** isStripped(), remembered per header name (names repeat; the memo is bounded). */
 const strippedMemo = new Map<string, boolean>();
 function stripped(name: string): boolean {
@@ -40,15 +43,15 @@ function stripped(name: string): boolean {
 export function createProxy(target: UpstreamTarget) {
   const pool = new Pool(`http://${target.host}:${target.port}`, { connections: 256, headersTimeout: 15_000, bodyTimeout: 15_000 });
 
-  function badGateway(res: ServerResponse, ctx: GatewayContext, err: Error, onStatus: (status: number) => void): void {
+  async function badGateway(res: ServerResponse, ctx: GatewayContext, err: Error, onStatus: OnStatus): Promise<void> {
     if (res.headersSent) return void res.destroy();
-    onStatus(502);
+    await onStatus(502);
     const body = JSON.stringify({ error: 'bad_gateway', error_description: `upstream OB API: ${err.message}`, interaction_id: ctx.interactionId });
     res.writeHead(502, { 'content-type': 'application/json', 'x-fapi-interaction-id': ctx.interactionId }).end(body);
   }
 
-  /** Forwards the request; `onStatus` runs with the upstream status before the client sees it. */
-  async function forward(req: IncomingMessage, res: ServerResponse, ctx: GatewayContext, upstreamPath: string, onStatus: (status: number) => void): Promise<void> {
+  /** Forwards the request; `onStatus` runs (and is awaited) with the upstream status before the client sees it. */
+  async function forward(req: IncomingMessage, res: ServerResponse, ctx: GatewayContext, upstreamPath: string, onStatus: OnStatus): Promise<void> {
     const headers: Record<string, string | string[]> = {};
     const incoming = req.headers;
     for (const name in incoming) {
@@ -90,11 +93,13 @@ export function createProxy(target: UpstreamTarget) {
       } catch (err) {
         return badGateway(res, ctx, err as Error, onStatus);
       }
-      onStatus(up.statusCode);
+      const recorded = onStatus(up.statusCode);
+      if (recorded) await recorded;
       res.writeHead(up.statusCode, out).end(body);
       return;
     }
-    onStatus(up.statusCode);
+    const recorded = onStatus(up.statusCode);
+    if (recorded) await recorded;
     res.writeHead(up.statusCode, out);
     await new Promise<void>((resolve) => {
       up.body.on('error', () => {

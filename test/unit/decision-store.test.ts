@@ -77,7 +77,7 @@ test('decision store: under a flood at most persistPerSecond rows are written, r
     const rows = db.sqlite.prepare('SELECT status FROM Decision').all() as { status: number }[];
     assert.equal(rows.length, 10);
     assert.equal(rows.filter((r) => r.status === 401).length, 4, 'every refusal is on disk');
-    assert.deepEqual(store.stats(), { recorded: 30, persisted: 10, memoryOnly: 20 });
+    assert.deepEqual(store.stats(), { recorded: 30, persisted: 10, memoryOnly: 20, notForwarded: 0 });
     assert.match(logged.join('\n'), /20 decisions kept in memory only/);
     assert.equal(store.peek(successes[25]!.interactionId).length, 1, 'still in memory for the engine and the UI');
   });
@@ -89,5 +89,5 @@ test('decision store: without a database it keeps memory only', async () => {
   store.record(d);
   await store.flush();
   assert.equal((await store.get(d.interactionId)).length, 1);
-  assert.deepEqual(store.stats(), { recorded: 1, persisted: 0, memoryOnly: 0 });
+  assert.deepEqual(store.stats(), { recorded: 1, persisted: 0, memoryOnly: 0, notForwarded: 0 });
 });

@@ -3,7 +3,13 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 
-export class ReplayStore {
+/** A replay cache: claims (jkt, jti) once. Answers at once in-process, or later from another process. */
+export interface ReplayCache {
+  claim(jkt: string, jti: string, expiresAt: number): boolean | Promise<boolean>;
+  close(): void;
+}
+
+export class ReplayStore implements ReplayCache {
   private readonly insert: Database.Statement<[string, number]>;
   private readonly purge: Database.Statement<[number]>;
   private readonly timer: NodeJS.Timeout;
