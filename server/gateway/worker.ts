@@ -82,5 +82,7 @@ process.on('message', (msg: ToWorker, handle?: Socket) => {
       break;
   }
 });
-// The main process went away: so does the worker.
+// The main process went away: so does the worker. Ctrl-C reaches the whole process group: the main
+// process stops the workers itself, after the listeners are closed.
 process.on('disconnect', () => process.exit(0));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
