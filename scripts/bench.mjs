@@ -2,7 +2,9 @@
 // latency (mTLS-bound and DPoP-bound, every check on) against nginx with ssl_verify_client on in the
 // same run; new mTLS handshakes per second. Prints a Markdown table, writes bench-results/latest.json.
 // Needs: a built sandbox (built here when stale), nginx (Debian: apt-get install -y nginx), Linux /proc.
-// Usage: npm run bench [-- --quick] [-- --only startup,catalogue,gateway] [-- --workers N] [-- --out FILE]
+// Usage: npm run bench [-- --quick] [-- --only startup,catalogue,gateway] [-- --workers 2,0] [-- --out FILE]
+// --workers lists the gateway set-ups to measure: N worker processes (FAPI_GATEWAY_WORKERS=N, nginx
+// with worker_processes N), 0 = the default in-process gateway (nginx with worker_processes 1).
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -11,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { buildIfStale } from './build-if-stale.mjs';
-import { portEnv, rssMb, sleep, spawnGroup, startSandbox, tempDir, waitForJson } from './bench/proc.mjs';
+import { portEnv, rssMb, sleep, spawnGroup, startSandbox, tempDir, treeRssMb, waitForJson } from './bench/proc.mjs';
 import { findNginx, startNginx } from './bench/nginx.mjs';
 import { cannon, clientTls, handshakes, median } from './bench/load.mjs';
 import { proofPool, tokens } from './bench/clients.mjs';
@@ -20,22 +22,26 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string', default: 'startup,catalogue,gateway' },
-    workers: { type: 'string', default: process.env.FAPI_GATEWAY_WORKERS ?? '1' },
+    workers: { type: 'string', default: `${os.availableParallelism?.() ?? os.cpus().length},0` },
     connections: { type: 'string', default: '20' },
     out: { type: 'string', default: 'bench-results/latest.json' },
   },
 });
 const only = new Set(args.only.split(','));
-const workers = Number(args.workers);
+const setups = args.workers.split(',').map(Number);
+if (setups.some((n) => !Number.isInteger(n) || n < 0 || n > 64)) {
+  console.error(`--workers: a comma-separated list of integers 0..64, got "${args.workers}"`);
+  process.exit(2);
+}
 const connections = Number(args.connections);
 const Q = args.quick;
 const PLAN = {
   startupRuns: Q ? 2 : 5,
   catalogueRuns: Q ? 1 : 3,
   loadRuns: Q ? 1 : 3,
-  loadSeconds: Q ? 3 : 5,
+  loadSeconds: Q ? 3 : 4,
   warmupSeconds: Q ? 2 : 3,
-  handshakeSeconds: Q ? 3 : 5,
+  handshakeSeconds: Q ? 3 : 4,
   handshakeConcurrency: 4,
 };
 const ROOT = process.cwd();
@@ -135,7 +141,7 @@ async function sanity(url, tlsOptions, headers, what) {
   if (!r.ok || r.non2xx || r.errors) throw new Error(`${what}: expected only 200s, got ${JSON.stringify(r.statusCodes)} and ${r.errors} errors`);
 }
 
-async function benchGateway(nginxBin) {
+async function benchGateway(nginxBin, workers) {
   const upstreamKey = randomUUID() + randomUUID();
   const stack = await startSandbox({ env: { FAPI_UPSTREAM_KEY: upstreamKey, FAPI_GATEWAY_WORKERS: String(workers) }, label: 'gateway' });
   let nginx = null;
@@ -146,7 +152,7 @@ async function benchGateway(nginxBin) {
     const gamma = clientTls(CERTS, 'tpp-gamma');
     const mtlsHeaders = { authorization: `Bearer ${t.mtls}`, accept: 'application/json' };
     const dpopHeaders = { authorization: `DPoP ${t.dpop}`, accept: 'application/json' };
-    const rssBeforeLoad = Math.round(rssMb(stack.pid));
+    const rssBeforeLoad = Math.round(treeRssMb(stack.pid));
 
     await sanity(gwUrl, alpha, mtlsHeaders, 'gateway mTLS');
     {
@@ -155,7 +161,7 @@ async function benchGateway(nginxBin) {
       if (!r.ok || r.non2xx || r.errors) throw new Error(`gateway DPoP: expected only 200s, got ${JSON.stringify(r.statusCodes)}`);
     }
     if (nginxBin) {
-      nginx = await startNginx({ bin: nginxBin, certsDir: CERTS, upstreamPort: stack.ports.api, upstreamKey, workers });
+      nginx = await startNginx({ bin: nginxBin, certsDir: CERTS, upstreamPort: stack.ports.api, upstreamKey, workers: Math.max(1, workers) });
       await sanity(`${nginx.url}${OB_PATH}`, alpha, { accept: 'application/json' }, 'nginx');
     }
     const ngUrl = nginx ? `${nginx.url}${OB_PATH}` : null;
@@ -209,7 +215,7 @@ async function benchGateway(nginxBin) {
       gateway: await hs(stack.ports.gateway, mtlsHeaders, ours),
       ...(nginx ? { nginx: await hs(nginx.port, {}, theirs) } : {}),
     };
-    const rssAfterLoad = Math.round(rssMb(stack.pid));
+    const rssAfterLoad = Math.round(treeRssMb(stack.pid));
 
     const failures = [...rounds.flatMap((r) => Object.values(r)), moderate.gatewayMtls, moderate.gatewayDpop, moderate.nginxMtls]
       .filter(Boolean).reduce((n, r) => n + r.non2xx + r.errors, 0);
@@ -217,7 +223,7 @@ async function benchGateway(nginxBin) {
     const nm = med('nginxMtls', 'requestsPerSecond');
     const gd = med('gatewayDpop', 'requestsPerSecond');
     return {
-      settings: { connections, seconds: PLAN.loadSeconds, runs: PLAN.loadRuns, warmupSeconds: PLAN.warmupSeconds, gatewayWorkers: workers, nginxWorkerProcesses: nginx ? workers : null, path: OB_PATH },
+      settings: { connections, seconds: PLAN.loadSeconds, runs: PLAN.loadRuns, warmupSeconds: PLAN.warmupSeconds, gatewayWorkers: workers, nginxWorkerProcesses: nginx ? Math.max(1, workers) : null, path: OB_PATH },
       gatewayMtls: summary('gatewayMtls'),
       nginxMtls: nginx ? summary('nginxMtls') : null,
       gatewayDpop: summary('gatewayDpop'),
@@ -255,23 +261,25 @@ function table(r) {
     rows.push(['RSS at rest', fmt(r.startup.rssAtRestMb, ' MB'), '< 300 MB', verdict(r.startup.rssAtRestMb < 300)]);
   }
   if (r.catalogue) rows.push([`whole catalogue (${r.catalogue.scenarios} scenarios) through the CLI, stack start included`, fmt(r.catalogue.wallMs, ' ms'), '< 5,000 ms', verdict(r.catalogue.wallMs < 5000)]);
-  const g = r.gateway;
-  if (g) {
+  for (const g of r.gateway ?? []) {
     const c = g.settings.connections;
+    const w = g.settings.gatewayWorkers;
+    const setup = w ? `${w} workers` : 'in-process';
+    rows.push([`**gateway ${setup}** (FAPI_GATEWAY_WORKERS=${w}) vs nginx worker_processes ${g.settings.nginxWorkerProcesses ?? '-'}`, '', '', '']);
     const load = (x) => `${fmt(x.requestsPerSecond, ' req/s')}, p50 ${fmt(x.p50, ' ms')}, p99 ${fmt(x.p99, ' ms')}; server CPU ${fmt(x.serverCpuUsPerRequest, ' µs')}/req`;
-    rows.push([`gateway, mTLS-bound JWT, keep-alive (${c} connections)`, load(g.gatewayMtls), '', '']);
+    rows.push([`gateway ${setup}, mTLS-bound JWT, keep-alive (${c} connections)`, load(g.gatewayMtls), '', '']);
     if (g.nginxMtls) rows.push([`nginx ${r.machine.nginx}, \`ssl_verify_client on\`, same upstream (${c} connections)`, load(g.nginxMtls), '', '']);
     rows.push(['ratio ours / nginx (mTLS)', fmt(g.ratios.oursOverNginxMtls), '>= 0.75', verdict(g.ratios.oursOverNginxMtls === null ? null : g.ratios.oursOverNginxMtls >= 0.75)]);
-    rows.push([`gateway, DPoP-bound JWT, fresh proof per request (${c} connections)`, load(g.gatewayDpop), '', '']);
+    rows.push([`gateway ${setup}, DPoP-bound JWT, fresh ES256 proof per request (${c} connections)`, load(g.gatewayDpop), '', '']);
     rows.push(['ratio DPoP / mTLS', fmt(g.ratios.dpopOverMtls), '>= 0.70', verdict(g.ratios.dpopOverMtls >= 0.7)]);
     const m = g.moderate;
-    rows.push([`gateway mTLS at a fixed ${fmt(m.rate)} req/s (10 connections): p50 / p99`, `${fmt(m.gatewayMtls.p50, ' ms')} / ${fmt(m.gatewayMtls.p99, ' ms')}`, 'p99 < 5 ms', verdict(m.gatewayMtls.p99 < 5)]);
-    rows.push([`gateway DPoP at a fixed ${fmt(m.rate)} req/s: p50 / p99`, `${fmt(m.gatewayDpop.p50, ' ms')} / ${fmt(m.gatewayDpop.p99, ' ms')}`, 'p99 < 5 ms', verdict(m.gatewayDpop.p99 < 5)]);
+    rows.push([`gateway ${setup} mTLS at a fixed ${fmt(m.rate)} req/s (10 connections): p50 / p99`, `${fmt(m.gatewayMtls.p50, ' ms')} / ${fmt(m.gatewayMtls.p99, ' ms')}`, 'p99 < 5 ms', verdict(m.gatewayMtls.p99 < 5)]);
+    rows.push([`gateway ${setup} DPoP at a fixed ${fmt(m.rate)} req/s: p50 / p99`, `${fmt(m.gatewayDpop.p50, ' ms')} / ${fmt(m.gatewayDpop.p99, ' ms')}`, 'p99 < 5 ms', verdict(m.gatewayDpop.p99 < 5)]);
     if (m.nginxMtls) rows.push([`nginx at a fixed ${fmt(m.rate)} req/s: p50 / p99`, `${fmt(m.nginxMtls.p50, ' ms')} / ${fmt(m.nginxMtls.p99, ' ms')}`, '', '']);
     const conn = (x) => `${fmt(x.perSecond, '/s')}; server CPU ${fmt(x.serverCpuUsPerConnection, ' µs')}/connection`;
-    rows.push([`new mTLS connections per second, gateway (full handshake + 1 request, ${PLAN.handshakeConcurrency} loops)`, conn(g.newConnections.gateway), '', '']);
+    rows.push([`new mTLS connections per second, gateway ${setup} (full handshake + 1 request, ${PLAN.handshakeConcurrency} loops)`, conn(g.newConnections.gateway), '', '']);
     if (g.newConnections.nginx) rows.push(['new mTLS connections per second, nginx', conn(g.newConnections.nginx), '', '']);
-    rows.push(['sandbox RSS before / after load', `${fmt(g.rssMb.beforeLoad, ' MB')} / ${fmt(g.rssMb.afterLoad, ' MB')}`, '', '']);
+    rows.push(['sandbox RSS before / after load (all its processes)', `${fmt(g.rssMb.beforeLoad, ' MB')} / ${fmt(g.rssMb.afterLoad, ' MB')}`, '', '']);
   }
   const width = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   const line = (row) => `| ${row.map((cell, i) => cell.padEnd(width[i])).join(' | ')} |`;
@@ -296,7 +304,13 @@ const result = { when: new Date().toISOString(), mode: Q ? 'quick' : 'full', mac
 log(`${result.machine.cores} cores, ${result.machine.cpuModel}, Node ${result.machine.node}, nginx ${result.machine.nginx ?? 'absent'}; load average ${result.loadAverageBefore.join(' ')}`);
 if (only.has('startup')) result.startup = await benchStartup();
 if (only.has('catalogue')) result.catalogue = await benchCatalogue();
-if (only.has('gateway')) result.gateway = await benchGateway(nginx?.bin ?? null);
+if (only.has('gateway')) {
+  result.gateway = [];
+  for (const workers of setups) {
+    log(`gateway with ${workers ? `${workers} worker processes` : 'no workers (in-process, the default)'}`);
+    result.gateway.push(await benchGateway(nginx?.bin ?? null, workers));
+  }
+}
 result.loadAverageAfter = loadAverage();
 result.seconds = Math.round((Date.now() - started) / 1000);
 result.table = table(result);
@@ -306,7 +320,8 @@ writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
 console.log(`\n${result.table}\n`);
 console.log(`${result.machine.cores} cores (${result.machine.cpuModel}), Node ${result.machine.node}, nginx ${result.machine.nginx ?? 'absent'}, autocannon ${result.machine.autocannon}; client and servers on the same machine.`);
 console.log(`load average before ${result.loadAverageBefore.join(' ')}, after ${result.loadAverageAfter.join(' ')}; ${result.seconds} s in all; JSON: ${args.out}`);
-if (result.gateway?.failedRequests) {
-  console.error(`${result.gateway.failedRequests} requests under load did not get a 2xx: see ${args.out}`);
+const failed = (result.gateway ?? []).reduce((n, g) => n + g.failedRequests, 0);
+if (failed) {
+  console.error(`${failed} requests under load did not get a 2xx: see ${args.out}`);
   process.exit(1);
 }

@@ -140,7 +140,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     workers = await startGatewayWorkers({
       count: config.gateway.workers,
       init: {
-        config, urls, upstreamKey: gatewaySecret, forwardPerSecond: 1_000,
+        config, urls, upstreamKey: gatewaySecret, forwardPerSecond: 500,
         idp: { issuer: idp.issuer, publicJwks: idp.publicJwks, introspection: idp.endpoints.introspection },
       },
       listeners: { lenient: servers.gateway, strict: servers.gatewayStrict },

@@ -64,22 +64,31 @@ function processTable() {
 }
 const CLOCK_TICKS = 100;
 
-/** CPU seconds used so far by the processes `pids` and all their descendants. */
-export function treeCpuSeconds(pids) {
+/** The processes `pids` and all their descendants, with the process table they were found in. */
+function tree(pids) {
   const table = processTable();
   const children = new Map();
   for (const [pid, [ppid]] of table) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  let total = 0;
   const seen = new Set();
   const stack = [...pids];
   while (stack.length) {
     const pid = stack.pop();
-    if (seen.has(pid)) continue;
+    if (seen.has(pid) || !table.has(pid)) continue;
     seen.add(pid);
-    total += table.get(pid)?.[1] ?? 0;
     stack.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return { table, pids: [...seen] };
+}
+
+/** CPU seconds used so far by the processes `pids` and all their descendants. */
+export function treeCpuSeconds(pids) {
+  const { table, pids: all } = tree(pids);
+  return all.reduce((sum, pid) => sum + table.get(pid)[1], 0);
+}
+
+/** RSS in MB of a process and its descendants, summed (pages they share count once per process). */
+export function treeRssMb(pid) {
+  return tree([pid]).pids.reduce((sum, p) => sum + (rssMb(p) ?? 0), 0);
 }
 
 /** Spawns a command in its own process group (so the whole tree can be stopped). */

@@ -27,8 +27,11 @@ import { UUID } from './checks/api/interaction-id.ts';
 
 /** Where the gateway's decisions go: the decision store, or (in a worker) the main process's. */
 export interface DecisionSink {
-  /** A promise when the answer must wait until the decision can be looked up (see workers.ts). */
-  record(decision: Decision): void | Promise<void>;
+  /**
+   * `lookedUp`: the client chose the interaction id, so it may look the decision up as soon as it has
+   * the answer (the scenario engine does). A promise means the answer must wait for it (see ipc.ts).
+   */
+  record(decision: Decision, lookedUp: boolean): void | Promise<void>;
 }
 
 /** What the gateway needs to know about the identity provider. */
@@ -117,7 +120,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   async function handle(req: IncomingMessage, res: ServerResponse, publicOrigins: string[]): Promise<void> {
     const t0 = performance.now();
     const received = req.headers['x-fapi-interaction-id'];
-    const interactionId = typeof received === 'string' && UUID.test(received) ? received : randomUUID();
+    const chosen = typeof received === 'string' && UUID.test(received);
+    const interactionId = chosen ? received : randomUUID();
     const url = URL.parse(req.url ?? '/', 'https://gateway.invalid');
     const match = url ? matchRoute(routes, url.pathname) : null;
     if (!url || !match) return notFound(res, interactionId, req.url ?? '');
@@ -139,11 +143,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const outcome = await runPipeline(ctx, pipelineFor(match.route.binding, AUTHENTICITY[match.route.token]));
     if (outcome.failure) {
       const reply = errorReply(ctx, outcome.failure.check.id, outcome.failure.reason, outcome.failure.error);
-      const recorded = decisions.record(decision(ctx, outcome, reply.status, t0, reply));
+      const recorded = decisions.record(decision(ctx, outcome, reply.status, t0, reply), chosen);
       if (recorded) await recorded;
       return sendError(res, ctx, reply, outcome.failure.check.id);
     }
-    await proxy.forward(req, res, ctx, UPSTREAM_BASE + match.rest + url.search, (status) => decisions.record(decision(ctx, outcome, status, t0)));
+    await proxy.forward(req, res, ctx, UPSTREAM_BASE + match.rest + url.search, (status) => decisions.record(decision(ctx, outcome, status, t0), chosen));
   }
 
   return {

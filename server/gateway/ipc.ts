@@ -93,9 +93,10 @@ export class RemoteReplay implements ReplayCache {
 }
 
 /**
- * A worker's decision sink: decisions go to the main process, batched per event-loop turn, and the
- * answer waits until the main process has them (an engine looks a decision up as soon as it has the
- * response). Under a flood, successes beyond `forwardPerSecond` are counted, not forwarded.
+ * A worker's decision sink: decisions go to the main process, batched per event-loop turn. When the
+ * client chose the interaction id (the engine does, and looks the decision up as soon as it has the
+ * response), the answer waits until the main process has the decision. Under a flood, successes
+ * beyond `forwardPerSecond` are counted, not forwarded.
  */
 export class DecisionForwarder implements DecisionSink {
   private seq = 0;
@@ -109,7 +110,7 @@ export class DecisionForwarder implements DecisionSink {
     this.budget = new RateBudget(forwardPerSecond, forwardPerSecond);
   }
 
-  record(decision: Decision): Promise<void> | void {
+  record(decision: Decision, lookedUp: boolean): Promise<void> | void {
     if (decision.response.status < 400 && this.budget.take(1) === 0) {
       this.notForwarded++;
       return;
@@ -120,6 +121,7 @@ export class DecisionForwarder implements DecisionSink {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
+    if (!lookedUp) return;
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, this.timeoutMs);
       this.waiting.push({ upTo: id, resolve: () => (clearTimeout(timer), resolve()) });

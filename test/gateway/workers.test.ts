@@ -4,7 +4,8 @@
 // refuses in the handshake, and a worker that dies is replaced.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestStack, idpToken, callGateway, decisionOf, failedCheck, thumbprint, type TestStack } from '../helpers/stack.ts';
+import { randomUUID } from 'node:crypto';
+import { startTestStack, idpToken, callGateway as callAnonymously, decisionOf, failedCheck, thumbprint, type CallOptions, type TestStack } from '../helpers/stack.ts';
 import { buildProof, generateDpopKey } from '../../server/engine/crypto/dpop-proof.ts';
 
 let t: TestStack;
@@ -16,6 +17,10 @@ after(() => t.stop());
 
 const workers = () => t.stack.gatewayWorkers!;
 
+/** As the scenario engine calls: with its own x-fapi-interaction-id, so the answer waits for the decision. */
+const callGateway = (stack: TestStack['stack'], path: string, opts: CallOptions = {}) =>
+  callAnonymously(stack, path, { ...opts, headers: { 'x-fapi-interaction-id': randomUUID(), ...opts.headers } });
+
 test('two workers start, and new connections alternate between them', async () => {
   assert.equal(workers().ready(), 2);
   assert.equal(t.stack.listening().gateway, true);
@@ -26,7 +31,7 @@ test('two workers start, and new connections alternate between them', async () =
   assert.deepEqual(handed, [2, 2], 'one fresh connection per request, round robin');
 });
 
-test('every check runs in the worker and its decision is in the main process when the answer arrives', async () => {
+test('every check runs in the worker and its decision is in the main process when the answer arrives (client-chosen interaction id)', async () => {
   const token = await idpToken(t.stack, { cnf: { 'x5t#S256': thumbprint(t.stack, 'tpp-alpha') } });
   const ok = await callGateway(t.stack, PATH, { cert: 'tpp-alpha', token });
   assert.equal(ok.response?.status, 200);

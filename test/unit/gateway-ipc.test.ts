@@ -68,23 +68,33 @@ test('decision forwarder: the answer waits until the main process has the decisi
   const w = wire({ replay: { claim: () => true, close() {} }, decisions: store });
   const forwarder = (w.ends.forwarder = new DecisionForwarder(w.send, 2));
   const first = decision(200);
-  const pending = forwarder.record(first);
+  const pending = forwarder.record(first, true);
   assert.ok(pending instanceof Promise, 'forwarded decisions make the answer wait');
   assert.deepEqual(store.peek(first.interactionId), [], 'not there yet');
   await pending;
   assert.equal(store.peek(first.interactionId).length, 1, 'there once the answer may go');
-  const second = forwarder.record(decision(200));
+  const second = forwarder.record(decision(200), true);
   assert.ok(second instanceof Promise);
-  assert.equal(forwarder.record(decision(200)), undefined, 'third success in the same second: not forwarded, no wait');
+  assert.equal(forwarder.record(decision(200), true), undefined, 'third success in the same second: not forwarded, no wait');
   const refusal = decision(401);
-  await Promise.all([second, forwarder.record(refusal)]);
+  await Promise.all([second, forwarder.record(refusal, true)]);
   assert.equal(store.peek(refusal.interactionId).length, 1, 'refusals are forwarded whatever the budget');
   assert.deepEqual(store.stats(), { recorded: 3, persisted: 0, memoryOnly: 0, notForwarded: 1 });
+});
+
+test('decision forwarder: without a client-chosen interaction id nothing waits, and the decision is still forwarded', async () => {
+  const store = new DecisionStore(null);
+  const w = wire({ replay: { claim: () => true, close() {} }, decisions: store });
+  const forwarder = (w.ends.forwarder = new DecisionForwarder(w.send, 10));
+  const d = decision(200);
+  assert.equal(forwarder.record(d, false), undefined);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(store.peek(d.interactionId).length, 1);
 });
 
 test('decision forwarder: a silent main process delays the answer by the timeout at most', async () => {
   const forwarder = new DecisionForwarder(() => {}, 10, 30);
   const t0 = performance.now();
-  await forwarder.record(decision(401));
+  await forwarder.record(decision(401), true);
   assert.ok(performance.now() - t0 < 1_000);
 });
