@@ -146,6 +146,15 @@ export class DecisionForwarder implements DecisionSink {
 /** The main process's end: answers one worker message with the shared services. */
 export async function serveWorker(msg: FromWorker, reply: (m: ToWorker) => void, services: { replay: ReplayCache; decisions: DecisionStore }): Promise<void> {
   if (msg.t === 'claim') {
+    if (services.replay.claimMany) {
+      let answers: (boolean | { error: string })[];
+      try {
+        answers = services.replay.claimMany(msg.claims.map(([, jkt, jti, exp]) => [jkt, jti, exp] as const));
+      } catch (err) {
+        answers = msg.claims.map(() => ({ error: (err as Error).message }));
+      }
+      return reply({ t: 'claimed', results: msg.claims.map(([id], i) => [id, answers[i]!]) });
+    }
     const results = await Promise.all(
       msg.claims.map(async ([id, jkt, jti, expiresAt]): Promise<[number, boolean | { error: string }]> => {
         try {
