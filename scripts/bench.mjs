@@ -302,6 +302,7 @@ if (!existsSync(path.join(CERTS, 'index.json'))) {
 const started = Date.now();
 const result = { when: new Date().toISOString(), mode: Q ? 'quick' : 'full', machine: machine(), loadAverageBefore: loadAverage(), command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` };
 log(`${result.machine.cores} cores, ${result.machine.cpuModel}, Node ${result.machine.node}, nginx ${result.machine.nginx ?? 'absent'}; load average ${result.loadAverageBefore.join(' ')}`);
+if (result.loadAverageBefore[0] > 0.5 * result.machine.cores) log('the machine is busy (load average above half the cores): figures will be noisy; the ratios measured in the same run hold up best');
 if (only.has('startup')) result.startup = await benchStartup();
 if (only.has('catalogue')) result.catalogue = await benchCatalogue();
 if (only.has('gateway')) {

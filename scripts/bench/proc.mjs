@@ -91,12 +91,23 @@ export function treeRssMb(pid) {
   return tree([pid]).pids.reduce((sum, p) => sum + (rssMb(p) ?? 0), 0);
 }
 
+/** Process groups started here and still running: killed if the benchmark itself ends early. */
+const running = new Set();
+process.on('exit', () => {
+  for (const pid of running) {
+    try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
 /** Spawns a command in its own process group (so the whole tree can be stopped). */
 export function spawnGroup(cmd, args, { env = {}, log = null, cwd = process.cwd() } = {}) {
   const child = spawn(cmd, args, {
     cwd, detached: true, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
     stdio: ['ignore', log ? 'pipe' : 'ignore', log ? 'pipe' : 'ignore'],
   });
+  running.add(child.pid);
+  child.once('exit', () => running.delete(child.pid));
   const output = [];
   if (log) for (const s of [child.stdout, child.stderr]) s.on('data', (d) => output.push(d.toString()));
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
