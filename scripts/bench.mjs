@@ -143,7 +143,7 @@ async function sanity(url, tlsOptions, headers, what) {
 
 async function benchGateway(nginxBin, workers) {
   const upstreamKey = randomUUID() + randomUUID();
-  const stack = await startSandbox({ env: { FAPI_UPSTREAM_KEY: upstreamKey, FAPI_GATEWAY_WORKERS: String(workers) }, label: 'gateway' });
+  const stack = await startSandbox({ env: { FAPI_BUNDLED_GATEWAY_KEY: upstreamKey, FAPI_GATEWAY_WORKERS: String(workers) }, label: 'gateway' });
   let nginx = null;
   try {
     const t = await tokens(ROOT, stack);

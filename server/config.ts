@@ -29,13 +29,22 @@ export interface SandboxConfig {
   dev: boolean;
   quiet: boolean;
   /**
-   * The key the mock OB API demands in x-sandbox-gateway-key (FAPI_UPSTREAM_KEY); null = a random key
-   * per start, known to the bundled gateway only. Set it to put another proxy (nginx, Envoy) in front.
+   * The bundled gateway's own key to the mock OB API (FAPI_BUNDLED_GATEWAY_KEY); null = random per
+   * start. With it the API trusts the x-sandbox-* identity headers as the bundled gateway's: set it only
+   * to let a stand-in (the benchmark's nginx) do exactly the bundled gateway's upstream work.
    */
-  upstreamKey: string | null;
+  bundledGatewayKey: string | null;
+  /**
+   * The key an external gateway (yours: nginx, Envoy, Kong...) sends in x-sandbox-gateway-key to reach
+   * the mock Open Banking API (FAPI_EXTERNAL_GATEWAY_KEY, at least 16 characters); null: only the
+   * bundled gateway can. See server/api/external.ts.
+   */
+  externalGatewayKey: string | null;
   idp: {
     accessTokenAlg: 'PS256' | 'ES256';
     accessTokenTtlSeconds: number;
+    /** Demand a server nonce in DPoP proofs at the token endpoint (RFC 9449 §8; FAPI_IDP_DPOP_NONCE=1). */
+    dpopNonce: boolean;
   };
   gateway: {
     /** Binding policy of the main Open Banking route. */
@@ -51,6 +60,11 @@ export interface SandboxConfig {
      * N hands its connections to N processes so it uses N cores (server/gateway/workers.ts).
      */
     workers: number;
+    /**
+     * Trust an external authorization server's tokens instead of the bundled IdP's (mixed mode: your
+     * AS, the bundled gateway): its issuer, its JWKS (fetched and cached), and the aud of its tokens.
+     */
+    externalIssuer: { issuer: string; jwksUri: string; audience: string; ca: string } | null;
   };
 }
 
@@ -78,11 +92,14 @@ const PORT_ENV: Record<keyof Ports, string> = {
   api: 'FAPI_API_PORT',
 };
 
+/** A bad setting (an environment variable out of range): the CLI prints its message, no stack trace. */
+export class ConfigError extends Error {}
+
 function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be an integer 0..65535, got "${raw}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be an integer 0..65535, got "${raw}"`);
   return n;
 }
 
@@ -104,8 +121,13 @@ function envKey(env: NodeJS.ProcessEnv, name: string): string | null {
 function envChoice<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!(choices as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
+  if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
   return raw as T;
+}
+
+function externalGatewayKey(key: string | null): string | null {
+  if (key !== null && key.length < 16) throw new Error('FAPI_EXTERNAL_GATEWAY_KEY must be at least 16 characters');
+  return key;
 }
 
 export type ConfigOverrides = Partial<Omit<SandboxConfig, 'ports' | 'idp' | 'gateway'>> & {
@@ -130,10 +152,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     ui: overrides.ui ?? true,
     dev: overrides.dev ?? env.NODE_ENV === 'development',
     quiet: overrides.quiet ?? false,
-    upstreamKey: overrides.upstreamKey ?? envKey(env, 'FAPI_UPSTREAM_KEY'),
+    bundledGatewayKey: overrides.bundledGatewayKey ?? envKey(env, 'FAPI_BUNDLED_GATEWAY_KEY'),
+    externalGatewayKey: externalGatewayKey(overrides.externalGatewayKey !== undefined ? overrides.externalGatewayKey : (env.FAPI_EXTERNAL_GATEWAY_KEY || null)),
     idp: {
       accessTokenAlg: envChoice(env, 'FAPI_ACCESS_TOKEN_ALG', ['PS256', 'ES256'] as const, 'PS256'),
       accessTokenTtlSeconds: 600,
+      dpopNonce: envChoice(env, 'FAPI_IDP_DPOP_NONCE', ['0', '1'] as const, '0') === '1',
       ...overrides.idp,
     },
     gateway: {
@@ -142,6 +166,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
       dpopIatWindowSeconds: 60,
       certClockToleranceSeconds: 0,
       workers: envCount(env, 'FAPI_GATEWAY_WORKERS', 64),
+      externalIssuer: null,
       ...overrides.gateway,
     },
   };

@@ -13,10 +13,13 @@ import { DecisionStore } from './decisions/store.ts';
 import { serverTls, mtlsServerTls } from './tls/options.ts';
 import { createIdp, type Idp } from './idp/index.ts';
 import { createBankApi, seedBank } from './api/index.ts';
-import { createGateway, type Gateway } from './gateway/index.ts';
+import { createGateway, ACCESS_TOKEN_ALGS, type Gateway } from './gateway/index.ts';
 import { ReplayStore } from './gateway/dpop/replay-store.ts';
 import { startGatewayWorkers, type GatewayWorkers } from './gateway/workers.ts';
+import { RESOURCES } from './resources.ts';
+import { createLocalJWKSet } from 'jose';
 import { createControlApi } from './control/index.ts';
+import { warmUp } from './control/warm.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
 import path from 'node:path';
@@ -127,14 +130,18 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   };
 
   const decisions = new DecisionStore(db.sqlite, { log: (m) => log(m) });
-  const gatewaySecret = config.upstreamKey ?? randomBytes(32).toString('base64url');
-  const uiStart: Promise<Ui | null> = config.ui ? startUi(config) : Promise.resolve(null);
+  const gatewaySecret = config.bundledGatewayKey ?? randomBytes(32).toString('base64url');
+  const loopback = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind.includes(':') ? `[${config.bind}]` : config.bind;
+  const uiStart: Promise<Ui | null> = config.ui ? startUi(config, `http://${loopback}:${ports.ui}`) : Promise.resolve(null);
   await seedBank(db.prisma);
   const idp = await createIdp({ config, pki, db, decisions, urls });
   const gateway = createGateway({ config, pki, replay: new ReplayStore(db.sqlite), decisions, urls, gatewaySecret, idp });
   servers.idp.on('request', idp.handler);
   servers.idpMtls.on('request', idp.handler);
-  servers.api.on('request', createBankApi({ prisma: db.prisma, gatewaySecret }));
+  const externalGateway = config.externalGatewayKey
+    ? { key: config.externalGatewayKey, issuer: idp.issuer, keys: createLocalJWKSet(idp.publicJwks), audience: RESOURCES.obApi, algorithms: ACCESS_TOKEN_ALGS }
+    : null;
+  servers.api.on('request', createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway }));
   let workers: GatewayWorkers | null = null;
   if (config.gateway.workers) {
     workers = await startGatewayWorkers({
@@ -195,5 +202,6 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the web UI is not started (--no-ui)' }));
   });
   stack.startupMs = Math.round(performance.now() - t0);
+  if (config.ui) setTimeout(() => void warmUp(stack), 0).unref();
   return stack;
 }

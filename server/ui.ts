@@ -17,8 +17,13 @@ export interface Ui {
   close(): Promise<void>;
 }
 
-export async function startUi(config: SandboxConfig): Promise<Ui> {
+/**
+ * Starts Next in this process. `controlOrigin` is where the pages' server components reach the
+ * control API over HTTP (this very listener, on loopback): app/ never imports server/ code.
+ */
+export async function startUi(config: SandboxConfig, controlOrigin: string): Promise<Ui> {
   process.env.NEXT_TELEMETRY_DISABLED = '1';
+  process.env.FAPI_CONTROL_ORIGIN = controlOrigin;
   if (!config.dev && !existsSync(path.join(config.rootDir, '.next', 'BUILD_ID'))) {
     throw new Error('the web UI is not built: run `npm run build` (npm start does it for you), or start with --no-ui');
   }

@@ -16,7 +16,8 @@ const MAX_ERRORS = 12;
 
 export type ParseResult = { ok: true; scenario: Scenario } | { ok: false; errors: ScenarioError[] };
 
-function pathString(path: readonly PropertyKey[]): string {
+/** "steps[2].call.path" from a zod issue path. */
+export function pathString(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '') || '(top level)';
 }
 
@@ -24,7 +25,7 @@ function pathString(path: readonly PropertyKey[]): string {
  * A union issue says only "invalid input"; report the branch the value was meant for instead: the
  * one whose issues are not a plain type mismatch at the union's own path.
  */
-function expand(issue: z.core.$ZodIssue, prefix: PropertyKey[] = []): { path: PropertyKey[]; message: string }[] {
+export function expand(issue: z.core.$ZodIssue, prefix: PropertyKey[] = []): { path: PropertyKey[]; message: string }[] {
   const path = [...prefix, ...issue.path];
   if (issue.code === 'invalid_union' && issue.errors.length) {
     const meant = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));

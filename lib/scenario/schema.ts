@@ -2,6 +2,7 @@
 // validation, TypeScript types and the JSON Schema editors use (schemas/scenario.schema.json).
 import { z } from 'zod';
 import { CHECK_IDS } from '../checks/catalogue.ts';
+import { CAPABILITY_IDS } from '../target/capabilities.ts';
 
 const name = z.string().regex(/^[a-z][a-z0-9_-]*$/i, 'a name: letters, digits, _ and -, starting with a letter');
 
@@ -170,7 +171,10 @@ export const scenarioSchema = z
     references: z.array(z.string()).min(1).describe('spec references, e.g. "RFC 8705 §3"'),
     teaches: z.string().min(10).describe('what this scenario teaches'),
     gatewayShould: z.string().min(10).describe('how a gateway should handle it'),
-    requires: z.array(z.string()).default([]).describe('target capabilities this scenario needs (external targets skip it otherwise)'),
+    requires: z
+      .array(z.enum(CAPABILITY_IDS as [string, ...string[]]))
+      .default([])
+      .describe('target capabilities this scenario needs (lib/target/capabilities.ts); a target without one skips the scenario and says which'),
     actors: z.record(name, actor),
     steps: z.array(stepSchema).min(1),
   })

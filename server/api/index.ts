@@ -7,6 +7,7 @@ import type { PrismaClient } from '../db/client.ts';
 import { callerFrom, requireGateway, requireScope, resolveAccess, type AccessResolver } from './access.ts';
 import type { Handler } from './context.ts';
 import { ObieError, badRequest, publicBase, sendJson } from './obie.ts';
+import { externalCaller, fromExternalGateway, type ExternalGatewayOptions } from './external.ts';
 import { getAccount, listAccounts } from './routes/accounts.ts';
 import { accountBalances, bulkBalances } from './routes/balances.ts';
 import { accountTransactions, bulkTransactions } from './routes/transactions.ts';
@@ -71,6 +72,8 @@ export interface BankApiOptions {
   gatewaySecret: string;
   /** Which customer, accounts and permissions a request gets (default: the demo customer for tokens without consent). */
   resolveAccess?: AccessResolver;
+  /** Also accept requests from an external gateway, which forwards the access token (external.ts). */
+  externalGateway?: ExternalGatewayOptions | null;
   /** Where crashes inside handlers are reported (default console.error). */
   log?: (message: string, err: unknown) => void;
 }
@@ -85,12 +88,13 @@ export function createBankApi(opts: BankApiOptions): (req: IncomingMessage, res:
 
   async function handle(req: IncomingMessage, res: ServerResponse, interactionId: string): Promise<void> {
     try {
-      requireGateway(req, opts.gatewaySecret);
+      const external = fromExternalGateway(req, opts.externalGateway ?? null);
+      if (!external) requireGateway(req, opts.gatewaySecret);
       const raw = req.url ?? '';
       if (!raw.startsWith('/')) throw new ObieError(404, 'Not found.', [{ ErrorCode: 'UK.OBIE.Resource.NotFound', Message: 'No such resource.', Path: 'path' }]);
       const url = new URL(`http://upstream${raw}`);
       const { route, params } = match(req.method ?? 'GET', url.pathname);
-      const caller = callerFrom(req);
+      const caller = external ? await externalCaller(req, opts.externalGateway!) : callerFrom(req);
       requireScope(caller, route.scope);
       const access = await resolve(opts.prisma, caller);
       const result = await route.handler({ prisma: opts.prisma, access, url, params, base: publicBase(req) });

@@ -1,7 +1,7 @@
-// The fapi-sandbox command line: start | run | list | certs. Exit codes: 0 success, 1 a scenario
-// failed, 2 usage or scenario-file error.
-import { loadConfig } from '../config.ts';
-import { regeneratePki } from '../pki/load.ts';
+// The fapi-sandbox command line: start | run | list | check | certs | jwks | proof. Exit codes: 0
+// success, 1 a scenario failed, 2 usage, setting, scenario-file or target-file error.
+import { ConfigError, loadConfig } from '../config.ts';
+import { loadPki, regeneratePki } from '../pki/load.ts';
 import { UsageError } from './usage.ts';
 
 const USAGE = `usage: fapi-sandbox <command> [options]
@@ -9,25 +9,30 @@ const USAGE = `usage: fapi-sandbox <command> [options]
 commands:
   start [--no-ui]      start the sandbox (IdP, gateway, mock OB API, web UI) and keep it running
   run [id|tag ...]     start the stack on free ports, run scenarios, report, stop
+      --target FILE        run against your gateway and / or authorization server (a target file,
+                           schemas/target.schema.json); scenarios it cannot run are skipped with the reason
       --reporter pretty|json|junit[=FILE]   (repeatable; default pretty)
       --out FILE           file for the one json/junit reporter
       --bail               stop starting scenarios after the first failure
       --concurrency N      scenarios in parallel (default 4)
       --scenarios DIR      scenario files or folders (default: the built-in catalogue)
       --list               list the selected scenarios instead of running them
-  list [id|tag ...]    list the scenario catalogue
+  list [id|tag ...]    list the scenario catalogue (--target FILE: what would run and what would be skipped)
+  check --target FILE  check a target: reachable, TLS chain verifies with its CA, a token from its AS, a call
   certs                regenerate the sandbox PKI in certs/ (every certificate, key and CRL)
+  jwks                 print the bundled IdP's public JWKS (for a gateway that verifies its tokens)
   proof --url URL [--method M] [--token T] [--nonce N] [--key FILE]
                        print a DPoP proof JWT (key kept in certs/keys/cli-dpop.private.jwk.json)
   proof --jkt          print that key's RFC 7638 thumbprint (the cnf.jkt of tokens bound to it)
 
-exit codes: 0 all passed, 1 a scenario failed, 2 usage or scenario-file error.
+exit codes: 0 all passed, 1 a scenario failed (check: the target check failed), 2 usage, setting, scenario-file or target-file error.
 
 environment: FAPI_UI_PORT, FAPI_IDP_PORT, FAPI_IDP_MTLS_PORT, FAPI_GATEWAY_PORT, FAPI_GATEWAY_STRICT_PORT,
 FAPI_API_PORT, FAPI_BIND, FAPI_DATA_DIR, FAPI_CERTS_DIR, FAPI_GATEWAY_BINDING (either|mtls|dpop),
-FAPI_READY_FILE (start writes the listeners' URLs there as JSON once up), FAPI_UPSTREAM_KEY (the key the
-mock OB API demands in x-sandbox-gateway-key; set it to put another proxy in front of it),
-FAPI_GATEWAY_WORKERS (N: the gateway in N worker processes, to use N cores; default 0, in-process).`;
+FAPI_ACCESS_TOKEN_ALG (PS256|ES256), FAPI_IDP_DPOP_NONCE (1: the token endpoint demands DPoP nonces),
+FAPI_EXTERNAL_GATEWAY_KEY (lets your gateway call the mock OB API, see README "Your own gateway"),
+FAPI_GATEWAY_WORKERS (N: the gateway in N worker processes, to use N cores; default 0, in-process),
+FAPI_READY_FILE (start writes the listeners' URLs there as JSON once up).`;
 
 async function certs(): Promise<number> {
   const config = loadConfig();
@@ -39,11 +44,19 @@ async function certs(): Promise<number> {
   return 0;
 }
 
+/** The bundled IdP's public JWKS (what an external gateway verifies its access tokens with). */
+async function jwks(): Promise<number> {
+  const pki = await loadPki(loadConfig().certsDir);
+  const keys = pki.idpJwks.keys.map(({ d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub }) => pub);
+  console.log(JSON.stringify({ keys }, null, 2));
+  return 0;
+}
+
 export async function cli(argv: string[]): Promise<number> {
   try {
     return await dispatch(argv);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       console.error(`fapi-sandbox: ${err.message}`);
       return 2;
     }
@@ -59,6 +72,8 @@ async function dispatch(argv: string[]): Promise<number> {
       return (await import('./run.ts')).runCommand(rest);
     case 'list':
       return (await import('./run.ts')).listCommand(rest);
+    case 'check':
+      return (await import('./run.ts')).checkCommand(rest);
     case 'proof':
       return (await import('./proof.ts')).proofCommand(rest);
     case 'start':
@@ -66,6 +81,8 @@ async function dispatch(argv: string[]): Promise<number> {
       return 0;
     case 'certs':
       return certs();
+    case 'jwks':
+      return jwks();
     case undefined:
     case '-h':
     case '--help':

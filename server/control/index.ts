@@ -6,9 +6,11 @@ import { HttpError, assertSameOrigin, sendError } from './http.ts';
 import { health } from './routes/health.ts';
 import { configInfo } from './routes/config.ts';
 import { latestDecisions, decisionsById } from './routes/decisions.ts';
-import { pkiIndex, pkiFile } from './routes/pki.ts';
+import { pkiIndex, pkiFile, mintCert } from './routes/pki.ts';
+import { playgroundOptions, playgroundToken, playgroundCall } from './routes/playground.ts';
 import { listScenarios, getScenario } from './routes/scenarios.ts';
 import { startRun, listRuns, getRun, runEvents } from './routes/runs.ts';
+import { TARGET_ROUTES } from './routes/targets.ts';
 
 export interface ControlRequest {
   req: IncomingMessage;
@@ -19,7 +21,7 @@ export interface ControlRequest {
 }
 
 export interface ControlRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   handle(r: ControlRequest): void | Promise<void>;
 }
@@ -31,12 +33,17 @@ const ROUTES: ControlRoute[] = [
   { method: 'GET', path: '/api/decisions/:interactionId', handle: decisionsById },
   { method: 'GET', path: '/api/pki', handle: pkiIndex },
   { method: 'GET', path: '/api/pki/:name/:file', handle: pkiFile },
+  { method: 'POST', path: '/api/pki/mint', handle: mintCert },
+  { method: 'GET', path: '/api/playground', handle: playgroundOptions },
+  { method: 'POST', path: '/api/playground/token', handle: playgroundToken },
+  { method: 'POST', path: '/api/playground/call', handle: playgroundCall },
   { method: 'GET', path: '/api/scenarios', handle: listScenarios },
   { method: 'GET', path: '/api/scenarios/:id', handle: getScenario },
   { method: 'POST', path: '/api/runs', handle: startRun },
   { method: 'GET', path: '/api/runs', handle: listRuns },
   { method: 'GET', path: '/api/runs/:id', handle: getRun },
   { method: 'GET', path: '/api/runs/:id/events', handle: runEvents },
+  ...TARGET_ROUTES,
 ];
 
 function match(pattern: string, path: string): Record<string, string> | null {

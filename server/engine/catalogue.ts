@@ -15,6 +15,12 @@ export interface Catalogue {
   errors: ScenarioError[];
 }
 
+/** A path as the user should see it: relative to `from` when inside it, else absolute. */
+function shown(file: string, from: string): string {
+  const rel = path.relative(from, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.resolve(file);
+}
+
 function files(target: string): string[] {
   if (statSync(target).isFile()) return [target];
   return readdirSync(target)
@@ -33,23 +39,23 @@ export function loadCatalogue(paths: string[], relativeTo = process.cwd()): Cata
     try {
       list = files(p);
     } catch (err) {
-      errors.push({ file: path.relative(relativeTo, p) || p, line: null, path: '(file)', message: (err as Error).message });
+      errors.push({ file: shown(p, relativeTo), line: null, path: '(file)', message: (err as Error).message });
       continue;
     }
     for (const file of list) {
-      const shown = path.relative(relativeTo, file) || file;
-      const result = parseScenario(readFileSync(file, 'utf8'), shown);
+      const name = shown(file, relativeTo);
+      const result = parseScenario(readFileSync(file, 'utf8'), name);
       if (!result.ok) {
         errors.push(...result.errors);
         continue;
       }
       const dup = seen.get(result.scenario.id);
       if (dup) {
-        errors.push({ file: shown, line: null, path: 'id', message: `"${result.scenario.id}" is also the id of ${dup}` });
+        errors.push({ file: name, line: null, path: 'id', message: `"${result.scenario.id}" is also the id of ${dup}` });
         continue;
       }
-      seen.set(result.scenario.id, shown);
-      scenarios.push({ scenario: result.scenario, file: shown });
+      seen.set(result.scenario.id, name);
+      scenarios.push({ scenario: result.scenario, file: name });
     }
   }
   return { scenarios, errors };

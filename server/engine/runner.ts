@@ -12,6 +12,8 @@ import { RunRecorder, liveRuns, type TraceListener } from './trace.ts';
 import { ScenarioState } from './state.ts';
 import { EngineError } from './errors.ts';
 import { evaluate, DEFAULT_EXPECTATION } from './expectations.ts';
+import { unmet } from './requirements.ts';
+import { explainFailure } from './explain.ts';
 import { tokenStep } from './steps/token.ts';
 import { callStep } from './steps/call.ts';
 import { registerStep } from './steps/register.ts';
@@ -43,7 +45,10 @@ export interface StepResult {
 export interface ScenarioFailure {
   step: number;
   stepName: string;
+  /** Short: "expected status 401, got 200". */
   message: string;
+  /** For a gateway engineer: what was expected and why (RFC section), what came back, what it means, the fix (explain.ts). */
+  explanation: string;
   expectation: ExpectationResult | null;
   failedCheck: FailedCheck | null;
 }
@@ -135,7 +140,7 @@ async function runScenario(
     scenarioRunId, scenarioId: scenario.id, title: scenario.title, ...(entry.file ? { file: entry.file } : {}),
     status: 'passed', durationMs: 0, steps: [], failure: null,
   };
-  const missing = scenario.requires.filter((c) => !target.capabilities.has(c));
+  const missing = unmet(target, scenario);
   const state = new ScenarioState(scenario, target, emit);
   let stopped: string | null = missing.length ? `the target lacks ${missing.join(', ')}` : null;
   if (stopped) result.status = 'skipped';
@@ -162,9 +167,11 @@ async function runScenario(
         const failed = stepResult.expectations.find((r) => !r.pass);
         if (failed) {
           stepResult.status = 'failed';
+          const party = 'call' in step ? 'gateway' : 'token' in step || 'register' in step ? 'idp' : null;
           result.failure = {
             step: index, stepName: step.name, expectation: failed, failedCheck: stepResult.failedCheck,
             message: `expected ${failed.path} ${JSON.stringify(failed.expected)}, got ${JSON.stringify(failed.actual)}`,
+            explanation: explainFailure(scenario, { index, name: step.name, expect: step.expect ?? DEFAULT_EXPECTATION, party }, failed, observation),
           };
         }
       } catch (err) {
@@ -173,7 +180,8 @@ async function runScenario(
         stepResult.error = { code, message: (err as Error).message };
         emit({ type: 'log', level: 'error', message: `${code}: ${(err as Error).message}` });
         if (code === 'internal') console.error(err);
-        result.failure = { step: index, stepName: step.name, expectation: null, failedCheck: null, message: `${code}: ${(err as Error).message}` };
+        const message = `${code}: ${(err as Error).message}`;
+        result.failure = { step: index, stepName: step.name, expectation: null, failedCheck: null, message, explanation: `${scenario.title}: step ${index + 1} "${step.name}" could not run: ${message}` };
       }
       if (stepResult.status !== 'passed') {
         result.status = stepResult.status === 'error' ? 'error' : 'failed';
@@ -216,7 +224,10 @@ export async function runScenarios(req: RunRequest): Promise<RunResult> {
     while (next < planned.length) {
       const p = planned[next++]!;
       if (bailed) {
-        results[p.position] = { scenarioRunId: p.scenarioRunId, scenarioId: p.entry.scenario.id, title: p.entry.scenario.title, status: 'skipped', durationMs: 0, reason: 'not run: --bail after a failure', steps: [], failure: null };
+        const reason = 'not run: --bail after a failure';
+        results[p.position] = { scenarioRunId: p.scenarioRunId, scenarioId: p.entry.scenario.id, title: p.entry.scenario.title, status: 'skipped', durationMs: 0, reason, steps: [], failure: null };
+        // Every scenario announced by run.started gets its scenario.finished, so views never wait on it.
+        recorder.emit({ type: 'scenario.finished', scenarioId: p.entry.scenario.id, status: 'skipped', durationMs: 0, reason }, { scenarioRunId: p.scenarioRunId, stepId: null });
         await recorder.scenarioFinished(p.scenarioRunId, 'skipped', 0, null);
         continue;
       }

@@ -3,7 +3,8 @@
 import type { DpopSpec, Scenario } from '../../lib/scenario/schema.ts';
 import type { TraceEventBody } from '../../lib/trace/events.ts';
 import type { CertMaterial, Target } from './target.ts';
-import { generateDpopKey, type DpopKey } from './crypto/dpop-proof.ts';
+import type { JWK } from 'jose';
+import { generateDpopKey, importDpopKey, type DpopKey } from './crypto/dpop-proof.ts';
 import { EngineError } from './errors.ts';
 import { getPath, render, renderDeep, TemplateError, type Lookup } from './template.ts';
 
@@ -64,13 +65,25 @@ export class ScenarioState {
     };
   }
 
+  /** The DPoP key of this name: the registered key of a client that has one, else generated per run. */
   async dpopKey(name: string): Promise<DpopKey> {
     let key = this.keys.get(name);
     if (!key) {
-      key = await generateDpopKey(name);
+      const registered = this.registeredDpopKey(name);
+      key = registered ? await importDpopKey(name, registered) : await generateDpopKey(name);
       this.keys.set(name, key);
     }
     return key;
+  }
+
+  /** A target client's registered DPoP key, for a key name an actor of that client uses. */
+  private registeredDpopKey(keyName: string): JWK | null {
+    for (const spec of Object.values(this.scenario.actors)) {
+      if (spec.dpopKey !== keyName || spec.client === undefined || spec.client.includes('{{')) continue;
+      const key = this.target.client(spec.client)?.dpopKey;
+      if (key) return key;
+    }
+    return null;
   }
 
   token(name: string): TokenInfo {
@@ -101,6 +114,8 @@ export class ScenarioState {
         return rest[0] ? getPath(this.tokens.get(rest[0]), rest.slice(1)) : undefined;
       case 'urls':
         return getPath(this.target.endpoints, rest);
+      case 'resources':
+        return rest.length === 1 && rest[0] ? (this.target.resource(rest[0]) ?? undefined) : undefined;
       default:
         return rest.length === 0 && head ? this.vars.get(head) : undefined;
     }

@@ -1,9 +1,12 @@
-// What a scenario runs against: endpoints, trust, credentials, and (for the bundled stack) the
-// server-side decisions. The same engine runs against an external gateway or IdP through this
-// interface; there, server-side checks are not observable.
+// What a scenario runs against: endpoints, trust, credentials, name mappings (clients, resources,
+// scopes, routes) and, where the target exposes them, the server-side decisions. The same engine runs
+// against the bundled stack, an external gateway or IdP (server/targets/), or a mix; where a server
+// is external its internal checks are not observable and only what the client sees is judged.
 import type { JWK } from 'jose';
 import type { CertSummary, Decision } from '../../lib/trace/decision.ts';
+import type { Capability } from '../../lib/target/capabilities.ts';
 import type { Stack } from '../stack.ts';
+import { RESOURCES } from '../resources.ts';
 import { mintCertificate, type MintRequest } from '../pki/mint.ts';
 
 export interface CertMaterial {
@@ -13,6 +16,21 @@ export interface CertMaterial {
   key: string;
   summary: CertSummary;
 }
+
+/** A client a scenario names (tpp-alpha, tpp-dpop, ...), as registered at the target's authorization server. */
+export interface TargetClient {
+  clientId: string;
+  /** Authentication method when the scenario does not say. */
+  auth?: 'tls_client_auth' | 'self_signed_tls_client_auth' | 'private_key_jwt';
+  /** The certificate (by name) it authenticates with, when the target file says (used by the target check). */
+  certificate?: string;
+  /** private_key_jwt signing key (private JWK with alg). */
+  key: JWK | null;
+  /** A registered DPoP key (private JWK); null: actors get a fresh key per run. */
+  dpopKey: JWK | null;
+}
+
+export type GatewayListener = 'gateway' | 'gatewayStrict';
 
 export interface Target {
   name: string;
@@ -29,20 +47,50 @@ export interface Target {
   /** CA bundle (PEM) trusted for the servers. */
   ca: string;
   certificate(name: string): CertMaterial | null;
-  clientKey(clientId: string): JWK | null;
+  /** The client a scenario names; null when the target does not provide it. */
+  client(name: string): TargetClient | null;
+  /** The RFC 8707 resource indicator a scenario names ({{resources.payments-api}}); null when unknown. */
+  resource(name: string): string | null;
+  /** The target's scope for a scope a scenario asks for. */
+  scope(name: string): string;
+  /** The URL of a scenario path (a catalogue route + rest) on this target; null when the route is not served. */
+  gatewayUrl(path: string, via: GatewayListener): string | null;
   /** Public keys of the IdP (for the hs256-public-key forgery). */
   idpPublicJwks: { keys: JWK[] };
-  /** Server-side decisions by x-fapi-interaction-id; null when the target does not expose them. */
+  /**
+   * Server-side decisions by x-fapi-interaction-id; null when no server is observable. Which servers
+   * are observable: the gateway-checks and idp-checks capabilities.
+   */
   decisions: ((interactionId: string) => Decision[]) | null;
   /** Issues a certificate with a chosen flaw; null when the target has no CA for us. */
   mint: ((req: MintRequest) => Promise<CertMaterial>) | null;
-  capabilities: ReadonlySet<string>;
+  capabilities: ReadonlySet<Capability>;
 }
 
 /** Everything the bundled stack can do. */
-export const BUNDLED_CAPABILITIES = [
-  'mtls', 'dpop', 'dpop-nonce', 'phantom', 'bearer-route', 'strict-tls', 'dcr', 'mint', 'idp', 'gateway-checks', 'idp-checks', 'revocation',
-] as const;
+export const BUNDLED_CAPABILITIES: readonly Capability[] = [
+  'mtls', 'dpop', 'mtls-route', 'dpop-route', 'dpop-nonce', 'phantom', 'bearer-route', 'strict-tls', 'dcr', 'mint', 'revocation', 'gateway-checks', 'idp-checks',
+];
+
+/** The bundled stack's resource indicators, by the names scenarios use. */
+export const BUNDLED_RESOURCES: Readonly<Record<string, string>> = {
+  'ob-api': RESOURCES.obApi,
+  'ob-api-opaque': RESOURCES.obApiOpaque,
+  'payments-api': RESOURCES.payments,
+};
+
+/** A certificate of the sandbox PKI, by name (null when there is none). */
+export function pkiCertificate(stack: Pick<Stack, 'pki'>, name: string): CertMaterial | null {
+  if (!stack.pki.index.certificates.some((c) => c.name === name)) return null;
+  const m = stack.pki.cert(name);
+  return { name, chain: m.chain, key: m.key, summary: m.entry };
+}
+
+/** A seeded client of the bundled IdP (every name maps to itself; registered clients too). */
+export function bundledClient(stack: Pick<Stack, 'pki'>, name: string): TargetClient {
+  const key = stack.pki.index.keys.some((k) => k.clientId === name) ? stack.pki.clientKey(name) : null;
+  return { clientId: name, key, dpopKey: null };
+}
 
 export function bundledTarget(stack: Stack): Target {
   const { pki, idp, urls } = stack;
@@ -57,15 +105,11 @@ export function bundledTarget(stack: Stack): Target {
       gatewayStrict: urls.gatewayStrict,
     },
     ca: pki.rootCa,
-    certificate(name) {
-      const found = pki.index.certificates.find((c) => c.name === name);
-      if (!found) return null;
-      const m = pki.cert(name);
-      return { name, chain: m.chain, key: m.key, summary: m.entry };
-    },
-    clientKey(clientId) {
-      return pki.index.keys.some((k) => k.clientId === clientId) ? pki.clientKey(clientId) : null;
-    },
+    certificate: (name) => pkiCertificate(stack, name),
+    client: (name) => bundledClient(stack, name),
+    resource: (name) => BUNDLED_RESOURCES[name] ?? null,
+    scope: (name) => name,
+    gatewayUrl: (path, via) => (via === 'gatewayStrict' ? urls.gatewayStrict : urls.gateway) + path,
     idpPublicJwks: idp.publicJwks,
     decisions: (id) => stack.decisions.peek(id),
     mint: (req) => mintCertificate(pki, req),

@@ -22,6 +22,7 @@ import { TrustAnchors } from './trust.ts';
 import type { ReplayCache } from './dpop/replay-store.ts';
 import { NonceSource } from './dpop/nonce.ts';
 import { createIntrospector } from './introspection.ts';
+import { remoteJwks } from './remote-jwks.ts';
 import { VerifiedTokenCache } from './token-cache.ts';
 import { UUID } from './checks/api/interaction-id.ts';
 
@@ -75,8 +76,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     endpoint: idp.endpoints.introspection, clientId: 'fapi-gateway', cert: gatewayCert.chain, key: gatewayCert.key, ca: pki.rootCa,
   });
   const deps: GatewayDeps = {
-    issuer: idp.issuer,
-    accessTokenKeys: createLocalJWKSet(idp.publicJwks),
+    // The bundled IdP's tokens, or (mixed mode) those of an external authorization server.
+    issuer: config.gateway.externalIssuer?.issuer ?? idp.issuer,
+    accessTokenKeys: config.gateway.externalIssuer ? remoteJwks(config.gateway.externalIssuer.jwksUri, config.gateway.externalIssuer.ca) : createLocalJWKSet(idp.publicJwks),
     accessTokenAlgs: ACCESS_TOKEN_ALGS,
     verifiedTokens: new VerifiedTokenCache(),
     dpopAlgs: DPOP_ALGS,

@@ -23,7 +23,8 @@ export const UPSTREAM_BASE = '/open-banking/v3.1/aisp';
 
 
 export function buildRoutes(config: SandboxConfig): Route[] {
-  const ob = { token: 'jwt', audience: RESOURCES.obApi, scope: 'accounts', dpopNonce: false } as const;
+  const audience = config.gateway.externalIssuer?.audience ?? RESOURCES.obApi;
+  const ob = { token: 'jwt', audience, scope: 'accounts', dpopNonce: false } as const;
   return [
     { id: 'ob-api', prefix: UPSTREAM_BASE, binding: config.gateway.binding, ...ob,
       summary: `The FAPI route: a sender-constrained token is required (${config.gateway.binding === 'either' ? 'mTLS or DPoP, as the token is bound' : config.gateway.binding}).` },

@@ -58,7 +58,7 @@ export function idpConfiguration({ config, pki, prisma, uiOrigin, InvalidTarget 
       dPoP: {
         enabled: true,
         nonceSecret: Buffer.from(pki.secrets.idpDpopNonceSecret, 'base64url'),
-        requireNonce: () => process.env.FAPI_IDP_DPOP_NONCE === '1',
+        requireNonce: () => config.idp.dpopNonce,
       },
       mTLS: {
         enabled: true,

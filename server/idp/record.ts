@@ -78,7 +78,9 @@ function checks(ctx: KoaContextWithOIDC, client: Client | undefined, tls: Server
   const proof = ctx.get('dpop');
   results.push(
     !proof
-      ? { id: 'idp.dpop-proof', outcome: 'skip', reason: 'no DPoP header' }
+      ? dpopFailed
+        ? { id: 'idp.dpop-proof', outcome: 'fail', reason: `no DPoP header: ${detail}` }
+        : { id: 'idp.dpop-proof', outcome: 'skip', reason: 'no DPoP header' }
       : dpopFailed
         ? { id: 'idp.dpop-proof', outcome: 'fail', reason: detail }
         : err && !authFailed

@@ -33,7 +33,15 @@ const WINDOWS: Record<Flaw, [number, number]> = {
 };
 
 type Ca = { cert: x509.X509Certificate; keys: CryptoKeyPair; pem: string };
-const cas = new WeakMap<Pki, Promise<{ issuing: Ca; rogue: Ca }>>();
+
+/** A CA certificate and its EC P-256 private key (PKCS#8), PEM. */
+export interface CaPem {
+  cert: string;
+  key: string;
+}
+
+/** Imported CAs, per PKI or per minter: importing keys is slow, minting is frequent. */
+const cas = new WeakMap<object, Promise<{ issuing: Ca | null; rogue: Ca }>>();
 
 async function importCa(pem: { cert: string; key: string }): Promise<Ca> {
   const cert = new x509.X509Certificate(pem.cert);
@@ -55,14 +63,40 @@ export function parseDn(dn: string): [string, string][] {
     .reverse();
 }
 
-export async function mintCertificate(pki: Pki, req: MintRequest): Promise<MintedCert> {
-  let pending = cas.get(pki);
+/** A throwaway CA nobody trusts (for untrusted-ca when no rogue CA is at hand). */
+async function ephemeralCa(): Promise<Ca> {
+  const now = Date.now();
+  const issued = await issueCertificate({ subject: [['CN', 'fapi-sandbox ephemeral untrusted CA']], issuer: 'self', notBefore: new Date(now - HOUR), notAfter: new Date(now + 24 * HOUR), usage: 'ca' });
+  return { cert: issued.cert, keys: issued.keys, pem: issued.cert.toString('pem') + '\n' };
+}
+
+function importedCas(owner: object, pems: { issuing: CaPem | null; rogue: CaPem | null }) {
+  let pending = cas.get(owner);
   if (!pending) {
-    pending = Promise.all([importCa(pki.issuingCa), importCa(pki.rogueCa)]).then(([issuing, rogue]) => ({ issuing, rogue }));
-    cas.set(pki, pending);
+    pending = Promise.all([pems.issuing ? importCa(pems.issuing) : null, pems.rogue ? importCa(pems.rogue) : ephemeralCa()]).then(([issuing, rogue]) => ({ issuing, rogue }));
+    cas.set(owner, pending);
   }
+  return pending;
+}
+
+/** Mints from the sandbox PKI: its issuing CA, its rogue CA, or self-signed. */
+export function mintCertificate(pki: Pki, req: MintRequest): Promise<MintedCert> {
+  return mintWith(importedCas(pki, { issuing: pki.issuingCa, rogue: pki.rogueCa }), req);
+}
+
+/**
+ * A minter for another PKI (an external target's): `issuing` signs the trusted flaws (none, expired,
+ * not-yet-valid; null: those throw), untrusted-ca uses `rogue` or a throwaway CA, self-signed needs none.
+ */
+export function minter(pems: { issuing: CaPem | null; rogue: CaPem | null }): (req: MintRequest) => Promise<MintedCert> {
+  const owner = {};
+  return (req) => mintWith(importedCas(owner, pems), req);
+}
+
+async function mintWith(pending: ReturnType<typeof importedCas>, req: MintRequest): Promise<MintedCert> {
   const { issuing, rogue } = await pending;
   const ca = req.flaw === 'self-signed' ? null : req.flaw === 'untrusted-ca' ? rogue : issuing;
+  if (!ca && req.flaw !== 'self-signed') throw new Error(`no issuing CA key to mint a "${req.flaw}" certificate with (certificateAuthority in the target file)`);
   const now = Date.now();
   const [from, to] = WINDOWS[req.flaw];
   const issued = await issueCertificate({

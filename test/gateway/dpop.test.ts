@@ -68,6 +68,8 @@ const cases: [string, Partial<DpopSpec>, string, RegExp][] = [
   ['stale iat', { iatOffset: -120 }, 'dpop.iat-window', /120 s ago/],
   ['future iat', { iatOffset: 120 }, 'dpop.iat-window', /in the future/],
   ['wrong ath', { ath: 'wrong' }, 'dpop.ath', /not the hash/],
+  ['header alg PS256 over an ES256 signature', { alg: 'PS256' }, 'dpop.signature', /does not verify with the header jwk/],
+  ['header alg EdDSA over an ES256 signature', { alg: 'EdDSA' }, 'dpop.signature', /does not verify with the header jwk/],
 ];
 for (const [label, spec, check, reason] of cases) {
   test(`${check} fails for ${label}: 401 DPoP error="invalid_dpop_proof" with algs`, async () => {
@@ -82,6 +84,17 @@ for (const [label, spec, check, reason] of cases) {
     assert.ok(challenge!.params.error_description!.startsWith(`${check}: `));
   });
 }
+
+test('dpop.htu passes for the same URL with another scheme / host case, and without the query string of the request', async () => {
+  const url = new URL(t.stack.urls.gateway + PATH);
+  const shouting = `HTTPS://LOCALHOST:${url.port}${PATH}`;
+  const ok = await call({ htu: shouting });
+  assert.equal(ok.response?.status, 200, reasonOf(ok, 'dpop.htu'));
+  const withQuery = await call({}, { path: `${PATH}?page=1` });
+  assert.equal(withQuery.response?.status, 200, reasonOf(withQuery, 'dpop.htu'));
+  const otherPort = await call({ htu: `https://localhost:1${PATH}` });
+  assert.equal(failedCheck(t.stack, otherPort), 'dpop.htu');
+});
 
 test('dpop.signature fails when the signature is not the header key\'s', async () => {
   const good = (await buildProof(key, { method: 'GET', url: t.stack.urls.gateway + PATH, accessToken: token, now: Date.now() / 1000 })).jwt;

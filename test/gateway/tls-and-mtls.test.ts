@@ -2,6 +2,7 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
+import https from 'node:https';
 import { startTestStack, idpToken, callGateway, outcome, failedCheck, thumbprint, decisionOf, type TestStack } from '../helpers/stack.ts';
 import { tlsProtocol } from '../../server/gateway/checks/tls/protocol.ts';
 import type { GatewayContext } from '../../server/gateway/context.ts';
@@ -70,13 +71,42 @@ test('tls.client-cert-revocation fails for a certificate on the CRL, even with a
   assert.equal(decisionOf(t.stack, ex).tls?.authorizationError, 'CERT_REVOKED');
 });
 
-test('the strict listener refuses a bad certificate in the handshake and accepts a good one', async () => {
+test('the strict listener refuses every bad certificate (and none) in the handshake and accepts a good one', async () => {
   const token = await bound('tpp-alpha');
   const good = await callGateway(t.stack, ACCOUNTS, { cert: 'tpp-alpha', token, base: t.stack.urls.gatewayStrict });
   assert.equal(good.response?.status, 200);
-  const bad = await callGateway(t.stack, ACCOUNTS, { cert: 'alpha-expired', token, base: t.stack.urls.gatewayStrict });
-  assert.equal(bad.response, null);
-  assert.ok(bad.error, 'a TLS-level error');
+  for (const cert of ['alpha-expired', 'alpha-not-yet-valid', 'alpha-revoked', 'rogue-alpha', 'tpp-selfsigned', null]) {
+    const bad = await callGateway(t.stack, ACCOUNTS, { cert, token, base: t.stack.urls.gatewayStrict });
+    assert.equal(bad.response, null, String(cert));
+    assert.ok(bad.error, `${cert}: a TLS-level error`);
+  }
+});
+
+test('tls.client-cert-revocation is checked on resumed TLS sessions too (revocation is not re-checked by OpenSSL on resumption)', async () => {
+  const agent = new https.Agent({ keepAlive: false, maxCachedSessions: 10 });
+  const m = t.stack.pki.cert('alpha-revoked');
+  const token = await bound('alpha-revoked');
+  const get = () => new Promise<{ status: number; id: string; reused: boolean }>((resolve, reject) => {
+    const req = https.request(`${t.stack.urls.gateway}${ACCOUNTS}`, { agent, ca: t.stack.pki.rootCa, cert: m.chain, key: m.key, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.resume().on('end', () => resolve({ status: res.statusCode!, id: String(res.headers['x-fapi-interaction-id']), reused: (res.socket as import('node:tls').TLSSocket).isSessionReused() }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  try {
+    const first = await get();
+    await new Promise((r) => setTimeout(r, 20));
+    const second = await get();
+    assert.equal(second.reused, true, 'the second connection resumed the TLS session');
+    for (const r of [first, second]) {
+      assert.equal(r.status, 401);
+      const d = t.stack.decisions.peek(r.id)[0]!;
+      assert.equal(d.checks.find((c) => c.outcome === 'fail')?.id, 'tls.client-cert-revocation');
+    }
+    assert.equal(t.stack.decisions.peek(second.id)[0]!.tls?.sessionReused, true);
+  } finally {
+    agent.destroy();
+  }
 });
 
 test('tls.protocol passes for TLS 1.3 and the listener refuses TLS 1.1 outright', async () => {

@@ -16,7 +16,10 @@ const secs = (ms: number) => (ms / 1000).toFixed(3);
 
 function steps(s: ScenarioResult): string {
   return s.steps
-    .map((st) => `step ${st.index + 1} [${st.status}] ${st.name}${st.httpStatus ? ` -> HTTP ${st.httpStatus}` : ''}${st.failedCheck ? ` (${st.failedCheck.source} refused: ${st.failedCheck.id})` : ''}`)
+    .map((st) => {
+      const hidden = st.expectations.filter((e) => e.unobservable).map((e) => e.path.replace(/^check /, ''));
+      return `step ${st.index + 1} [${st.status}] ${st.name}${st.httpStatus ? ` -> HTTP ${st.httpStatus}` : ''}${st.failedCheck ? ` (${st.failedCheck.source} refused: ${st.failedCheck.id})` : ''}${hidden.length ? ` [not observable on this target: ${hidden.join(', ')}]` : ''}`;
+    })
     .join('\n');
 }
 
@@ -27,7 +30,7 @@ function testcase(s: ScenarioResult): string {
   if (s.status === 'skipped') return `    <testcase ${attrs}>\n      <skipped message="${xmlEscape(s.reason ?? 'skipped')}"/>\n    </testcase>`;
   const f = s.failure;
   const check = f?.failedCheck ? `${f.failedCheck.id} failed at the ${f.failedCheck.source}: ${f.failedCheck.reason} (${f.failedCheck.spec}, ${f.failedCheck.specUrl})` : null;
-  const message = `step ${f ? f.step + 1 : '?'} "${f?.stepName ?? ''}": ${f?.message ?? s.reason ?? s.status}${check ? `; ${check}` : ''}`;
+  const message = f?.explanation ? `${f.explanation}${check ? ` Server check: ${check}.` : ''}` : `step ${f ? f.step + 1 : '?'} "${f?.stepName ?? ''}": ${f?.message ?? s.reason ?? s.status}${check ? `; ${check}` : ''}`;
   const tag = s.status === 'error' ? 'error' : 'failure';
   const type = f?.failedCheck?.id ?? (s.status === 'error' ? 'engine-error' : 'expectation');
   return `    <testcase ${attrs}>\n      <${tag} message="${xmlEscape(message)}" type="${xmlEscape(type)}">${xmlEscape(`${message}\n\n${steps(s)}`)}</${tag}>\n      ${out}\n    </testcase>`;

@@ -1,4 +1,4 @@
-// POST /api/runs starts scenarios against the bundled stack and answers at once with the run id;
+// POST /api/runs starts scenarios against the bundled stack or a stored target and answers at once with the run id;
 // GET /api/runs lists stored runs; GET /api/runs/:id returns one with its scenarios and steps;
 // GET /api/runs/:id/events streams its trace (Server-Sent Events, or JSON for non-streaming clients).
 import type { ControlRequest } from '../index.ts';
@@ -7,22 +7,26 @@ import { select } from '../../engine/catalogue.ts';
 import { runScenarios } from '../../engine/runner.ts';
 import { bundledTarget } from '../../engine/target.ts';
 import { liveRuns } from '../../engine/trace.ts';
+import { targetForRun } from './targets.ts';
 import type { TraceEvent } from '../../../lib/trace/events.ts';
 
 export async function startRun({ req, res, stack }: ControlRequest): Promise<void> {
-  const body = (await readJson(req)) as { scenarios?: unknown };
+  const body = (await readJson(req)) as { scenarios?: unknown; target?: unknown };
   const wanted = body.scenarios;
   if (!Array.isArray(wanted) || !wanted.length || !wanted.every((w) => typeof w === 'string')) {
-    throw new HttpError(400, 'invalid_request', 'body must be {"scenarios": ["<id or tag>", ...]}');
+    throw new HttpError(400, 'invalid_request', 'body must be {"scenarios": ["<id or tag>", ...], "target"?: "<target id>"}');
   }
+  if (body.target !== undefined && (typeof body.target !== 'string' || !body.target)) throw new HttpError(400, 'invalid_request', '"target" must be a target id (GET /api/targets)');
   const { selected, unknown } = select(stack.catalogue.get().scenarios, wanted as string[]);
   if (unknown.length) throw new HttpError(400, 'invalid_request', `no scenario or tag named ${unknown.join(', ')}`);
+  // An external target (routes/targets.ts), or the bundled stack.
+  const target = typeof body.target === 'string' && body.target !== 'bundled' ? await targetForRun(stack, body.target) : bundledTarget(stack);
   const runId = await new Promise<string>((resolve, reject) => {
     runScenarios({
-      scenarios: selected, target: bundledTarget(stack), trigger: 'ui', selection: wanted as string[], prisma: stack.db.prisma, onStart: resolve,
+      scenarios: selected, target, trigger: 'ui', selection: wanted as string[], prisma: stack.db.prisma, onStart: resolve,
     }).catch(reject);
   });
-  sendJson(res, 202, { runId, events: `/api/runs/${runId}/events`, scenarios: selected.map((s) => s.scenario.id) });
+  sendJson(res, 202, { runId, target: target.name, events: `/api/runs/${runId}/events`, scenarios: selected.map((s) => s.scenario.id) });
 }
 
 export async function listRuns({ res, stack, query }: ControlRequest): Promise<void> {

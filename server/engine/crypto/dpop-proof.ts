@@ -1,12 +1,12 @@
 // Builds DPoP proofs (RFC 9449 §4.2) and, on request, breaks them the ways a scenario asks:
 // other htm / htu, stale iat, fixed jti, missing or wrong ath, foreign typ / alg, private jwk.
-import { createHash, randomUUID } from 'node:crypto';
-import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, type CryptoKey } from 'jose';
+import { KeyObject, createHash, randomUUID, sign } from 'node:crypto';
+import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
 import type { DpopSpec } from '../../../lib/scenario/schema.ts';
 
 export interface DpopKey {
   name: string;
-  alg: 'ES256';
+  alg: 'ES256' | 'PS256' | 'EdDSA';
   privateKey: CryptoKey;
   publicJwk: JWK;
   privateJwk: JWK;
@@ -18,6 +18,16 @@ export async function generateDpopKey(name: string): Promise<DpopKey> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const publicJwk = await exportJWK(publicKey);
   return { name, alg: 'ES256', privateKey, publicJwk, privateJwk: await exportJWK(privateKey), jkt: await calculateJwkThumbprint(publicJwk) };
+}
+
+/** A DPoP key from a registered private JWK (ES256, PS256 or EdDSA, as its alg says). */
+export async function importDpopKey(name: string, jwk: JWK): Promise<DpopKey> {
+  const alg = jwk.alg ?? (jwk.kty === 'EC' ? 'ES256' : jwk.kty === 'OKP' ? 'EdDSA' : 'PS256');
+  const privateKey = (await importJWK(jwk, alg)) as CryptoKey;
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...rest } = jwk;
+  const { kty, crv, x, y, n, e } = rest;
+  const publicJwk = Object.fromEntries(Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined)) as JWK;
+  return { name, alg: alg as DpopKey['alg'], privateKey, publicJwk, privateJwk: jwk, jkt: await calculateJwkThumbprint(publicJwk) };
 }
 
 export interface ProofRequest {
@@ -78,7 +88,14 @@ export async function buildProof(key: DpopKey, req: ProofRequest, spec: Partial<
     const jwt = await new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(new TextEncoder().encode('attacker-chosen-secret-0123456789'));
     return { jwt, header, claims, mutations };
   }
-  if (alg !== key.alg) mutations.push(`header alg ${alg} for an ${key.alg} key`);
-  const jwt = await new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(key.privateKey, { });
+  if (alg !== key.alg) {
+    // Algorithm confusion: the header names another algorithm, the signature is still the key's own
+    // (ES256, JWS raw r||s). jose refuses to sign that, so the JWS is assembled here.
+    mutations.push(`header alg ${alg} over an ${key.alg} signature`);
+    const input = `${b64(header)}.${b64(claims)}`;
+    const signature = sign('sha256', Buffer.from(input), { key: KeyObject.from(key.privateKey), dsaEncoding: 'ieee-p1363' });
+    return { jwt: `${input}.${signature.toString('base64url')}`, header, claims, mutations };
+  }
+  const jwt = await new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(key.privateKey);
   return { jwt, header, claims, mutations };
 }

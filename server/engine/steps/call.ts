@@ -23,9 +23,9 @@ async function accessToken(step: CallStep['call'], state: ScenarioState): Promis
 
 export async function callStep(step: CallStep['call'], state: ScenarioState): Promise<Observation> {
   const actor = state.actor(step.actor);
-  const base = step.via === 'gatewayStrict' ? state.target.endpoints.gatewayStrict : state.target.endpoints.gateway;
-  if (!base) throw new EngineError('unsupported', 'the target has no strict-TLS gateway listener');
-  const url = new URL(base + state.text(step.path));
+  const mapped = state.target.gatewayUrl(state.text(step.path), step.via);
+  if (!mapped) throw new EngineError('unsupported', `the target serves no route for ${step.path}${step.via === 'gatewayStrict' ? ' on a strict-TLS listener' : ''}`);
+  const url = new URL(mapped);
   const token = await accessToken(step, state);
   const headers: Record<string, string | string[]> = { accept: 'application/json' };
   for (const [name, value] of Object.entries(step.headers)) {
@@ -62,5 +62,5 @@ export async function callStep(step: CallStep['call'], state: ScenarioState): Pr
     body = JSON.stringify(state.deep(step.body));
     headers['content-type'] = 'application/json';
   }
-  return exchange(state, { actor: actor.name, method: step.method, url: url.toString(), headers, ...(body !== undefined ? { body } : {}), cert: actor.certificate });
+  return exchange(state, { actor: actor.name, method: step.method, url: url.toString(), headers, ...(body !== undefined ? { body } : {}), cert: actor.certificate, party: 'gateway' });
 }

@@ -20,6 +20,13 @@ export interface HttpCall {
   headers: Record<string, string | string[]>;
   body?: string;
   cert: CertMaterial | null;
+  /** Which server answers: its decisions are joined when the target exposes them. */
+  party: 'gateway' | 'idp';
+}
+
+/** Whether the target exposes the decisions of this server (the gateway-checks / idp-checks capabilities). */
+export function observable(target: ScenarioState['target'], party: HttpCall['party']): boolean {
+  return target.decisions !== null && target.capabilities.has(party === 'gateway' ? 'gateway-checks' : 'idp-checks');
 }
 
 export async function exchange(state: ScenarioState, call: HttpCall): Promise<Observation> {
@@ -34,8 +41,12 @@ export async function exchange(state: ScenarioState, call: HttpCall): Promise<Ob
   const nonce = header(ex, 'dpop-nonce');
   if (nonce) state.lastNonce.set(call.actor, nonce);
   const lookup = state.target.decisions;
-  if (!lookup) {
-    state.emit({ type: 'server.decision.unobservable', interactionId: echoed ?? interactionId, reason: `the target "${state.target.name}" does not expose its server-side checks` });
+  if (!lookup || !observable(state.target, call.party)) {
+    const who = call.party === 'gateway' ? 'gateway' : 'authorization server';
+    state.emit({
+      type: 'server.decision.unobservable', interactionId: echoed ?? interactionId,
+      reason: `the ${who} of target "${state.target.name}" (${new URL(call.url).origin}) is external: its internal checks are not observable, so this step is judged on what the client sees (status, WWW-Authenticate, body)`,
+    });
     return { exchange: ex, decisions: null };
   }
   const decisions = [...new Map([...lookup(interactionId), ...(echoed && echoed !== interactionId ? lookup(echoed) : [])].map((d) => [d, d])).keys()];

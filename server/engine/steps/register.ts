@@ -14,6 +14,7 @@ export async function registerStep(step: RegisterStep['register'], state: Scenar
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify(state.deep(step.metadata)),
     cert: actor.certificate,
+    party: 'idp',
   });
   const body = observation.exchange ? jsonBody(observation.exchange) : null;
   if (typeof body?.client_id === 'string') {

@@ -11,19 +11,23 @@ import { decodeJwt } from '../jwt.ts';
 
 export async function tokenStep(step: TokenStep['token'], state: ScenarioState): Promise<Observation> {
   const actor = state.actor(step.actor);
-  const clientId = step.client !== undefined ? state.text(step.client) : actor.client;
-  if (!clientId) throw new EngineError('no-client', `actor "${actor.name}" has no client: set actors.${actor.name}.client or token.client`);
-  const auth = step.auth ?? (actor.certificate ? 'tls_client_auth' : 'private_key_jwt');
+  const clientName = step.client !== undefined ? state.text(step.client) : actor.client;
+  if (!clientName) throw new EngineError('no-client', `actor "${actor.name}" has no client: set actors.${actor.name}.client or token.client`);
+  // The scenario names the sandbox's clients; the target maps them to its own (a registered client_id maps to itself).
+  const client = state.target.client(clientName);
+  const clientId = client?.clientId ?? clientName;
+  const auth = step.auth ?? client?.auth ?? (actor.certificate ? 'tls_client_auth' : 'private_key_jwt');
   const url = step.endpoint === 'plain' ? state.target.endpoints.tokenPlain : state.target.endpoints.token;
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, scope: state.text(step.scope) });
+  const scope = state.text(step.scope).split(' ').filter(Boolean).map((s) => state.target.scope(s)).join(' ');
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, scope });
   if (step.resource) form.set('resource', state.text(step.resource));
 
   if (auth === 'private_key_jwt') {
     let assertion = step.assertion?.reuse ? state.assertions.get(step.assertion.reuse) : undefined;
     if (step.assertion?.reuse && !assertion) throw new EngineError('unknown-variable', `no client assertion saved as "${step.assertion.reuse}"`);
     if (!assertion) {
-      const key = state.target.clientKey(clientId);
-      if (!key) throw new EngineError('no-client-key', `the target has no private_key_jwt key for client "${clientId}"`);
+      const key = client?.key;
+      if (!key) throw new EngineError('no-client-key', `the target has no private_key_jwt key for client "${clientName}"`);
       assertion = await buildClientAssertion({
         clientId, key, now: state.now(),
         audience: step.assertion?.audience ? state.text(step.assertion.audience) : state.target.endpoints.issuer,
@@ -49,7 +53,7 @@ export async function tokenStep(step: TokenStep['token'], state: ScenarioState):
     headers.dpop = proof.jwt;
   }
 
-  const observation = await exchange(state, { actor: actor.name, method: 'POST', url, headers, body: form.toString(), cert: step.endpoint === 'mtls' ? actor.certificate : null });
+  const observation = await exchange(state, { actor: actor.name, method: 'POST', url, headers, body: form.toString(), cert: step.endpoint === 'mtls' ? actor.certificate : null, party: 'idp' });
   const body = observation.exchange ? jsonBody(observation.exchange) : null;
   if (observation.exchange?.response?.status === 200 && body) {
     const raw = body.access_token;

@@ -56,7 +56,7 @@ export const dpopSignature: Check = {
     const alg = proof!.header.alg as string;
     if ('crit' in proof!.header) return fail('the proof header lists crit extensions; none is understood here', INVALID_PROOF, { alg });
     const v = verifierFor(proof!.jkt!, alg, proof!.header.jwk as Record<string, unknown>);
-    if (typeof v === 'string') return fail(`the signature cannot be checked: ${v}`, INVALID_PROOF, { alg });
+    if (typeof v === 'string') return fail(`the signature does not verify with the header jwk (${v})`, INVALID_PROOF, { alg });
     const dot = proofJwt!.lastIndexOf('.');
     const input = Buffer.from(proofJwt!.slice(0, dot));
     const signature = Buffer.from(proofJwt!.slice(dot + 1), 'base64url');

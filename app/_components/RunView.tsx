@@ -1,0 +1,59 @@
+'use client';
+// One run: header (status, counts, duration, target, re-run) and the timeline from its event stream.
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useMemo, useState } from 'react';
+import { buildTimeline } from '../../lib/trace/timeline.ts';
+import type { RunDetail } from '../_lib/types.ts';
+import { rerun } from '../_lib/client-api.ts';
+import { dateTime, ms } from '../_lib/format.ts';
+import { StatusBadge } from './Badges.tsx';
+import { RunTimeline } from './Timeline.tsx';
+import { useRunStream } from './useRunStream.ts';
+
+export function RunView({ run: stored }: { run: RunDetail }) {
+  const router = useRouter();
+  const stream = useRunStream(stored.id);
+  const run = useMemo(() => buildTimeline(stream.events), [stream.events]);
+  const [error, setError] = useState<string | null>(null);
+  const status = stream.events.length ? run.status : stored.status;
+  const counts = run.counts ?? stored.summary;
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <div className="eyebrow">Run</div>
+          <h1 className="row">
+            {stored.scenarios.length === 1 ? stored.scenarios[0]!.title : `${stored.scenarios.length} scenarios`} <StatusBadge status={status} big />
+          </h1>
+          <p className="lede">
+            Started {dateTime(stored.createdAt)} from the {stored.trigger} against <strong>{stored.target}</strong>
+            {run.durationMs !== null ? <> · {ms(run.durationMs)}</> : null}
+            {counts ? <> · {counts.passed} passed{counts.failed ? `, ${counts.failed} failed` : ''}{counts.error ? `, ${counts.error} errors` : ''}{counts.skipped ? `, ${counts.skipped} skipped` : ''}</> : null}
+          </p>
+          {stored.scenarios.length === 1 ? (
+            <p className="small"><Link prefetch={false} href={`/scenarios/${stored.scenarios[0]!.scenarioId}`}>About this scenario →</Link></p>
+          ) : null}
+        </div>
+        <button
+          type="button"
+          className="btn primary"
+          data-action="rerun"
+          onClick={async () => {
+            try {
+              router.push(`/runs/${await rerun(stored)}`);
+            } catch (err) {
+              setError((err as Error).message);
+            }
+          }}
+        >
+          Re-run
+        </button>
+      </div>
+      {error ? <p className="error-box" role="alert">{error}</p> : null}
+      {stream.error && !stream.events.length ? <p className="error-box" role="alert">{stream.error}</p> : null}
+      {!stream.events.length && !stream.error ? <p className="muted">Loading the trace…</p> : null}
+      <RunTimeline run={run} />
+    </>
+  );
+}

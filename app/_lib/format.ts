@@ -1,0 +1,40 @@
+// Display helpers: durations, dates, validity of certificates, short thumbprints.
+
+export function ms(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '–';
+  if (value >= 1000) return `${(value / 1000).toFixed(2)} s`;
+  if (value >= 10) return `${Math.round(value)} ms`;
+  return `${value.toFixed(1)} ms`;
+}
+
+export function dateTime(iso: string | null | undefined): string {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+export type Validity = 'valid' | 'expired' | 'not-yet-valid';
+
+/** Whether a certificate was within its validity period at the given time. */
+export function validityAt(cert: { notBefore: string; notAfter: string }, at: string | number = Date.now()): Validity {
+  const t = typeof at === 'number' ? at : Date.parse(at);
+  if (t > Date.parse(cert.notAfter)) return 'expired';
+  if (t < Date.parse(cert.notBefore)) return 'not-yet-valid';
+  return 'valid';
+}
+
+/** "CN=tpp-alpha,OU=…,O=Alpha Payments Ltd,C=GB" → "tpp-alpha". */
+export function commonName(dn: string): string {
+  return /(?:^|,)\s*CN=([^,]+)/.exec(dn)?.[1] ?? dn;
+}
+
+export function httpClass(status: number | null | undefined): string {
+  if (!status) return 'http-0';
+  return `http-${String(status)[0]}`;
+}
+
+/** YAML block text → paragraphs (single line breaks are wrapping, blank lines separate). */
+export function paragraphs(text: string): string[] {
+  return text.split(/\n\s*\n/).map((p) => p.replace(/\s*\n\s*/g, ' ').trim()).filter(Boolean);
+}

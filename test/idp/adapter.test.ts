@@ -1,0 +1,56 @@
+// The oidc-provider storage adapter on a real SQLite file (Prisma): the adapter contract oidc-provider
+// relies on (upsert / find / findByUid / findByUserCode / consume / destroy / revokeByGrantId, expiry)
+// and that what one connection wrote, a reopened database still has.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openDb } from '../../server/db/client.ts';
+import { prismaAdapter } from '../../server/idp/adapter.ts';
+import { ROOT_DIR } from '../../server/config.ts';
+import { tempDataDir } from '../helpers/paths.ts';
+
+test('adapter contract: upsert and find by id / uid / user code, models kept apart, expiry, consume, destroy, revokeByGrantId, across a reopen', async () => {
+  const data = tempDataDir('adapter');
+  let db = await openDb(data.dir, ROOT_DIR);
+  try {
+    let Adapter = prismaAdapter(db.prisma);
+    const tokens = new Adapter('AccessToken');
+    const sessions = new Adapter('Session');
+    const codes = new Adapter('DeviceCode');
+    await tokens.upsert('t1', { jti: 't1', grantId: 'g1', clientId: 'tpp-alpha', kind: 'AccessToken' }, 600);
+    await tokens.upsert('t2', { jti: 't2', grantId: 'g2', kind: 'AccessToken' }, 600);
+    await tokens.upsert('gone', { jti: 'gone', kind: 'AccessToken' } , -1);
+    await sessions.upsert('s1', { uid: 'uid-1', kind: 'Session' } , 0);
+    await codes.upsert('d1', { userCode: 'ABCD-EFGH', grantId: 'g1', kind: 'DeviceCode' }, 600);
+
+    assert.equal((await tokens.find('t1'))?.clientId, 'tpp-alpha');
+    assert.equal(await sessions.find('t1'), undefined, 'another model does not see it');
+    assert.equal(await tokens.find('gone'), undefined, 'expired entries are not found');
+    assert.equal((await sessions.findByUid('uid-1'))?.kind, 'Session');
+    assert.equal((await codes.findByUserCode('ABCD-EFGH'))?.kind, 'DeviceCode');
+    assert.equal(await codes.findByUserCode('nope'), undefined);
+
+    await tokens.upsert('t1', { jti: 't1', grantId: 'g1', clientId: 'tpp-alpha', scope: 'accounts', kind: 'AccessToken' }, 600);
+    assert.equal((await tokens.find('t1'))?.scope, 'accounts', 'upsert replaces');
+    assert.equal((await tokens.find('t1'))?.consumed, undefined);
+    await tokens.consume('t1');
+    const consumed = (await tokens.find('t1'))?.consumed as number;
+    assert.ok(Math.abs(consumed - Date.now() / 1000) < 5, 'consumed is a timestamp in seconds');
+
+    await db.close();
+    db = await openDb(data.dir, ROOT_DIR);
+    Adapter = prismaAdapter(db.prisma);
+    const reopened = new Adapter('AccessToken');
+    assert.equal((await reopened.find('t1'))?.consumed, consumed, 'kept across a reopen');
+
+    await reopened.revokeByGrantId('g1');
+    assert.equal(await reopened.find('t1'), undefined);
+    assert.equal(await new Adapter('DeviceCode').findByUserCode('ABCD-EFGH'), undefined, 'every model of the grant');
+    assert.ok(await reopened.find('t2'), 'other grants untouched');
+    await reopened.destroy('t2');
+    assert.equal(await reopened.find('t2'), undefined);
+    assert.ok(await new Adapter('Session').findByUid('uid-1'), 'no expiry: kept');
+  } finally {
+    await db.close();
+    data.remove();
+  }
+});
