@@ -1,8 +1,10 @@
 // Keeps what the gateway and the IdP decided, by x-fapi-interaction-id: in memory for the engine
 // and the UI to join at once, and in SQLite for history, written off the request path in small
-// transactions (a ~3 KB row costs ~100 µs to write here). Under a flood the history is bounded: a
-// token bucket lets `persistPerSecond` rows a second reach disk (refusals first, bursts up to
-// `burst`); the rest stay in memory only, counted and reported.
+// transactions (a ~3 KB row costs 100-400 µs to write here). The history is bounded: a token bucket
+// lets `persistPerSecond` rows a second reach disk (refusals first, bursts up to `burst`), and while
+// the event loop is more than half busy only refusals do; the rest stay in memory only, counted and
+// reported. A scenario run or a person at the UI never comes near either limit.
+import { performance as nodePerformance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import type { Decision } from '../../lib/trace/decision.ts';
 import { RateBudget, refusalsFirst } from './budget.ts';
@@ -15,6 +17,8 @@ export interface DecisionStoreOptions {
   /** Decisions that may be written at once after a quiet spell (a scenario run's burst). */
   burst?: number;
   flushEveryMs?: number;
+  /** Whether the process is too busy to write successes (default: event loop utilisation above 50 % since the last flush). */
+  busy?: () => boolean;
   /** Where "kept in memory only" is reported (at most every 10 s). */
   log?: (message: string) => void;
 }
@@ -22,10 +26,21 @@ export interface DecisionStoreOptions {
 export interface DecisionStats {
   recorded: number;
   persisted: number;
-  /** Recorded under a flood beyond persistPerSecond: in memory until evicted, never on disk. */
+  /** Recorded under a flood (beyond persistPerSecond, or successes while busy): in memory until evicted, never on disk. */
   memoryOnly: number;
   /** Gateway workers' successful decisions not forwarded here under a flood (server/gateway/workers.ts). */
   notForwarded: number;
+}
+
+/** True when the event loop was more than half busy since the previous call. */
+function eventLoopBusy(): () => boolean {
+  let last = nodePerformance.eventLoopUtilization();
+  return () => {
+    const now = nodePerformance.eventLoopUtilization();
+    const busy = nodePerformance.eventLoopUtilization(now, last).utilization > 0.5;
+    last = now;
+    return busy;
+  };
 }
 
 const LATEST = 500;
@@ -49,6 +64,7 @@ export class DecisionStore {
   private readonly budget: RateBudget;
   private readonly flushEveryMs: number;
   private readonly log: (message: string) => void;
+  private readonly busy: () => boolean;
   private lastReport = -Infinity;
   private reportedMemoryOnly = 0;
   private readonly counts: DecisionStats = { recorded: 0, persisted: 0, memoryOnly: 0, notForwarded: 0 };
@@ -59,6 +75,7 @@ export class DecisionStore {
     this.budget = new RateBudget(perSecond, opts.burst ?? perSecond * 10);
     this.flushEveryMs = opts.flushEveryMs ?? 200;
     this.log = opts.log ?? ((m) => console.warn(`[fapi-sandbox] ${m}`));
+    this.busy = opts.busy ?? eventLoopBusy();
     if (sqlite) {
       const insert = sqlite.prepare<[string, string, string, number, string]>(
         'INSERT INTO Decision (interactionId, source, at, status, payload) VALUES (?, ?, ?, ?, ?)',
@@ -148,7 +165,8 @@ export class DecisionStore {
     const batch = this.pending;
     this.pending = [];
     if (!batch.length || !this.writeBatch) return;
-    const rows = refusalsFirst(batch, this.budget.take(batch.length));
+    const eligible = this.busy() ? batch.filter((d) => d.response.status >= 400) : batch;
+    const rows = refusalsFirst(eligible, this.budget.take(eligible.length));
     this.counts.memoryOnly += batch.length - rows.length;
     for (const d of rows) this.writing.push(d);
     this.reportMemoryOnly(performance.now());
@@ -180,6 +198,6 @@ export class DecisionStore {
     if (fresh <= 0 || now - this.lastReport < 10_000) return;
     this.lastReport = now;
     this.reportedMemoryOnly = this.counts.memoryOnly;
-    this.log(`decision history: ${fresh} decisions kept in memory only (the history takes ${this.budget.perSecond}/s, bursts of ${this.budget.burst})`);
+    this.log(`decision history: ${fresh} decisions kept in memory only (the history takes ${this.budget.perSecond}/s, bursts of ${this.budget.burst}, and only refusals while the gateway is busy)`);
   }
 }

@@ -33,7 +33,7 @@ async function withDb(label: string, fn: (db: Awaited<ReturnType<typeof openDb>>
 
 test('decision store: recorded decisions are in memory at once and in SQLite after a flush, readable by Prisma', async () => {
   await withDb('decisions', async (db) => {
-    const store = new DecisionStore(db.sqlite);
+    const store = new DecisionStore(db.sqlite, { busy: () => false });
     const d = decision(401);
     store.record(d);
     store.record({ ...d, source: 'idp' });
@@ -51,7 +51,7 @@ test('decision store: recorded decisions are in memory at once and in SQLite aft
 
 test('decision store: memory is bounded; evicted decisions are still found on disk; latest() is newest first', async () => {
   await withDb('decisions-memory', async (db) => {
-    const store = new DecisionStore(db.sqlite, { memoryLimit: 3 });
+    const store = new DecisionStore(db.sqlite, { memoryLimit: 3, busy: () => false });
     const all = Array.from({ length: 5 }, () => decision(200));
     for (const d of all) store.record(d);
     assert.deepEqual(store.peek(all[0]!.interactionId), [], 'evicted from memory');
@@ -66,7 +66,7 @@ test('decision store: memory is bounded; evicted decisions are still found on di
 test('decision store: under a flood at most persistPerSecond rows are written, refusals first; the rest are counted', async () => {
   await withDb('decisions-flood', async (db) => {
     const logged: string[] = [];
-    const store = new DecisionStore(db.sqlite, { persistPerSecond: 10, burst: 10, log: (m) => logged.push(m) });
+    const store = new DecisionStore(db.sqlite, { persistPerSecond: 10, burst: 10, busy: () => false, log: (m) => logged.push(m) });
     const refusals = Array.from({ length: 4 }, () => decision(401));
     const successes = Array.from({ length: 26 }, () => decision(200));
     for (const [i, d] of successes.entries()) {
@@ -80,6 +80,26 @@ test('decision store: under a flood at most persistPerSecond rows are written, r
     assert.deepEqual(store.stats(), { recorded: 30, persisted: 10, memoryOnly: 20, notForwarded: 0 });
     assert.match(logged.join('\n'), /20 decisions kept in memory only/);
     assert.equal(store.peek(successes[25]!.interactionId).length, 1, 'still in memory for the engine and the UI');
+  });
+});
+
+test('decision store: while the process is busy only refusals are written; successes stay in memory', async () => {
+  await withDb('decisions-busy', async (db) => {
+    let busy = true;
+    const store = new DecisionStore(db.sqlite, { busy: () => busy, log: () => {} });
+    const ok = decision(200);
+    const refused = decision(401);
+    store.record(ok);
+    store.record(refused);
+    await store.flush();
+    assert.deepEqual((db.sqlite.prepare('SELECT status FROM Decision').all() as { status: number }[]).map((r) => r.status), [401]);
+    assert.equal(store.peek(ok.interactionId).length, 1);
+    busy = false;
+    const later = decision(200);
+    store.record(later);
+    await store.flush();
+    assert.equal((await new DecisionStore(db.sqlite).get(later.interactionId)).length, 1, 'written once the process has time');
+    assert.deepEqual(store.stats(), { recorded: 3, persisted: 2, memoryOnly: 1, notForwarded: 0 });
   });
 });
 
