@@ -6,6 +6,7 @@ import type { SandboxConfig } from '../config.ts';
 import type { StackUrls } from '../stack.ts';
 import type { Decision } from '../../lib/trace/decision.ts';
 import type { DecisionStore } from '../decisions/store.ts';
+import { performance } from 'node:perf_hooks';
 import { RateBudget } from '../decisions/budget.ts';
 import type { ReplayCache } from './dpop/replay-store.ts';
 import type { DecisionSink, GatewayMode } from './index.ts';
@@ -95,8 +96,9 @@ export class RemoteReplay implements ReplayCache {
 /**
  * A worker's decision sink: decisions go to the main process, batched per event-loop turn. When the
  * client chose the interaction id (the engine does, and looks the decision up as soon as it has the
- * response), the answer waits until the main process has the decision. Under a flood, successes
- * beyond `forwardPerSecond` are counted, not forwarded.
+ * response), the answer waits until the main process has the decision. Refusals and looked-up
+ * decisions always go; other successes only within `forwardPerSecond` and while the worker is not
+ * busy (event loop over half used): under a flood they are counted, not forwarded.
  */
 export class DecisionForwarder implements DecisionSink {
   private seq = 0;
@@ -106,12 +108,22 @@ export class DecisionForwarder implements DecisionSink {
   private scheduled = false;
   private readonly budget: RateBudget;
 
+  private busy = false;
+  private readonly sampler: NodeJS.Timeout;
+
   constructor(private readonly send: Send, forwardPerSecond: number, private readonly timeoutMs = RECORD_TIMEOUT_MS) {
     this.budget = new RateBudget(forwardPerSecond, forwardPerSecond);
+    let last = performance.eventLoopUtilization();
+    this.sampler = setInterval(() => {
+      const now = performance.eventLoopUtilization();
+      this.busy = performance.eventLoopUtilization(now, last).utilization > 0.5;
+      last = now;
+    }, 250);
+    this.sampler.unref();
   }
 
   record(decision: Decision, lookedUp: boolean): Promise<void> | void {
-    if (decision.response.status < 400 && this.budget.take(1) === 0) {
+    if (decision.response.status < 400 && !lookedUp && (this.busy || this.budget.take(1) === 0)) {
       this.notForwarded++;
       return;
     }

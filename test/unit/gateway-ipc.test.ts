@@ -63,23 +63,25 @@ test('remote replay cache: an error in the main process, or no answer, fails the
   await assert.rejects(pending, /stopping/);
 });
 
-test('decision forwarder: the answer waits until the main process has the decision; successes beyond the budget are counted, refusals always go', async () => {
+test('decision forwarder: a looked-up decision holds the answer until the main process has it; anonymous successes beyond the budget are counted; refusals always go', async () => {
   const store = new DecisionStore(null);
   const w = wire({ replay: { claim: () => true, close() {} }, decisions: store });
   const forwarder = (w.ends.forwarder = new DecisionForwarder(w.send, 2));
   const first = decision(200);
   const pending = forwarder.record(first, true);
-  assert.ok(pending instanceof Promise, 'forwarded decisions make the answer wait');
+  assert.ok(pending instanceof Promise, 'the client chose the id: the answer waits');
   assert.deepEqual(store.peek(first.interactionId), [], 'not there yet');
   await pending;
   assert.equal(store.peek(first.interactionId).length, 1, 'there once the answer may go');
-  const second = forwarder.record(decision(200), true);
-  assert.ok(second instanceof Promise);
-  assert.equal(forwarder.record(decision(200), true), undefined, 'third success in the same second: not forwarded, no wait');
+  const anonymous = [decision(200), decision(200), decision(200)];
+  assert.deepEqual(anonymous.map((d) => forwarder.record(d, false)), [undefined, undefined, undefined], 'anonymous: nothing waits');
+  const lookedUp = decision(200);
   const refusal = decision(401);
-  await Promise.all([second, forwarder.record(refusal, true)]);
-  assert.equal(store.peek(refusal.interactionId).length, 1, 'refusals are forwarded whatever the budget');
-  assert.deepEqual(store.stats(), { recorded: 3, persisted: 0, memoryOnly: 0, notForwarded: 1 });
+  await Promise.all([forwarder.record(lookedUp, true), forwarder.record(refusal, false)]);
+  assert.deepEqual(anonymous.map((d) => store.peek(d.interactionId).length), [1, 1, 0], 'a budget of 2 a second: the third is counted, not forwarded');
+  assert.equal(store.peek(lookedUp.interactionId).length, 1, 'looked-up decisions go whatever the budget');
+  assert.equal(store.peek(refusal.interactionId).length, 1, 'refusals go whatever the budget');
+  assert.deepEqual(store.stats(), { recorded: 5, persisted: 0, memoryOnly: 0, notForwarded: 1 });
 });
 
 test('decision forwarder: without a client-chosen interaction id nothing waits, and the decision is still forwarded', async () => {
