@@ -60,7 +60,9 @@ function machine() {
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()}`,
     node: process.version,
+    nodeOpenssl: process.versions.openssl,
     nginx: nginx?.version ?? null,
+    nginxOpenssl: nginx?.openssl ?? null,
     autocannon: JSON.parse(readFileSync(path.join(ROOT, 'node_modules/autocannon/package.json'), 'utf8')).version,
   };
 }
@@ -320,11 +322,17 @@ result.loadAverageAfter = loadAverage();
 result.seconds = Math.round((Date.now() - started) / 1000);
 result.table = table(result);
 
+const m = result.machine;
+result.summary = [
+  `${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}; Node ${m.node} (OpenSSL ${m.nodeOpenssl}), nginx ${m.nginx ?? 'absent'}${m.nginxOpenssl ? ` (OpenSSL ${m.nginxOpenssl})` : ''}, autocannon ${m.autocannon}.`,
+  'Load generator, sandbox and nginx on the same cores; each figure the median of the rounds; server CPU = user + system time of the sandbox (all its processes) and nginx, from /proc.',
+  `Load average before ${result.loadAverageBefore.join(' ')}, after ${result.loadAverageAfter.join(' ')}; ${result.seconds} s in all; \`${result.command}\`, ${result.when}.`,
+].join('\n');
+
 mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
 writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
-console.log(`\n${result.table}\n`);
-console.log(`${result.machine.cores} cores (${result.machine.cpuModel}), Node ${result.machine.node}, nginx ${result.machine.nginx ?? 'absent'}, autocannon ${result.machine.autocannon}; client and servers on the same machine.`);
-console.log(`load average before ${result.loadAverageBefore.join(' ')}, after ${result.loadAverageAfter.join(' ')}; ${result.seconds} s in all; JSON: ${args.out}`);
+writeFileSync(args.out.replace(/\.json$/, '') + '.md', `${result.table}\n\n${result.summary}\n`);
+console.log(`\n${result.table}\n\n${result.summary}\nJSON: ${args.out}`);
 const failed = (result.gateway ?? []).reduce((n, g) => n + g.failedRequests, 0);
 if (failed) {
   console.error(`${failed} requests under load did not get a 2xx: see ${args.out}`);

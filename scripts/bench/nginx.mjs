@@ -12,9 +12,11 @@ const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'
 export function findNginx() {
   for (const bin of CANDIDATES) {
     if (!existsSync(bin)) continue;
-    const r = spawnSync(bin, ['-v'], { encoding: 'utf8' });
-    const version = /nginx\/(\S+)/.exec(`${r.stderr}${r.stdout}`)?.[1] ?? 'unknown';
-    return { bin, version };
+    const r = spawnSync(bin, ['-V'], { encoding: 'utf8' });
+    const out = `${r.stderr}${r.stdout}`;
+    const version = /nginx\/(\S+)/.exec(out)?.[1] ?? 'unknown';
+    const openssl = /running with OpenSSL (\S+)/.exec(out)?.[1] ?? /built with OpenSSL (\S+)/.exec(out)?.[1] ?? null;
+    return { bin, version, openssl };
   }
   return null;
 }
