@@ -2,7 +2,7 @@
 // are three separate answers (OpenSSL reports only one error per handshake, often the last).
 // RFC 5280 §6 path validation, reduced to this sandbox's two-level PKI.
 import { X509Certificate } from 'node:crypto';
-import { rfc4514 } from '../pki/x509.ts';
+import { rfc4514 } from '../pki/cert.ts';
 
 export interface ChainResult {
   ok: boolean;

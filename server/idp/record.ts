@@ -8,7 +8,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { CheckResult } from '../../lib/checks/catalogue.ts';
 import type { ServerTlsView } from '../../lib/trace/decision.ts';
 import type { DecisionStore } from '../decisions/store.ts';
-import { summarizeCert } from '../pki/x509.ts';
+import { summarizeCert } from '../pki/cert.ts';
 import { UUID } from '../gateway/checks/api/interaction-id.ts';
 
 const RECORDED = new Set(['token', 'pushed_authorization_request', 'introspection', 'registration', 'revocation']);

@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, openSync, closeSync, statS
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
-import { generatePki } from './generate.ts';
 import type { IndexedCert, PkiIndex } from './types.ts';
 
 export interface ClientMaterial {
@@ -93,7 +92,7 @@ function clearGenerated(dir: string): void {
 export async function regeneratePki(dir: string): Promise<PkiIndex> {
   return withLock(dir, async () => {
     clearGenerated(dir);
-    return generatePki(dir);
+    return (await import('./generate.ts')).generatePki(dir);
   });
 }
 
@@ -108,7 +107,7 @@ export async function loadPki(dir: string, log: (msg: string) => void = () => {}
       if (again && !stale(again, dir, now)) return again; // another process just generated it
       log(`generating the sandbox PKI in ${dir} (${why})`);
       clearGenerated(dir);
-      return generatePki(dir, now);
+      return (await import('./generate.ts')).generatePki(dir, now);
     });
   }
   return materialize(dir, index!);
