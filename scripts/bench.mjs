@@ -224,7 +224,7 @@ async function benchGateway(nginxBin, workers) {
     const rssAfterLoad = Math.round(treeRssMb(stack.pid));
 
     const failures = [...rounds.flatMap((r) => Object.values(r)), moderate.gatewayMtls, moderate.gatewayDpop, moderate.nginxMtls]
-      .filter(Boolean).reduce((n, r) => n + r.non2xx + r.errors, 0);
+      .filter(Boolean).reduce((n, r) => n + r.non2xx + r.errors + (r.ok ? 0 : 1), 0); // a run with no answer at all counts too
     const gm = med('gatewayMtls', 'requestsPerSecond');
     const nm = med('nginxMtls', 'requestsPerSecond');
     const gd = med('gatewayDpop', 'requestsPerSecond');

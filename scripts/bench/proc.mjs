@@ -159,6 +159,8 @@ export async function startSandbox({ ui = false, env = {}, label = 'stack' } = {
     return {
       ...info,
       ports,
+      /** What the sandbox printed so far. */
+      output: proc.output,
       async stop() {
         await proc.stop();
         rmSync(dir, { recursive: true, force: true });

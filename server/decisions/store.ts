@@ -44,8 +44,8 @@ function eventLoopBusy(): () => boolean {
 }
 
 const LATEST = 500;
-/** Rows per transaction: one event-loop turn never stalls for long (~0.5 ms). */
-const CHUNK = 5;
+/** Rows per transaction: one event-loop turn never stalls for long (a DPoP decision row is ~5 KB). */
+const CHUNK = 2;
 
 export class DecisionStore {
   private readonly recent = new Map<string, Decision[]>();
