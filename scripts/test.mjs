@@ -1,6 +1,7 @@
 // Runs the unit and integration tests (node:test, TypeScript through tsx).
 // Usage: node scripts/test.mjs [path-filter ...]   e.g. node scripts/test.mjs gateway
-// The CLI and start-up tests spawn the compiled command (bin/ -> dist/): it is rebuilt first when stale.
+// The CLI, start-up and hardening (kill -9) tests spawn the compiled command (bin/ -> dist/): it is
+// rebuilt first when stale.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,7 @@ if (!files.length) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(2);
 }
-if (files.some((f) => /^test[\\/](cli|start)[\\/]/.test(f))) buildIfStale({ ui: false });
+if (files.some((f) => /^test[\\/](cli|start|hardening)[\\/]/.test(f))) buildIfStale({ ui: false });
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],

@@ -49,11 +49,11 @@ export interface SandboxConfig {
   gateway: {
     /** Binding policy of the main Open Banking route. */
     binding: Exclude<Binding, 'bearer'>;
-    /** Leeway for exp / nbf / iat of access tokens (seconds). */
+    /** Leeway for exp / nbf / iat of access tokens (seconds; FAPI_CLOCK_TOLERANCE_SECONDS). */
     clockToleranceSeconds: number;
-    /** Accepted age of a DPoP proof iat, either side of now (seconds). */
+    /** Accepted age of a DPoP proof iat, either side of now (seconds; FAPI_DPOP_IAT_WINDOW_SECONDS). */
     dpopIatWindowSeconds: number;
-    /** Leeway for client certificate notBefore / notAfter (seconds). */
+    /** Leeway for client certificate notBefore / notAfter (seconds; FAPI_CERT_CLOCK_TOLERANCE_SECONDS). */
     certClockToleranceSeconds: number;
     /**
      * Gateway worker processes (FAPI_GATEWAY_WORKERS): 0 serves the gateway in the main process;
@@ -66,6 +66,30 @@ export interface SandboxConfig {
      */
     externalIssuer: { issuer: string; jwksUri: string; audience: string; ca: string } | null;
   };
+  /** Limits every listener enforces (see server/limits.ts). */
+  limits: ServerLimits;
+  /**
+   * Host names the UI port answers to (DNS-rebinding protection): the loopback names, publicHost, a
+   * specific bind address, and FAPI_ALLOWED_HOSTS (comma-separated; "*" turns the check off).
+   */
+  allowedHosts: readonly string[];
+}
+
+export interface ServerLimits {
+  /** Time for a client to send the request head, from the connection (FAPI_HEADERS_TIMEOUT_MS). */
+  headersTimeoutMs: number;
+  /** Time for a client to send the whole request, body included (FAPI_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (FAPI_KEEP_ALIVE_TIMEOUT_MS). */
+  keepAliveTimeoutMs: number;
+  /** A TLS handshake that does not finish in this time is dropped (FAPI_TLS_HANDSHAKE_TIMEOUT_MS). */
+  tlsHandshakeTimeoutMs: number;
+  /** Total size of the request line and headers; larger is 431 (FAPI_MAX_HEADER_BYTES). */
+  maxHeaderBytes: number;
+  /** Number of header fields; more is 431 (FAPI_MAX_HEADER_COUNT). */
+  maxHeaderCount: number;
+  /** Request body size; larger is 413 (FAPI_MAX_BODY_BYTES). */
+  maxBodyBytes: number;
 }
 
 function findRoot(): string {
@@ -95,30 +119,49 @@ const PORT_ENV: Record<keyof Ports, string> = {
 /** A bad setting (an environment variable out of range): the CLI prints its message, no stack trace. */
 export class ConfigError extends Error {}
 
-function envInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+/** Environment variables (process.env, or a plain object in tests). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** An integer setting from the environment, within [min, max]. */
+function envInt(env: Env, name: string, fallback: number, min = 0, max = 65535): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be an integer 0..65535, got "${raw}"`);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer ${min}..${max}, got "${raw}"`);
   return n;
 }
 
-function envCount(env: NodeJS.ProcessEnv, name: string, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return 0;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${name} must be an integer 0..${max}, got "${raw}"`);
-  return n;
-}
-
-function envKey(env: NodeJS.ProcessEnv, name: string): string | null {
+/** A secret from the environment, or null; too short is an error. */
+function envKey(env: Env, name: string): string | null {
   const raw = env[name];
   if (raw === undefined || raw === '') return null;
-  if (raw.length < 16) throw new Error(`${name} must be at least 16 characters, got ${raw.length}`);
+  if (raw.length < 16) throw new ConfigError(`${name} must be at least 16 characters, got ${raw.length}`);
   return raw;
 }
 
-function envChoice<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], fallback: T): T {
+/** The settings of config.gateway and config.limits: environment variable, default, bounds. */
+export const SETTINGS = {
+  clockToleranceSeconds: { env: 'FAPI_CLOCK_TOLERANCE_SECONDS', fallback: 5, min: 0, max: 3600, help: 'leeway for access token exp / nbf / iat (s)' },
+  dpopIatWindowSeconds: { env: 'FAPI_DPOP_IAT_WINDOW_SECONDS', fallback: 60, min: 1, max: 3600, help: 'DPoP proof iat accepted either side of now (s)' },
+  certClockToleranceSeconds: { env: 'FAPI_CERT_CLOCK_TOLERANCE_SECONDS', fallback: 0, min: 0, max: 86_400, help: 'leeway for client certificate validity (s)' },
+  headersTimeoutMs: { env: 'FAPI_HEADERS_TIMEOUT_MS', fallback: 10_000, min: 100, max: 600_000, help: 'time to send the request head (ms)' },
+  requestTimeoutMs: { env: 'FAPI_REQUEST_TIMEOUT_MS', fallback: 30_000, min: 100, max: 3_600_000, help: 'time to send the whole request (ms)' },
+  keepAliveTimeoutMs: { env: 'FAPI_KEEP_ALIVE_TIMEOUT_MS', fallback: 5_000, min: 100, max: 600_000, help: 'idle keep-alive connections closed after (ms)' },
+  tlsHandshakeTimeoutMs: { env: 'FAPI_TLS_HANDSHAKE_TIMEOUT_MS', fallback: 10_000, min: 100, max: 600_000, help: 'time to finish a TLS handshake (ms)' },
+  maxHeaderBytes: { env: 'FAPI_MAX_HEADER_BYTES', fallback: 16_384, min: 1024, max: 1_048_576, help: 'request line + headers, else 431' },
+  maxHeaderCount: { env: 'FAPI_MAX_HEADER_COUNT', fallback: 100, min: 10, max: 10_000, help: 'header fields, else 431' },
+  maxBodyBytes: { env: 'FAPI_MAX_BODY_BYTES', fallback: 1_048_576, min: 1024, max: 1_073_741_824, help: 'request body, else 413' },
+} as const;
+
+const setting = (env: Env, key: keyof typeof SETTINGS) => {
+  const s = SETTINGS[key];
+  return envInt(env, s.env, s.fallback, s.min, s.max);
+};
+
+/** Host names the UI always answers to. */
+export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
+
+function envChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${choices.join(', ')}, got "${raw}"`);
@@ -130,24 +173,43 @@ function externalGatewayKey(key: string | null): string | null {
   return key;
 }
 
-export type ConfigOverrides = Partial<Omit<SandboxConfig, 'ports' | 'idp' | 'gateway'>> & {
+export type ConfigOverrides = Partial<Omit<SandboxConfig, 'ports' | 'idp' | 'gateway' | 'limits'>> & {
   ports?: Partial<Ports>;
   idp?: Partial<SandboxConfig['idp']>;
   gateway?: Partial<SandboxConfig['gateway']>;
+  limits?: Partial<ServerLimits>;
 };
 
 /** Builds the configuration: defaults < environment < overrides. */
-export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): SandboxConfig {
+export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): SandboxConfig {
   const ports = Object.fromEntries(
     (Object.keys(DEFAULT_PORTS) as (keyof Ports)[]).map((k) => [k, envInt(env, PORT_ENV[k], DEFAULT_PORTS[k])]),
   ) as unknown as Ports;
   const rootDir = overrides.rootDir ?? ROOT_DIR;
+  const publicHost = overrides.publicHost ?? env.FAPI_PUBLIC_HOST ?? 'localhost';
+  const limits: ServerLimits = {
+    headersTimeoutMs: setting(env, 'headersTimeoutMs'),
+    requestTimeoutMs: setting(env, 'requestTimeoutMs'),
+    keepAliveTimeoutMs: setting(env, 'keepAliveTimeoutMs'),
+    tlsHandshakeTimeoutMs: setting(env, 'tlsHandshakeTimeoutMs'),
+    maxHeaderBytes: setting(env, 'maxHeaderBytes'),
+    maxHeaderCount: setting(env, 'maxHeaderCount'),
+    maxBodyBytes: setting(env, 'maxBodyBytes'),
+    ...overrides.limits,
+  };
+  if (limits.requestTimeoutMs < limits.headersTimeoutMs) {
+    throw new ConfigError(`FAPI_REQUEST_TIMEOUT_MS (${limits.requestTimeoutMs}) must be at least FAPI_HEADERS_TIMEOUT_MS (${limits.headersTimeoutMs})`);
+  }
+  const extraHosts = (env.FAPI_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const bind = overrides.bind ?? env.FAPI_BIND ?? '127.0.0.1';
+  // A specific bind address is a name the UI answers to as well (the web UI's own server-side fetches use it).
+  const bindHost = bind === '0.0.0.0' || bind === '::' ? [] : [bind.includes(':') ? `[${bind}]` : bind];
   return {
     rootDir,
     dataDir: path.resolve(overrides.dataDir ?? env.FAPI_DATA_DIR ?? path.join(rootDir, 'data')),
     certsDir: path.resolve(overrides.certsDir ?? env.FAPI_CERTS_DIR ?? path.join(rootDir, 'certs')),
-    bind: overrides.bind ?? env.FAPI_BIND ?? '127.0.0.1',
-    publicHost: overrides.publicHost ?? env.FAPI_PUBLIC_HOST ?? 'localhost',
+    bind,
+    publicHost,
     ports: { ...ports, ...overrides.ports },
     ui: overrides.ui ?? true,
     dev: overrides.dev ?? env.NODE_ENV === 'development',
@@ -162,12 +224,14 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     },
     gateway: {
       binding: envChoice(env, 'FAPI_GATEWAY_BINDING', ['mtls', 'dpop', 'either'] as const, 'either'),
-      clockToleranceSeconds: 5,
-      dpopIatWindowSeconds: 60,
-      certClockToleranceSeconds: 0,
-      workers: envCount(env, 'FAPI_GATEWAY_WORKERS', 64),
+      clockToleranceSeconds: setting(env, 'clockToleranceSeconds'),
+      dpopIatWindowSeconds: setting(env, 'dpopIatWindowSeconds'),
+      certClockToleranceSeconds: setting(env, 'certClockToleranceSeconds'),
+      workers: envInt(env, 'FAPI_GATEWAY_WORKERS', 0, 0, 64),
       externalIssuer: null,
       ...overrides.gateway,
     },
+    limits,
+    allowedHosts: overrides.allowedHosts ?? [...new Set([...LOOPBACK_HOSTS, publicHost.toLowerCase(), ...bindHost, ...extraHosts])],
   };
 }

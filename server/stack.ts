@@ -22,6 +22,11 @@ import { createControlApi } from './control/index.ts';
 import { warmUp } from './control/warm.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
+import { recoverRuns } from './engine/recovery.ts';
+import { serverOptions, applyLimits, guard } from './limits.ts';
+import { hostAllowed, refuseHost } from './control/http.ts';
+import { ConsentStore } from './consent/store.ts';
+import { isCallback, callbackPage } from './tpp/callback.ts';
 import path from 'node:path';
 
 export type StackUrls = Record<keyof Ports, string>;
@@ -32,6 +37,7 @@ export interface Stack {
   pki: Pki;
   db: Db;
   decisions: DecisionStore;
+  consents: ConsentStore;
   idp: Idp;
   gateway: Gateway;
   /** The scenario catalogue (scenarios/), reloaded when a file changes. */
@@ -42,11 +48,13 @@ export interface Stack {
   startupMs: number;
   /** Whether each listener is accepting connections. */
   listening(): Record<keyof Ports, boolean>;
+  /** The listeners themselves (tests observe the upstream API's requests and the bound addresses). */
+  servers: Readonly<Record<keyof Ports, Server>>;
   stop(): Promise<void>;
 }
 
 /** A gateway listener in worker mode is a plain net.Server that only accepts (server/gateway/workers.ts). */
-type Server = http.Server | https.Server | net.Server;
+export type Server = http.Server | https.Server | net.Server;
 
 const LISTENERS: { key: keyof Ports; label: string; env: string }[] = [
   { key: 'ui', label: 'web UI and control API', env: 'FAPI_UI_PORT' },
@@ -74,14 +82,6 @@ function listen(server: Server, port: number, host: string, what: { label: strin
   });
 }
 
-/** Server limits (Node's defaults are generous): a slow or huge request cannot hold a listener. */
-function harden(server: http.Server | https.Server): void {
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
-  server.maxHeadersCount = 100;
-}
-
 /** Starts every listener; resolves when all answer. */
 export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack> {
   const t0 = performance.now();
@@ -93,19 +93,26 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const db = await openDb(config.dataDir, config.rootDir);
   if (db.migrations.applied.length) log(`database ${db.file}: applied ${db.migrations.applied.join(', ')}`);
 
+  const recovered = await recoverRuns(db.prisma);
+  if (recovered.length) log(`marked ${recovered.length} run(s) left running by a stopped process as interrupted`);
+
+  // Node's defaults are generous (60 s for headers, 300 s per request, 120 s per handshake): the
+  // limits (server/limits.ts, FAPI_* settings) keep a slow or huge request from holding a listener.
+  const limits = serverOptions(config.limits);
   // With gateway workers, the gateway's sockets only accept; the workers do TLS and everything after.
   const gatewayListener = (strict: boolean): Server => config.gateway.workers
     ? net.createServer({ pauseOnConnect: true })
-    : https.createServer({ ...mtlsServerTls(pki, strict), maxHeaderSize: 16_384 });
+    : https.createServer({ ...mtlsServerTls(pki, strict), ...limits });
   const servers: Record<keyof Ports, Server> = {
-    ui: http.createServer({ maxHeaderSize: 16_384 }),
-    idp: https.createServer({ ...serverTls(pki), maxHeaderSize: 16_384 }),
-    idpMtls: https.createServer({ ...mtlsServerTls(pki, false), maxHeaderSize: 16_384 }),
+    ui: http.createServer(limits),
+    idp: https.createServer({ ...serverTls(pki), ...limits }),
+    idpMtls: https.createServer({ ...mtlsServerTls(pki, false), ...limits }),
     gateway: gatewayListener(false),
     gatewayStrict: gatewayListener(true),
-    api: http.createServer({ maxHeaderSize: 16_384 }),
+    // The upstream receives the client's headers plus the gateway's own (identity, Client-Cert).
+    api: http.createServer({ ...limits, maxHeaderSize: config.limits.maxHeaderBytes + 16_384 }),
   };
-  for (const server of Object.values(servers)) if ('headersTimeout' in server) harden(server);
+  for (const server of Object.values(servers)) if ('headersTimeout' in server) applyLimits(server, config.limits);
 
   const ports = {} as Ports;
   try {
@@ -134,14 +141,18 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const loopback = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind.includes(':') ? `[${config.bind}]` : config.bind;
   const uiStart: Promise<Ui | null> = config.ui ? startUi(config, `http://${loopback}:${ports.ui}`) : Promise.resolve(null);
   await seedBank(db.prisma);
-  const idp = await createIdp({ config, pki, db, decisions, urls });
+  const consents = new ConsentStore(db.prisma);
+  const idp = await createIdp({ config, pki, db, decisions, urls, consents });
   const gateway = createGateway({ config, pki, replay: new ReplayStore(db.sqlite), decisions, urls, gatewaySecret, idp });
-  servers.idp.on('request', idp.handler);
-  servers.idpMtls.on('request', idp.handler);
+  const guarded = (listener: (req: http.IncomingMessage, res: http.ServerResponse) => void) => guard(config.limits, listener);
+  servers.idp.on('request', guarded(idp.handler));
+  servers.idpMtls.on('request', guarded(idp.mtlsHandler));
   const externalGateway = config.externalGatewayKey
     ? { key: config.externalGatewayKey, issuer: idp.issuer, keys: createLocalJWKSet(idp.publicJwks), audience: RESOURCES.obApi, algorithms: ACCESS_TOKEN_ALGS }
     : null;
-  servers.api.on('request', createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway }));
+  // The upstream receives the client's headers plus the gateway's own.
+  const upstreamLimits = { ...config.limits, maxHeaderCount: config.limits.maxHeaderCount + 32 };
+  servers.api.on('request', guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway, consents })));
   let workers: GatewayWorkers | null = null;
   if (config.gateway.workers) {
     workers = await startGatewayWorkers({
@@ -157,8 +168,8 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     });
     log(`gateway: ${config.gateway.workers} worker processes`);
   } else {
-    servers.gateway.on('request', gateway.handler('lenient'));
-    servers.gatewayStrict.on('request', gateway.handler('strict'));
+    servers.gateway.on('request', guarded(gateway.handler('lenient')));
+    servers.gatewayStrict.on('request', guarded(gateway.handler('strict')));
   }
 
   let stopped = false;
@@ -168,11 +179,13 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     pki,
     db,
     decisions,
+    consents,
     idp,
     gateway,
     catalogue: new CatalogueCache(path.join(config.rootDir, 'scenarios'), config.rootDir),
     gatewayWorkers: workers,
     startupMs: 0,
+    servers,
     listening: () => Object.fromEntries(Object.entries(servers).map(([k, s]) => [
       k, s.listening && (!workers || !k.startsWith('gateway') || workers.ready() > 0),
     ])) as Record<keyof Ports, boolean>,
@@ -190,17 +203,19 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
       await workers?.stop();
       await (await uiStart)?.close();
       await gateway.close();
-      await decisions.flush();
+      await decisions.close();
       await db.close();
     },
   };
   const control = createControlApi(stack);
   const ui = await uiStart;
-  servers.ui.on('request', (req, res) => {
+  servers.ui.on('request', guarded((req, res) => {
+    if (!hostAllowed(req, config.allowedHosts)) return refuseHost(req, res);
     if (control.handles(req)) return void control.handle(req, res);
+    if (isCallback(req)) return callbackPage(req, res, stack.urls);
     if (ui) return void ui.handle(req, res);
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the web UI is not started (--no-ui)' }));
-  });
+  }));
   stack.startupMs = Math.round(performance.now() - t0);
   if (config.ui) setTimeout(() => void warmUp(stack), 0).unref();
   return stack;

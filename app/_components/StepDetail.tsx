@@ -55,9 +55,11 @@ function GenericEvent({ e }: { e: TraceEvent }) {
       return <span>Saved <code>{e.name}</code> = <code><Truncated value={e.preview} max={40} /></code></span>;
     default: {
       const { runId: _r, seq: _s, at: _a, scenarioRunId: _sc, stepId: _st, type, ...rest } = e as TraceEvent & Record<string, unknown>;
+      // Events that carry a label (the browser steps of an authorize step) say what happened in it.
+      const label = typeof rest.label === 'string' ? rest.label : null;
       return (
         <details className="disclosure">
-          <summary><code>{type}</code></summary>
+          <summary><code>{type}</code>{label ? <span> {label}</span> : null}</summary>
           <JsonView value={rest} label={type} />
         </details>
       );

@@ -49,7 +49,7 @@ export const CHECKS = {
     source: 'gateway',
     spec: 'RFC 8705 §2.1',
     specUrl: `${RFC8705}#section-2.1`,
-    fix: 'Verify the presented chain against the CA bundle you trust for clients; self-signed and foreign-CA certificates do not chain.',
+    fix: 'Verify the presented chain against the CA bundle you trust for clients; self-signed and foreign-CA certificates do not chain. Refuse certificates with unrecognised critical extensions or key usages that exclude TLS client authentication (RFC 5280 §4.2).',
   },
   'tls.client-cert-validity': {
     title: 'The client certificate is within its validity period',
@@ -98,7 +98,7 @@ export const CHECKS = {
     source: 'gateway',
     spec: 'FAPI 2.0 SP §5.3.2.1',
     specUrl: `${FAPI2}#section-5.3.2.1`,
-    fix: 'On FAPI routes refuse plain bearer tokens: require cnf with x5t#S256 (mTLS) or jkt (DPoP).',
+    fix: 'On FAPI routes refuse plain bearer tokens: require cnf with x5t#S256 (mTLS) or jkt (DPoP), presented with the matching scheme (Bearer for certificate-bound, DPoP for DPoP-bound).',
   },
   'mtls.cnf-thumbprint-match': {
     title: 'cnf.x5t#S256 equals the presented certificate\'s SHA-256 thumbprint',
@@ -232,6 +232,20 @@ export const CHECKS = {
     spec: 'RFC 9449 §5',
     specUrl: `${RFC9449}#section-5`,
     fix: 'Validate the proof at the token endpoint as a resource server would, and bind the token to its key.',
+  },
+  'idp.consent-intent': {
+    title: 'The request names a consent of this client that awaits authorisation',
+    source: 'idp',
+    spec: 'OBIE Account and Transaction API v3.1 / RFC 9396',
+    specUrl: 'https://openbankinguk.github.io/read-write-api-site3/v3.1.11/resources-and-data-models/aisp/account-access-consents.html',
+    fix: 'Create the account-access consent first (client credentials), then name its ConsentId in the openbanking_intent_id claim or in authorization_details; a consent is authorised once, by its own client.',
+  },
+  'idp.grant': {
+    title: 'The code or refresh token is valid for this client',
+    source: 'idp',
+    spec: 'RFC 6749 §4.1.3 / RFC 7636 §4.6',
+    specUrl: 'https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3',
+    fix: 'Redeem a code once, within its lifetime, with the redirect_uri and the PKCE code_verifier of the request that obtained it; send a refresh token only as the client it was issued to.',
   },
   'idp.token-binding': {
     title: 'The issued token is bound to the client\'s key or certificate',

@@ -56,6 +56,15 @@ const expectation = z
     claims: z.record(z.string(), z.unknown()).optional().describe('claims of the issued access token (dot paths; values may use {{templates}})'),
     headers: z.record(z.string(), z.union([z.string(), z.literal(true), z.literal(false)])).optional().describe('response headers: a value, true (present) or false (absent)'),
     body: z.record(z.string(), z.unknown()).optional().describe('values in the JSON response body (dot paths)'),
+    callback: z
+      .object({
+        code: z.boolean().optional().describe('the app received an authorization code (true) or none (false)'),
+        error: z.string().optional().describe('the error the app received, e.g. access_denied'),
+        errorDescriptionContains: z.string().optional(),
+      })
+      .strict()
+      .optional()
+      .describe('authorize steps: the authorization response at the app\'s redirect_uri (RFC 6749 §4.1.2)'),
   })
   .strict();
 
@@ -73,7 +82,12 @@ const tokenStep = z
         client: z.string().optional().describe('client_id (default: the actor\'s client; may be a {{variable}})'),
         auth: z.enum(['tls_client_auth', 'self_signed_tls_client_auth', 'private_key_jwt']).optional().describe('default: tls_client_auth when the actor has a certificate, else private_key_jwt'),
         endpoint: z.enum(['mtls', 'plain']).default('mtls').describe('mtls: the mTLS alias (client certificate presented); plain: the issuer\'s token endpoint'),
-        scope: z.string().default('accounts'),
+        grant: z.enum(['client_credentials', 'authorization_code', 'refresh_token']).default('client_credentials').describe('the grant_type'),
+        authorization: name.optional().describe('authorization_code: the save name of the authorize step whose code, PKCE verifier and redirect_uri to send'),
+        code: z.string().optional().describe('authorization_code: send this code instead (templates allowed)'),
+        codeVerifier: z.string().optional().describe('authorization_code: send this PKCE code_verifier instead (one that does not match the challenge must fail)'),
+        refreshToken: name.optional().describe('refresh_token: the save name of the token step whose refresh token to send'),
+        scope: z.string().optional().describe('client_credentials: default accounts; refresh_token: narrows the scope; authorization_code: not sent'),
         resource: z.string().optional().describe('RFC 8707 resource indicator'),
         dpop: z.union([z.boolean(), dpopSpec]).default(false).describe('bind the token with a DPoP proof'),
         assertion: z
@@ -86,7 +100,30 @@ const tokenStep = z
           .strict()
           .optional()
           .describe('private_key_jwt client assertion details'),
-        save: name.default('token').describe('variable that receives the access token'),
+        save: name.default('token').describe('variable that receives the access token (the refresh token, if any, goes to <save>_refresh)'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const authorizeStep = z
+  .object({
+    ...base,
+    authorize: z
+      .object({
+        actor: name.describe('the app (TPP): its client and credentials push the request'),
+        client: z.string().optional().describe('client_id (default: the actor\'s client; may be a {{variable}})'),
+        consent: z.string().optional().describe('the ConsentId to authorise, e.g. "{{consent_id}}"; absent: the request names no consent'),
+        intentAs: z.enum(['claims', 'authorization_details']).default('claims').describe('name the consent with the claims parameter (openbanking_intent_id, OBIE) or RFC 9396 authorization_details'),
+        scope: z.string().default('openid accounts'),
+        pkce: z.enum(['S256', 'plain', 'none']).default('S256').describe('the PKCE challenge method pushed (plain and none must be refused)'),
+        dpop: z.union([z.boolean(), dpopSpec]).default(false).describe('send a DPoP proof with the pushed request: the code is bound to that key (RFC 9449 §10)'),
+        redirectUri: z.string().optional().describe('default: the redirect URI the target\'s clients registered'),
+        psu: z.string().describe('the customer who signs in (a test username, e.g. demo)'),
+        password: z.string().optional().describe('default: the test customer\'s sandbox password'),
+        accounts: z.union([z.literal('all'), z.array(z.string()).min(1)]).default('all').describe('the accounts to tick on the consent page'),
+        decision: z.enum(['approve', 'reject']).default('approve').describe('what the customer answers on the consent page'),
+        save: name.default('auth').describe('variable that receives the code (and <save>_verifier the PKCE verifier)'),
       })
       .strict(),
   })
@@ -107,6 +144,7 @@ const callStep = z
         dpop: z.union([z.boolean(), dpopSpec]).default(false),
         headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}).describe('extra request headers (templates allowed)'),
         body: z.unknown().optional().describe('JSON request body'),
+        capture: z.record(name, z.string()).default({}).describe('variables to fill from the JSON response body: name -> dot path, e.g. consent_id: Data.ConsentId'),
       })
       .strict(),
   })
@@ -144,11 +182,11 @@ const clockStep = z.object({ ...base, clock: z.object({ shift: z.number().int().
 const waitStep = z.object({ ...base, wait: z.object({ seconds: z.number().positive().max(30) }).strict() }).strict();
 
 /** One schema per step kind; a step is the kind whose key it has (token, call, register, ...). */
-export const STEP_SCHEMAS = { token: tokenStep, call: callStep, register: registerStep, mint: mintStep, clock: clockStep, wait: waitStep } as const;
+export const STEP_SCHEMAS = { token: tokenStep, call: callStep, authorize: authorizeStep, register: registerStep, mint: mintStep, clock: clockStep, wait: waitStep } as const;
 
 export type StepKindName = keyof typeof STEP_SCHEMAS;
 
-export const stepSchema = z.union([tokenStep, callStep, registerStep, mintStep, clockStep, waitStep]);
+export const stepSchema = z.union([tokenStep, callStep, authorizeStep, registerStep, mintStep, clockStep, waitStep]);
 
 const actor = z
   .object({
@@ -188,6 +226,7 @@ export type DpopSpec = z.infer<typeof dpopSpec>;
 export type Forgery = z.infer<typeof forgery>;
 export type TokenStep = z.infer<typeof tokenStep>;
 export type CallStep = z.infer<typeof callStep>;
+export type AuthorizeStep = z.infer<typeof authorizeStep>;
 export type RegisterStep = z.infer<typeof registerStep>;
 export type MintStep = z.infer<typeof mintStep>;
 

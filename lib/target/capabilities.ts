@@ -72,6 +72,11 @@ export const CAPABILITIES = {
     from: 'resourceServer: bundled',
     claimable: false,
   },
+  'consent-journey': {
+    description: 'The OBIE account-access consent journey: consent resources on the OB API, PAR naming the consent, and the bank\'s sign-in and consent pages the engine plays as the customer\'s browser (the bundled IdP and OB API).',
+    from: 'authorizationServer: bundled and resourceServer: bundled; claim it when your gateway fronts the bundled OB API and forwards the bundled IdP\'s tokens',
+    claimable: true,
+  },
   'idp-checks': {
     description: 'The authorization server exposes its client-authentication and binding checks (the bundled IdP only).',
     from: 'authorizationServer: bundled',

@@ -2,7 +2,7 @@
 // timeline, the CLI reporters and JUnit XML are views of the same events (DESIGN.md convention 9).
 import type { CertSummary, Decision } from './decision.ts';
 
-export type StepKind = 'token' | 'call' | 'register' | 'mint' | 'clock' | 'wait';
+export type StepKind = 'token' | 'call' | 'authorize' | 'register' | 'mint' | 'clock' | 'wait';
 export type StepStatus = 'passed' | 'failed' | 'error' | 'skipped';
 export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'skipped';
 export type RunStatus = 'running' | 'passed' | 'failed' | 'error' | 'interrupted';
@@ -55,6 +55,14 @@ export interface ExpectationResult {
   detail?: string;
 }
 
+/** A form on a page the engine's browser loaded (what a person would see and could submit). */
+export interface BrowserForm {
+  action: string;
+  method: string;
+  fields: { name: string; type: string; value: string; checked?: boolean; label?: string }[];
+  buttons: { name: string; value: string; text: string }[];
+}
+
 export type TraceEventBody =
   | { type: 'run.started'; target: string; scenarios: { id: string; title: string; scenarioRunId: string }[] }
   | { type: 'run.finished'; status: RunStatus; durationMs: number; counts: Record<ScenarioStatus, number> }
@@ -66,6 +74,10 @@ export type TraceEventBody =
   | { type: 'http.exchange'; interactionId: string | null; request: HttpMessage; response: HttpResponseView | null; error: string | null; durationMs: number }
   | { type: 'token.decoded'; label: string; role: 'access_token' | 'refresh_token' | 'id_token' | 'client_assertion'; format: 'jwt' | 'opaque'; token: DecodedJwt | null; tokenType?: string }
   | { type: 'dpop.proof'; label: string; proof: DecodedJwt; jkt: string; mutations: string[] }
+  | { type: 'authorization.request'; label: string; endpoint: string; parameters: Record<string, string>; pkce: { method: string; challenge: string | null; verifier: string | null } }
+  | { type: 'browser.page'; label: string; url: string; status: number; title: string; forms: BrowserForm[]; alert: string | null }
+  | { type: 'browser.submit'; label: string; url: string; fields: Record<string, string | string[]> }
+  | { type: 'authorization.response'; label: string; redirectUri: string; code: string | null; state: string | null; stateMatches: boolean; iss: string | null; issMatches: boolean | null; error: string | null; errorDescription: string | null }
   | { type: 'server.decision'; decision: Decision }
   | { type: 'server.decision.unobservable'; interactionId: string | null; reason: string }
   | { type: 'expectation.result'; result: ExpectationResult }

@@ -1,10 +1,12 @@
 // Who may read what: the gateway-key check (only the gateway may call this upstream), the caller
 // identity the gateway forwards, and the access a request gets (customer, accounts, OBIE v3.1
-// Account and Transaction API "Permissions"). A consent journey plugs in at resolveAccess().
+// Account and Transaction API "Permissions"): from the authorised consent the token names, or the
+// demo customer for client-credentials tokens.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { PrismaClient } from '../db/client.ts';
-import { ObieError, forbidden } from './obie.ts';
+import { isExpired, type ConsentStore } from '../consent/store.ts';
+import { ObieError, forbidden, isoDateTime } from './obie.ts';
 
 export const GATEWAY_KEY_HEADER = 'x-sandbox-gateway-key';
 
@@ -31,6 +33,8 @@ export interface Caller {
   clientId: string;
   scopes: ReadonlySet<string>;
   consentId: string | null;
+  /** The token's sub: the client itself for client credentials, the customer for a consent journey. */
+  subject: string | null;
   binding: 'mtls' | 'dpop' | 'bearer' | null;
 }
 
@@ -40,6 +44,9 @@ export interface Access {
   /** The accounts the consent covers; null = every account of the customer. */
   accountIds: readonly string[] | null;
   permissions: ReadonlySet<Permission>;
+  /** The consent's TransactionFromDateTime / TransactionToDateTime, when it sets them. */
+  transactionsFrom?: Date;
+  transactionsTo?: Date;
 }
 
 /** Decides the access of a request; throws an ObieError (403) when there is none. */
@@ -74,6 +81,7 @@ export function callerFrom(req: IncomingMessage): Caller {
     clientId: one('x-sandbox-client-id') ?? '',
     scopes: new Set((one('x-sandbox-scope') ?? '').split(' ').filter(Boolean)),
     consentId: one('x-sandbox-consent-id'),
+    subject: one('x-sandbox-subject'),
     binding: binding === 'mtls' || binding === 'dpop' || binding === 'bearer' ? binding : null,
   };
 }
@@ -85,17 +93,46 @@ export function requireScope(caller: Caller, scope: string): void {
   }
 }
 
-/**
- * The default resolver. No consent (client-credentials token): every account of the demo customer
- * with every read permission. A consent id: refused until the consent journey exists (fail closed);
- * that task replaces this branch with a lookup (consent -> customer, account ids, permissions).
- */
-export const resolveAccess: AccessResolver = async (_prisma, caller) => {
-  if (caller.consentId === null) {
-    return { customerId: DEMO_CUSTOMER_ID, accountIds: null, permissions: new Set(ALL_PERMISSIONS) };
+/** Whether the token was issued to the client itself (client credentials), not for a customer. */
+export const isClientToken = (caller: Caller) => caller.consentId === null && (caller.subject === null || caller.subject === caller.clientId);
+
+/** 403 unless a client-credentials token: consent resources belong to the TPP, not to a customer session (OBIE). */
+export function forbiddenUnlessClientToken(caller: Caller): void {
+  if (!isClientToken(caller)) {
+    throw forbidden('UK.OBIE.Resource.ConsentMismatch', 'Consent resources take a client-credentials access token, not one issued for a customer.', 'Authorization');
   }
-  throw forbidden('UK.OBIE.Resource.InvalidConsentStatus', 'The consent is unknown to this API or not authorised.', 'ConsentId');
-};
+}
+
+const invalidStatus = (message: string) => forbidden('UK.OBIE.Resource.InvalidConsentStatus', message, 'ConsentId');
+
+/**
+ * The access of a request. A client-credentials token (no consent): every account of the demo
+ * customer with every read permission, a documented sandbox shortcut. A token naming a consent: the
+ * consent must be this client's, Authorised, unexpired and granted to the token's subject; the
+ * request then sees the selected accounts, the granted permissions and the transaction window.
+ */
+export function consentAccess(consents: ConsentStore): AccessResolver {
+  return async (_prisma, caller) => {
+    if (caller.consentId === null) {
+      if (!isClientToken(caller)) throw invalidStatus('The access token was issued for a customer but names no consent.');
+      return { customerId: DEMO_CUSTOMER_ID, accountIds: null, permissions: new Set(ALL_PERMISSIONS) };
+    }
+    const consent = await consents.find(caller.consentId);
+    if (!consent || consent.clientId !== caller.clientId) throw invalidStatus('The consent is unknown to this API.');
+    if (consent.status !== 'Authorised') throw invalidStatus(`The consent ${consent.id} is ${consent.status}.`);
+    if (isExpired(consent)) throw invalidStatus(`The consent ${consent.id} expired at ${isoDateTime(consent.expirationDateTime!)}.`);
+    if (!consent.customerId || !consent.accountIds || (caller.subject !== null && caller.subject !== consent.customerId)) {
+      throw invalidStatus(`The consent ${consent.id} was not authorised by the customer this token was issued for.`);
+    }
+    return {
+      customerId: consent.customerId,
+      accountIds: consent.accountIds,
+      permissions: new Set(consent.permissions),
+      ...(consent.transactionFromDateTime ? { transactionsFrom: consent.transactionFromDateTime } : {}),
+      ...(consent.transactionToDateTime ? { transactionsTo: consent.transactionToDateTime } : {}),
+    };
+  };
+}
 
 /** Prisma filter for the accounts the access covers. */
 export function permittedAccounts(access: Access): { customerId: string; id?: { in: string[] } } {

@@ -1,6 +1,8 @@
-// What a route handler of the mock OBIE v3.1 Account and Transaction API receives and returns.
+// What a route handler of the mock OBIE v3.1 Account and Transaction API receives and returns: data
+// routes get the access the consent gives; consent routes get the calling client and the JSON body.
 import type { PrismaClient } from '../db/client.ts';
-import type { Access } from './access.ts';
+import type { ConsentStore } from '../consent/store.ts';
+import type { Access, Caller } from './access.ts';
 
 export interface ApiRequest {
   prisma: PrismaClient;
@@ -20,6 +22,19 @@ export interface ApiResponse {
 }
 
 export type Handler = (r: ApiRequest) => Promise<ApiResponse>;
+
+/** A request to a consent resource (client-credentials token; no customer data). */
+export interface ConsentRequest {
+  consents: ConsentStore;
+  caller: Caller;
+  url: URL;
+  params: Readonly<Record<string, string>>;
+  base: string;
+  /** The parsed JSON body (undefined without one). */
+  body: unknown;
+}
+
+export type ConsentHandler = (r: ConsentRequest) => Promise<ApiResponse>;
 
 /** Links.Self of a response that is not paginated. */
 export const selfLink = (r: ApiRequest) => ({ Self: `${r.base}${r.url.pathname}${r.url.search}` });

@@ -43,6 +43,7 @@ export async function externalCaller(req: IncomingMessage, opts: ExternalGateway
       clientId: typeof payload.client_id === 'string' ? payload.client_id : '',
       scopes: new Set(typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []),
       consentId: typeof payload.openbanking_intent_id === 'string' ? payload.openbanking_intent_id : null,
+      subject: typeof payload.sub === 'string' ? payload.sub : null,
       binding: typeof cnf?.jkt === 'string' ? 'dpop' : typeof cnf?.['x5t#S256'] === 'string' ? 'mtls' : 'bearer',
     };
   } catch (err) {

@@ -1,37 +1,60 @@
 // The mock Open Banking API (UK OBIE Read/Write API v3.1, Account and Transaction API), the gateway's
-// plain-HTTP upstream on loopback: gateway key -> route -> scope -> access -> handler, errors as
-// OBErrorResponse1. The route table below is the whole API surface.
+// plain-HTTP upstream on loopback: gateway key -> route -> scope -> access (consent) -> handler, errors
+// as OBErrorResponse1. The route table below is the whole API surface.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PrismaClient } from '../db/client.ts';
-import { callerFrom, requireGateway, requireScope, resolveAccess, type AccessResolver } from './access.ts';
-import type { Handler } from './context.ts';
+import { ConsentStore } from '../consent/store.ts';
+import { callerFrom, consentAccess, forbiddenUnlessClientToken, requireGateway, requireScope, type AccessResolver } from './access.ts';
+import type { ConsentHandler, Handler } from './context.ts';
 import { ObieError, badRequest, publicBase, sendJson } from './obie.ts';
 import { externalCaller, fromExternalGateway, type ExternalGatewayOptions } from './external.ts';
 import { getAccount, listAccounts } from './routes/accounts.ts';
 import { accountBalances, bulkBalances } from './routes/balances.ts';
 import { accountTransactions, bulkTransactions } from './routes/transactions.ts';
+import { createConsent, deleteConsent, getConsent } from './routes/consents.ts';
 
 export { seedBank } from './seed.ts';
 
 export const BASE_PATH = '/open-banking/v3.1/aisp';
 
-interface Route {
-  method: 'GET';
-  /** Under BASE_PATH; `{Name}` is a path parameter. */
-  path: string;
-  scope: string;
-  handler: Handler;
-}
+/** data: customer data, read with the access a consent (or the demo shortcut) gives; consent: the consent resources. */
+type Route = { method: 'GET' | 'POST' | 'DELETE'; path: string; scope: string } & ({ kind: 'data'; handler: Handler } | { kind: 'consent'; handler: ConsentHandler });
 
 export const ROUTES: readonly Route[] = [
-  { method: 'GET', path: '/accounts', scope: 'accounts', handler: listAccounts },
-  { method: 'GET', path: '/accounts/{AccountId}', scope: 'accounts', handler: getAccount },
-  { method: 'GET', path: '/accounts/{AccountId}/balances', scope: 'accounts', handler: accountBalances },
-  { method: 'GET', path: '/accounts/{AccountId}/transactions', scope: 'accounts', handler: accountTransactions },
-  { method: 'GET', path: '/balances', scope: 'accounts', handler: bulkBalances },
-  { method: 'GET', path: '/transactions', scope: 'accounts', handler: bulkTransactions },
+  { method: 'POST', path: '/account-access-consents', scope: 'accounts', kind: 'consent', handler: createConsent },
+  { method: 'GET', path: '/account-access-consents/{ConsentId}', scope: 'accounts', kind: 'consent', handler: getConsent },
+  { method: 'DELETE', path: '/account-access-consents/{ConsentId}', scope: 'accounts', kind: 'consent', handler: deleteConsent },
+  { method: 'GET', path: '/accounts', scope: 'accounts', kind: 'data', handler: listAccounts },
+  { method: 'GET', path: '/accounts/{AccountId}', scope: 'accounts', kind: 'data', handler: getAccount },
+  { method: 'GET', path: '/accounts/{AccountId}/balances', scope: 'accounts', kind: 'data', handler: accountBalances },
+  { method: 'GET', path: '/accounts/{AccountId}/transactions', scope: 'accounts', kind: 'data', handler: accountTransactions },
+  { method: 'GET', path: '/balances', scope: 'accounts', kind: 'data', handler: bulkBalances },
+  { method: 'GET', path: '/transactions', scope: 'accounts', kind: 'data', handler: bulkTransactions },
 ];
+
+const BODY_LIMIT = 64 * 1024;
+
+/** The JSON body of a POST: 415 unless application/json, 413 over 64 KiB, 400 when not JSON; undefined when empty. */
+async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > BODY_LIMIT) throw new ObieError(413, 'The request body is too large.', [{ ErrorCode: 'UK.OBIE.Field.Invalid', Message: `The body is over ${BODY_LIMIT} bytes.` }]);
+    chunks.push(chunk as Buffer);
+  }
+  if (!size) return undefined;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new ObieError(415, 'Unsupported media type.', [{ ErrorCode: 'UK.OBIE.Header.Invalid', Message: 'Send the body as Content-Type: application/json.', Path: 'Content-Type' }]);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new ObieError(400, 'The request is invalid.', [{ ErrorCode: 'UK.OBIE.Resource.InvalidFormat', Message: 'The body is not valid JSON.' }]);
+  }
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -70,7 +93,9 @@ export interface BankApiOptions {
   prisma: PrismaClient;
   /** The secret the gateway sends in x-sandbox-gateway-key. */
   gatewaySecret: string;
-  /** Which customer, accounts and permissions a request gets (default: the demo customer for tokens without consent). */
+  /** The bank's account-access consents (default: a store on `prisma`). */
+  consents?: ConsentStore;
+  /** Which customer, accounts and permissions a request gets (default: consentAccess(consents)). */
   resolveAccess?: AccessResolver;
   /** Also accept requests from an external gateway, which forwards the access token (external.ts). */
   externalGateway?: ExternalGatewayOptions | null;
@@ -83,7 +108,8 @@ export function createBankApi(opts: BankApiOptions): (req: IncomingMessage, res:
   if (typeof opts.gatewaySecret !== 'string' || opts.gatewaySecret.length < 16) {
     throw new Error('createBankApi: gatewaySecret must be a string of at least 16 characters');
   }
-  const resolve = opts.resolveAccess ?? resolveAccess;
+  const consents = opts.consents ?? new ConsentStore(opts.prisma);
+  const resolve = opts.resolveAccess ?? consentAccess(consents);
   const log = opts.log ?? ((message: string, err: unknown) => console.error(`[fapi-sandbox] ${message}`, err));
 
   async function handle(req: IncomingMessage, res: ServerResponse, interactionId: string): Promise<void> {
@@ -96,8 +122,19 @@ export function createBankApi(opts: BankApiOptions): (req: IncomingMessage, res:
       const { route, params } = match(req.method ?? 'GET', url.pathname);
       const caller = external ? await externalCaller(req, opts.externalGateway!) : callerFrom(req);
       requireScope(caller, route.scope);
-      const access = await resolve(opts.prisma, caller);
-      const result = await route.handler({ prisma: opts.prisma, access, url, params, base: publicBase(req) });
+      const base = publicBase(req);
+      let result;
+      if (route.kind === 'consent') {
+        forbiddenUnlessClientToken(caller);
+        const body = route.method === 'POST' ? await readJsonBody(req) : undefined;
+        result = await route.handler({ consents, caller, url, params, base, body });
+      } else {
+        result = await route.handler({ prisma: opts.prisma, access: await resolve(opts.prisma, caller), url, params, base });
+      }
+      if (result.status === 204) {
+        res.writeHead(204, { 'x-fapi-interaction-id': interactionId, 'cache-control': 'no-store' }).end();
+        return;
+      }
       sendJson(res, result.status ?? 200, result.body, interactionId);
     } catch (err) {
       if (res.headersSent) {

@@ -6,12 +6,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The OBIE error codes this API answers with (OBErrorResponseError1.ErrorCode). */
 export type ObieErrorCode =
+  | 'UK.OBIE.Field.Expected'
   | 'UK.OBIE.Field.Invalid'
   | 'UK.OBIE.Field.InvalidDate'
+  | 'UK.OBIE.Field.Missing'
+  | 'UK.OBIE.Field.Unexpected'
   | 'UK.OBIE.Header.Invalid'
   | 'UK.OBIE.Header.Missing'
   | 'UK.OBIE.Resource.ConsentMismatch'
   | 'UK.OBIE.Resource.InvalidConsentStatus'
+  | 'UK.OBIE.Resource.InvalidFormat'
   | 'UK.OBIE.Resource.NotFound'
   | 'UK.OBIE.UnexpectedError';
 
@@ -35,6 +39,8 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'NotFound',
   405: 'MethodNotAllowed',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
   500: 'InternalServerError',
 };
 

@@ -1,6 +1,6 @@
 // The fapi-sandbox command line: start | run | list | check | certs | jwks | proof. Exit codes: 0
 // success, 1 a scenario failed, 2 usage, setting, scenario-file or target-file error.
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadConfig, SETTINGS } from '../config.ts';
 import { loadPki, regeneratePki } from '../pki/load.ts';
 import { UsageError } from './usage.ts';
 
@@ -32,7 +32,11 @@ FAPI_API_PORT, FAPI_BIND, FAPI_DATA_DIR, FAPI_CERTS_DIR, FAPI_GATEWAY_BINDING (e
 FAPI_ACCESS_TOKEN_ALG (PS256|ES256), FAPI_IDP_DPOP_NONCE (1: the token endpoint demands DPoP nonces),
 FAPI_EXTERNAL_GATEWAY_KEY (lets your gateway call the mock OB API, see README "Your own gateway"),
 FAPI_GATEWAY_WORKERS (N: the gateway in N worker processes, to use N cores; default 0, in-process),
-FAPI_READY_FILE (start writes the listeners' URLs there as JSON once up).`;
+FAPI_READY_FILE (start writes the listeners' URLs there as JSON once up),
+FAPI_ALLOWED_HOSTS (extra host names the web UI answers to, comma-separated; DNS-rebinding protection).
+
+clock windows and server limits (environment):
+${Object.values(SETTINGS).map((s) => `  ${s.env.padEnd(34)} ${s.help} (default ${s.fallback})`).join('\n')}`;
 
 async function certs(): Promise<number> {
   const config = loadConfig();

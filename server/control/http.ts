@@ -1,5 +1,6 @@
-// Small HTTP helpers for the control API: JSON replies in one shape, body reading with a limit,
-// and the same-origin guard for mutations (a page on another site cannot drive the sandbox).
+// Small HTTP helpers for the control API: JSON replies in one shape, body reading with a limit, the
+// same-origin guard for mutations (a page on another site cannot drive the sandbox) and the Host
+// allowlist of the UI port (a DNS-rebound name cannot read it).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -34,16 +35,50 @@ export class HttpError extends Error {
   }
 }
 
+/** Content types a cross-site page can send without a CORS preflight (Fetch §2.2.2 "CORS-safelisted"). */
+const SIMPLE_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+
 /**
  * Mutations must come from the sandbox's own pages (or a non-browser client): a cross-site Origin or
- * Sec-Fetch-Site is refused, and bodies must be JSON (so a cross-site form cannot post one).
+ * Sec-Fetch-Site is refused, and bodies must be JSON: a form or text/plain body is what a cross-site
+ * page can post without a CORS preflight, so it is refused as cross-site too.
  */
 export function assertSameOrigin(req: IncomingMessage, allowedOrigins: readonly string[]): void {
   const site = req.headers['sec-fetch-site'];
-  if (site && site !== 'same-origin' && site !== 'none') throw new HttpError(403, 'cross_site_request', `Sec-Fetch-Site ${site} refused`);
+  if (site && site !== 'same-origin' && site !== 'none') throw new HttpError(403, 'cross_site_request', `Sec-Fetch-Site ${site} refused: mutations come from this sandbox's own pages`);
   const origin = req.headers.origin;
-  if (origin && !allowedOrigins.includes(origin)) throw new HttpError(403, 'cross_site_request', `Origin ${origin} is not this sandbox`);
-  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+  if (origin !== undefined && !allowedOrigins.includes(origin)) throw new HttpError(403, 'cross_site_request', `Origin ${origin.slice(0, 100)} is not this sandbox`);
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (SIMPLE_TYPES.includes(type) || type === '') {
+    throw new HttpError(403, 'cross_site_request', `a ${type || 'typeless'} body can be sent cross-site without a preflight: mutations take Content-Type: application/json`);
+  }
+  if (type !== 'application/json') {
     throw new HttpError(415, 'unsupported_media_type', 'mutations take Content-Type: application/json');
   }
+}
+
+/** The host name of a Host header ("localhost:3000" -> "localhost", "[::1]:3000" -> "[::1]"), lower-cased. */
+export function hostName(host: string): string {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.indexOf(':');
+  return colon === -1 ? h : h.slice(0, colon);
+}
+
+/**
+ * DNS-rebinding protection: a page on evil.example whose name now resolves to 127.0.0.1 sends
+ * Host: evil.example; only the configured names are answered ("*" in the list allows any).
+ */
+export function hostAllowed(req: IncomingMessage, allowed: readonly string[]): boolean {
+  if (allowed.includes('*')) return true;
+  const host = req.headers.host;
+  return typeof host === 'string' && allowed.includes(hostName(host));
+}
+
+export function refuseHost(req: IncomingMessage, res: ServerResponse): void {
+  const host = String(req.headers.host ?? '').slice(0, 100);
+  sendJson(res, 421, {
+    error: 'host_not_allowed',
+    error_description: `Host "${host}" is not a name of this sandbox (DNS-rebinding protection); set FAPI_ALLOWED_HOSTS to allow it`,
+  });
 }

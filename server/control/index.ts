@@ -65,7 +65,9 @@ function match(pattern: string, path: string): Record<string, string> | null {
 
 export function createControlApi(stack: Stack, extra: readonly ControlRoute[] = []) {
   const routes = [...ROUTES, ...extra];
-  const origins = [stack.urls.ui, stack.urls.ui.replace('localhost', '127.0.0.1')];
+  // The UI's own origins: every allowed host name on the UI port.
+  const { port } = new URL(stack.urls.ui);
+  const origins = [stack.urls.ui, ...stack.config.allowedHosts.filter((h) => h !== '*').map((h) => `http://${h}:${port}`)];
   return {
     handles(req: IncomingMessage): boolean {
       return (req.url ?? '').startsWith('/api/') || req.url === '/api';

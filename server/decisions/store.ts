@@ -58,6 +58,7 @@ export class DecisionStore {
   private writer: NodeJS.Immediate | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<(d: Decision) => void>();
+  private closed = false;
   private readonly select: Database.Statement<[string], { payload: string }> | null;
   private readonly writeBatch: ((rows: Decision[]) => void) | null;
   private readonly memoryLimit: number;
@@ -103,7 +104,7 @@ export class DecisionStore {
     this.ring[this.ringNext] = decision;
     this.ringNext = (this.ringNext + 1) % LATEST;
     for (const listener of this.listeners) listener(decision);
-    if (!this.writeBatch) return;
+    if (!this.writeBatch || this.closed) return;
     this.pending.push(decision);
     this.timer ??= setTimeout(() => this.flushNow(), this.flushEveryMs);
   }
@@ -144,6 +145,12 @@ export class DecisionStore {
 
   stats(): DecisionStats {
     return { ...this.counts };
+  }
+
+  /** Stores what is pending; later decisions (requests still in flight at shutdown) stay in memory only. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
   }
 
   /** Writes every pending decision the budget allows, now (at stop, and in tests). */

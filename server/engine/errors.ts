@@ -10,7 +10,11 @@ export type EngineErrorCode =
   | 'no-client-key'
   | 'unsupported'
   | 'bad-token-response'
-  | 'forgery';
+  | 'forgery'
+  | 'browser'
+  | 'no-password'
+  | 'authorization-response'
+  | 'capture';
 
 export class EngineError extends Error {
   constructor(readonly code: EngineErrorCode, message: string) {

@@ -1,5 +1,6 @@
 // Judges a step's observation against its `expect` block: status, OAuth error, WWW-Authenticate,
-// named server-side check outcomes, handshake, token type and claims, headers and body values.
+// named server-side check outcomes, handshake, token type and claims, headers and body values, and
+// the authorization response an authorize step brought back to the app.
 import type { Expectation } from '../../lib/scenario/schema.ts';
 import type { ExpectationResult } from '../../lib/trace/events.ts';
 import type { CheckResult } from '../../lib/checks/catalogue.ts';
@@ -9,6 +10,11 @@ import { header, jsonBody } from './http-client.ts';
 import { getPath } from './template.ts';
 
 export const DEFAULT_EXPECTATION: Expectation = { status: 200 };
+
+/** Without an expect block: status 200, or for an authorize step, a code at the app. */
+export function defaultExpectation(kind: string): Expectation {
+  return kind === 'authorize' ? { callback: { code: true } } : DEFAULT_EXPECTATION;
+}
 
 /** Parses WWW-Authenticate (RFC 9110 §11.6.1) into challenges: [{ scheme, params }]. */
 export function parseChallenges(value: string): { scheme: string; params: Record<string, string> }[] {
@@ -88,7 +94,7 @@ export function evaluate(expect: Expectation, observation: Observation, state: S
     push('status', expect.status, res?.status ?? null, res !== null && statusMatches(expect.status, res.status), ex?.error ? `${ex.error.code}: ${ex.error.message}` : undefined);
   }
   if (expect.error !== undefined) {
-    const actual = (typeof body?.error === 'string' ? body.error : null) ?? challenges.find((c) => c.params.error)?.params.error ?? null;
+    const actual = (typeof body?.error === 'string' ? body.error : null) ?? challenges.find((c) => c.params.error)?.params.error ?? observation.authorization?.error ?? null;
     push('error', expect.error, actual, actual === expect.error);
   }
   if (expect.errorDescriptionContains !== undefined) {
@@ -124,6 +130,16 @@ export function evaluate(expect: Expectation, observation: Observation, state: S
     else {
       const want = state.text(raw);
       push(`header ${name}`, want, actual, actual === want);
+    }
+  }
+  if (expect.callback) {
+    const got = observation.authorization ?? null;
+    const { code, error, errorDescriptionContains } = expect.callback;
+    const detail = got ? undefined : 'the browser never got back to the app (see the last page or the pushed request)';
+    if (code !== undefined) push('callback code', code ? 'a code' : 'no code', got?.code ? 'a code' : got?.error ? `error ${got.error}` : 'nothing', !!got?.code === code, detail);
+    if (error !== undefined) push('callback error', error, got?.error ?? null, got?.error === error, got?.errorDescription ?? detail);
+    if (errorDescriptionContains !== undefined) {
+      push('callback error_description', `contains "${errorDescriptionContains}"`, got?.errorDescription ?? null, !!got?.errorDescription?.includes(errorDescriptionContains));
     }
   }
   for (const [path, raw] of Object.entries(expect.body ?? {})) {

@@ -7,7 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import type { CertSummary } from '../../lib/trace/decision.ts';
 import type { ClientTlsView, HttpMessage, HttpResponseView } from '../../lib/trace/events.ts';
-import { summarizeCert } from '../pki/cert.ts';
+import { summarizeCert } from '../pki/x509.ts';
 import type { CertMaterial } from './target.ts';
 
 export interface SendOptions {

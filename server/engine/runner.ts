@@ -11,11 +11,12 @@ import type { Target } from './target.ts';
 import { RunRecorder, liveRuns, type TraceListener } from './trace.ts';
 import { ScenarioState } from './state.ts';
 import { EngineError } from './errors.ts';
-import { evaluate, DEFAULT_EXPECTATION } from './expectations.ts';
+import { evaluate, defaultExpectation } from './expectations.ts';
 import { unmet } from './requirements.ts';
 import { explainFailure } from './explain.ts';
 import { tokenStep } from './steps/token.ts';
 import { callStep } from './steps/call.ts';
+import { authorizeStep } from './steps/authorize.ts';
 import { registerStep } from './steps/register.ts';
 import { mintStep } from './steps/mint.ts';
 import type { Observation } from './steps/exchange.ts';
@@ -103,6 +104,7 @@ function failedCheckOf(observation: Observation | null): FailedCheck | null {
 async function executeStep(step: Step, state: ScenarioState): Promise<Observation | null> {
   if ('token' in step) return tokenStep(step.token, state);
   if ('call' in step) return callStep(step.call, state);
+  if ('authorize' in step) return authorizeStep(step.authorize, state);
   if ('register' in step) return registerStep(step.register, state);
   if ('mint' in step) {
     await mintStep(step.mint, state);
@@ -120,6 +122,7 @@ async function executeStep(step: Step, state: ScenarioState): Promise<Observatio
 function actorOf(step: Step): string | undefined {
   if ('token' in step) return step.token.actor;
   if ('call' in step) return step.call.actor;
+  if ('authorize' in step) return step.authorize.actor;
   if ('register' in step) return step.register.actor;
   return undefined;
 }
@@ -161,17 +164,17 @@ async function runScenario(
         stepResult.httpStatus = observation?.exchange?.response?.status ?? null;
         stepResult.failedCheck = failedCheckOf(observation);
         if (observation) {
-          stepResult.expectations = evaluate(step.expect ?? DEFAULT_EXPECTATION, observation, state);
+          stepResult.expectations = evaluate(step.expect ?? defaultExpectation(kind), observation, state);
           for (const r of stepResult.expectations) emit({ type: 'expectation.result', result: r });
         }
         const failed = stepResult.expectations.find((r) => !r.pass);
         if (failed) {
           stepResult.status = 'failed';
-          const party = 'call' in step ? 'gateway' : 'token' in step || 'register' in step ? 'idp' : null;
+          const party = 'call' in step ? 'gateway' : 'token' in step || 'register' in step || 'authorize' in step ? 'idp' : null;
           result.failure = {
             step: index, stepName: step.name, expectation: failed, failedCheck: stepResult.failedCheck,
             message: `expected ${failed.path} ${JSON.stringify(failed.expected)}, got ${JSON.stringify(failed.actual)}`,
-            explanation: explainFailure(scenario, { index, name: step.name, expect: step.expect ?? DEFAULT_EXPECTATION, party }, failed, observation),
+            explanation: explainFailure(scenario, { index, name: step.name, expect: step.expect ?? defaultExpectation(kind), party }, failed, observation),
           };
         }
       } catch (err) {

@@ -1,5 +1,6 @@
-// The state of one scenario while it runs: variables, tokens, DPoP keys, minted certificates, saved
-// proofs and assertions, the last DPoP-Nonce each actor received, and the engine's clock offset.
+// The state of one scenario while it runs: variables, tokens, authorization responses, DPoP keys,
+// minted certificates, saved proofs and assertions, the last DPoP-Nonce each actor received, and the
+// engine's clock offset.
 import type { DpopSpec, Scenario } from '../../lib/scenario/schema.ts';
 import type { TraceEventBody } from '../../lib/trace/events.ts';
 import type { CertMaterial, Target } from './target.ts';
@@ -14,6 +15,16 @@ export interface TokenInfo {
   format: 'jwt' | 'opaque';
   header: Record<string, unknown> | null;
   claims: Record<string, unknown> | null;
+  /** The refresh token that came with it, if any. */
+  refreshToken?: string | null;
+}
+
+/** What an authorize step obtained: the code (null when the app got an error) and what the token request needs with it. */
+export interface AuthorizationInfo {
+  code: string | null;
+  error: string | null;
+  verifier: string | null;
+  redirectUri: string;
 }
 
 export interface Actor {
@@ -26,6 +37,7 @@ export interface Actor {
 export class ScenarioState {
   readonly vars = new Map<string, string>();
   readonly tokens = new Map<string, TokenInfo>();
+  readonly authorizations = new Map<string, AuthorizationInfo>();
   readonly keys = new Map<string, DpopKey>();
   readonly minted = new Map<string, CertMaterial>();
   readonly proofs = new Map<string, string>();

@@ -8,6 +8,8 @@ import type { Capability } from '../../lib/target/capabilities.ts';
 import type { Stack } from '../stack.ts';
 import { RESOURCES } from '../resources.ts';
 import { mintCertificate, type MintRequest } from '../pki/mint.ts';
+import { passwordOf } from '../idp/interactions/users.ts';
+import { CALLBACK_PATH } from '../tpp/callback.ts';
 
 export interface CertMaterial {
   name: string;
@@ -41,6 +43,10 @@ export interface Target {
     /** Token endpoint on the issuer's origin (no client certificate). */
     tokenPlain: string;
     registration: string | null;
+    /** Pushed authorization requests (RFC 9126) on the mTLS alias, the authorization endpoint, and the redirect_uri the clients registered. */
+    par: string | null;
+    authorization: string | null;
+    callback: string | null;
     gateway: string;
     gatewayStrict: string | null;
   };
@@ -55,6 +61,8 @@ export interface Target {
   scope(name: string): string;
   /** The URL of a scenario path (a catalogue route + rest) on this target; null when the route is not served. */
   gatewayUrl(path: string, via: GatewayListener): string | null;
+  /** The sign-in password of a test customer (the engine plays the customer in the browser); null when unknown. */
+  psuPassword(username: string): string | null;
   /** Public keys of the IdP (for the hs256-public-key forgery). */
   idpPublicJwks: { keys: JWK[] };
   /**
@@ -70,6 +78,7 @@ export interface Target {
 /** Everything the bundled stack can do. */
 export const BUNDLED_CAPABILITIES: readonly Capability[] = [
   'mtls', 'dpop', 'mtls-route', 'dpop-route', 'dpop-nonce', 'phantom', 'bearer-route', 'strict-tls', 'dcr', 'mint', 'revocation', 'gateway-checks', 'idp-checks',
+  'consent-journey',
 ];
 
 /** The bundled stack's resource indicators, by the names scenarios use. */
@@ -101,6 +110,9 @@ export function bundledTarget(stack: Stack): Target {
       token: idp.endpoints.token,
       tokenPlain: `${idp.issuer}/token`,
       registration: idp.endpoints.registration,
+      par: idp.endpoints.par,
+      authorization: idp.endpoints.authorization,
+      callback: `${urls.ui}${CALLBACK_PATH}`,
       gateway: urls.gateway,
       gatewayStrict: urls.gatewayStrict,
     },
@@ -110,6 +122,7 @@ export function bundledTarget(stack: Stack): Target {
     resource: (name) => BUNDLED_RESOURCES[name] ?? null,
     scope: (name) => name,
     gatewayUrl: (path, via) => (via === 'gatewayStrict' ? urls.gatewayStrict : urls.gateway) + path,
+    psuPassword: (username) => passwordOf(username) ?? null,
     idpPublicJwks: idp.publicJwks,
     decisions: (id) => stack.decisions.peek(id),
     mint: (req) => mintCertificate(pki, req),

@@ -73,7 +73,7 @@ export class RunRecorder {
     return this.write((p) =>
       p.run.create({
         data: {
-          id: this.runId, status: 'running', trigger: run.trigger, target: run.target, selection: JSON.stringify(run.selection),
+          id: this.runId, status: 'running', pid: process.pid, trigger: run.trigger, target: run.target, selection: JSON.stringify(run.selection),
           scenarios: { create: run.scenarios.map((s) => ({ id: s.id, scenarioId: s.scenarioId, title: s.title, position: s.position, status: 'pending' })) },
         },
       }),

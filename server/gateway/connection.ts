@@ -7,7 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { CertSummary, ServerTlsView } from '../../lib/trace/decision.ts';
-import { summarizeCert, thumbprintOf } from '../pki/cert.ts';
+import { summarizeCert, thumbprintOf } from '../pki/x509.ts';
 import type { ChainResult, TrustAnchors } from './trust.ts';
 
 export interface ConnectionFacts {

@@ -1,5 +1,5 @@
 // What the checks need from outside the request: the issuer's keys and identity, the DPoP replay
-// cache and nonce source, the introspection client, and the tunable windows.
+// cache and nonce source, the introspection client, the clock and the tunable windows.
 import type { JWTVerifyGetKey } from 'jose';
 import type { ReplayCache } from './dpop/replay-store.ts';
 import type { NonceSource } from './dpop/nonce.ts';
@@ -17,6 +17,10 @@ export interface GatewayDeps {
   clockToleranceSeconds: number;
   dpopIatWindowSeconds: number;
   certClockToleranceSeconds: number;
+  /** Seconds since the epoch (whole seconds); tests pin it to probe the windows' edges. */
+  clock: () => number;
+  /** Request bodies larger than this are cut off with 413 while being forwarded. */
+  maxBodyBytes: number;
   trust: TrustAnchors;
   replay: ReplayCache;
   nonces: NonceSource;

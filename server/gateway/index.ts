@@ -85,13 +85,15 @@ export function createGateway(opts: GatewayOptions): Gateway {
     clockToleranceSeconds: config.gateway.clockToleranceSeconds,
     dpopIatWindowSeconds: config.gateway.dpopIatWindowSeconds,
     certClockToleranceSeconds: config.gateway.certClockToleranceSeconds,
+    clock: () => Math.floor(Date.now() / 1000),
+    maxBodyBytes: config.limits.maxBodyBytes,
     trust: new TrustAnchors(pki.trustAnchors, [{ issuer: root!, revoked: [] }, { issuer: issuing!, revoked: pki.revokedSerials }]),
     replay,
     nonces: new NonceSource(Buffer.from(pki.secrets.gatewayDpopNonceSecret, 'base64url')),
     introspect: introspector.introspect,
   };
   const api = new URL(urls.api);
-  const proxy = createProxy({ host: api.hostname, port: Number(api.port), secret: opts.gatewaySecret, publicHost: new URL(urls.gateway).host });
+  const proxy = createProxy({ host: api.hostname, port: Number(api.port), secret: opts.gatewaySecret });
 
   function notFound(res: ServerResponse, interactionId: string, path: string): void {
     const body = JSON.stringify({
@@ -127,7 +129,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const url = URL.parse(req.url ?? '/', 'https://gateway.invalid');
     const match = url ? matchRoute(routes, url.pathname) : null;
     if (!url || !match) return notFound(res, interactionId, req.url ?? '');
-    const now = Math.floor(Date.now() / 1000);
+    const now = deps.clock();
     const ctx: GatewayContext = {
       req,
       method: req.method ?? 'GET',

@@ -1,5 +1,6 @@
-// Tolerant decoding of JOSE segments (malformed input yields null, never an exception), and the
-// RFC 7638 JWK thumbprint computed synchronously (a hash of ~100 bytes: no reason to go async).
+// Tolerant decoding of JOSE segments: malformed input yields null, never an exception. Segments
+// must be canonical base64url (RFC 7515 §2, RFC 4648 §3.5: no padding, unused bits zero), so no two
+// spellings of one signature are accepted. And the RFC 7638 JWK thumbprint, computed synchronously.
 import { createHash } from 'node:crypto';
 
 /** Decodes one base64url segment holding a JSON object, or returns null. */
@@ -11,6 +12,15 @@ export function decodeJson(segment: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether every segment of a compact JWS is canonical unpadded base64url: only the alphabet, and the
+ * unused low bits of the last character zero (decoders ignore them, so "...Q" and "...R" would carry
+ * the same signature bytes and a token would have several accepted spellings).
+ */
+export function isCanonicalCompact(parts: readonly string[]): boolean {
+  return parts.every((p) => /^[A-Za-z0-9_-]*$/.test(p) && p.length % 4 !== 1 && Buffer.from(p, 'base64url').toString('base64url') === p);
 }
 
 /** The members RFC 7638 §3.2 hashes, per key type, in lexicographic order. */

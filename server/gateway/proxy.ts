@@ -3,14 +3,23 @@
 // The client certificate goes upstream only from the TLS socket, as RFC 9440 Client-Cert. The
 // upstream connection pool is undici's (keep-alive; about a third cheaper per request than node:http).
 import type { IncomingMessage, ServerResponse, OutgoingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { GatewayContext } from './context.ts';
+import { bodyTooLarge } from '../limits.ts';
 
-/** Never forwarded from the client: hop-by-hop, credentials, and identity / forwarding headers. */
+/**
+ * Never forwarded from the client: hop-by-hop, credentials, and identity / forwarding headers in
+ * every spelling proxies use (Envoy XFCC, nginx / Apache ssl-client-*, AWS, Azure ARR, RFC 9440).
+ * Underscores count as dashes: some upstream stacks (CGI, WSGI) read X_SANDBOX_CLIENT_ID as
+ * x-sandbox-client-id, which is why nginx drops such names by default.
+ */
 export function isStripped(name: string): boolean {
+  const n = name.toLowerCase().replace(/_/g, '-');
   return (
-    /^(connection|keep-alive|proxy-.*|te|trailer|transfer-encoding|upgrade|host|expect|authorization|dpop|forwarded|x-real-ip)$/.test(name) ||
-    /^(x-sandbox-|x-forwarded-|x-client-cert|x-ssl-client|ssl-client|x-amzn-mtls|client-cert)/.test(name)
+    /^(connection|keep-alive|proxy-.*|te|trailer|transfer-encoding|upgrade|host|expect|authorization|dpop|x-real-ip|true-client-ip)$/.test(n) ||
+    /^(x-sandbox-|x-amzn-mtls|x-arr-clientcert)/.test(n) ||
+    /forwarded|client-?cert|ssl-client|client-verify|client-dn/.test(n)
   );
 }
 
@@ -23,11 +32,18 @@ export interface UpstreamTarget {
   host: string;
   port: number;
   secret: string;
-  publicHost: string;
 }
 
 /** Called with the status before the answer goes out; a promise delays it (the decision is being recorded elsewhere). */
 type OnStatus = (status: number) => void | Promise<void>;
+
+/** The host[:port] of a configured public origin (a handful per gateway). */
+const hosts = new Map<string, string>();
+function hostOf(origin: string): string {
+  let host = hosts.get(origin);
+  if (host === undefined) hosts.set(origin, (host = new URL(origin).host));
+  return host;
+}
 
 /** isStripped(), remembered per header name (names repeat; the memo is bounded). */
 const strippedMemo = new Map<string, boolean>();
@@ -67,15 +83,33 @@ export function createProxy(target: UpstreamTarget) {
     if (typeof c.sub === 'string') headers['x-sandbox-subject'] = c.sub;
     if (typeof c.openbanking_intent_id === 'string') headers['x-sandbox-consent-id'] = c.openbanking_intent_id;
     headers['x-forwarded-proto'] = 'https';
-    headers['x-forwarded-host'] = incoming.host ?? target.publicHost;
+    // The origin the gateway is configured for, never the client's Host header.
+    headers['x-forwarded-host'] = hostOf(ctx.publicOrigins[0]!);
     headers['x-forwarded-prefix'] = ctx.route.prefix.slice(0, ctx.route.prefix.indexOf('/open-banking'));
     if (ctx.conn.clientCertHeader) headers['client-cert'] = ctx.conn.clientCertHeader;
     // A request without a body (no content-length, no transfer-encoding: RFC 9112 §6.3) sends none.
+    // A body streams through, counted: past the limit the upstream request is abandoned (413).
     const hasBody = incoming['content-length'] !== undefined || incoming['transfer-encoding'] !== undefined;
+    let cutOff = false;
+    const limit = ctx.deps.maxBodyBytes;
+    async function* counted() {
+      let size = 0;
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > limit) {
+          cutOff = true;
+          if (!res.headersSent) await onStatus(413);
+          bodyTooLarge(res, limit);
+          throw new Error(`the request body grew past ${limit} bytes`);
+        }
+        yield chunk;
+      }
+    }
     let up;
     try {
-      up = await pool.request({ method: (req.method ?? 'GET') as 'GET', path: upstreamPath, headers, ...(hasBody ? { body: req } : {}) });
+      up = await pool.request({ method: (req.method ?? 'GET') as 'GET', path: upstreamPath, headers, ...(hasBody ? { body: Readable.from(counted()) } : {}) });
     } catch (err) {
+      if (cutOff) return;
       return badGateway(res, ctx, err as Error, onStatus);
     }
     const out: OutgoingHttpHeaders = { ...ctx.responseHeaders };

@@ -1,8 +1,49 @@
 // Client certificate trust, evaluated by the gateway itself so that chain, validity and revocation
 // are three separate answers (OpenSSL reports only one error per handshake, often the last).
-// RFC 5280 §6 path validation, reduced to this sandbox's two-level PKI.
+// RFC 5280 §6 path validation, reduced to this sandbox's two-level PKI, with the extension rules
+// that decide whether a certificate may be a TLS client certificate at all (§4.2, §4.2.1.3, §4.2.1.12).
 import { X509Certificate } from 'node:crypto';
-import { rfc4514 } from '../pki/cert.ts';
+import { rfc4514, x509 } from '../pki/x509.ts';
+
+/** Extensions this verifier understands; a critical one outside the list makes a certificate unusable (RFC 5280 §4.2). */
+const KNOWN_EXTENSIONS = new Set([
+  '2.5.29.19', // basicConstraints
+  '2.5.29.15', // keyUsage
+  '2.5.29.37', // extKeyUsage
+  '2.5.29.17', // subjectAltName
+  '2.5.29.18', // issuerAltName
+  '2.5.29.14', // subjectKeyIdentifier
+  '2.5.29.35', // authorityKeyIdentifier
+  '2.5.29.32', // certificatePolicies
+  '2.5.29.31', // cRLDistributionPoints
+  '1.3.6.1.5.5.7.1.1', // authorityInfoAccess
+]);
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
+
+/**
+ * Why `cert` cannot serve as a TLS client certificate (`leaf`) or as a CA on its path (`ca`), or null:
+ * an unrecognised critical extension; for a leaf, a key usage without digitalSignature (the TLS
+ * CertificateVerify is a signature) or an extended key usage without clientAuth.
+ */
+export function usageProblem(cert: X509Certificate, role: 'leaf' | 'ca'): string | null {
+  let parsed: x509.X509Certificate;
+  try {
+    parsed = new x509.X509Certificate(cert.raw);
+  } catch (err) {
+    return `the certificate cannot be parsed (${(err as Error).message})`;
+  }
+  const unknown = parsed.extensions.find((e) => e.critical && !KNOWN_EXTENSIONS.has(e.type));
+  if (unknown) return `${rfc4514(cert.subject) || 'the certificate'} has an unrecognised critical extension ${unknown.type} (RFC 5280 §4.2)`;
+  if (role === 'ca') return null;
+  const ku = parsed.getExtension(x509.KeyUsagesExtension);
+  if (ku && !(ku.usages & x509.KeyUsageFlags.digitalSignature)) return 'its key usage does not include digitalSignature, which TLS client authentication needs (RFC 5280 §4.2.1.3)';
+  const eku = parsed.getExtension(x509.ExtendedKeyUsageExtension);
+  if (eku && !eku.usages.some((u) => u === CLIENT_AUTH || u === ANY_EXTENDED_KEY_USAGE)) {
+    return `its extended key usage (${eku.usages.join(', ')}) does not include clientAuth (RFC 5280 §4.2.1.12)`;
+  }
+  return null;
+}
 
 export interface ChainResult {
   ok: boolean;
@@ -22,6 +63,8 @@ export class TrustAnchors {
 
   /** Finds a path from `leaf` to an anchor, using anchors and the intermediates the client sent. */
   verifyChain(leaf: X509Certificate, presented: readonly X509Certificate[] = []): ChainResult {
+    const unusable = usageProblem(leaf, 'leaf');
+    if (unusable) return { ok: false, reason: `not usable as a client certificate: ${unusable}`, path: [] };
     // Not checkIssued(leaf): OpenSSL also wants keyCertSign there, which a self-signed leaf lacks.
     if (leaf.subject === leaf.issuer && leaf.verify(leaf.publicKey)) {
       const anchored = this.anchors.some((a) => a.raw.equals(leaf.raw));
@@ -42,6 +85,8 @@ export class TrustAnchors {
       if (this.anchors.some((a) => a.raw.equals(issuer.raw))) {
         return { ok: true, reason: `chains to trusted ${rfc4514(issuer.subject)}`, path };
       }
+      const caProblem = usageProblem(issuer, 'ca');
+      if (caProblem) return { ok: false, reason: caProblem, path };
       current = issuer;
     }
     return { ok: false, reason: 'certificate chain too long', path };

@@ -5,21 +5,13 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { loadPki } from '../pki/load.ts';
 import { mtlsServerTls } from '../tls/options.ts';
+import { applyLimits, guard, serverOptions } from '../limits.ts';
 import { createGateway, type Gateway, type GatewayMode } from './index.ts';
 import { DecisionForwarder, RemoteReplay, type FromWorker, type ToWorker, type WorkerInit } from './ipc.ts';
 
 const send = (msg: FromWorker) => {
   if (process.connected) process.send!(msg);
 };
-
-/** The same limits as the main process's listeners (server/stack.ts). */
-function harden(server: https.Server): https.Server {
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
-  server.maxHeadersCount = 100;
-  return server;
-}
 
 let gateway: Gateway | null = null;
 let replay: RemoteReplay | null = null;
@@ -35,8 +27,10 @@ async function init({ config, urls, upstreamKey, idp, forwardPerSecond }: Worker
     idp: { issuer: idp.issuer, publicJwks: idp.publicJwks, endpoints: { introspection: idp.introspection } },
   });
   for (const mode of ['lenient', 'strict'] as const) {
-    const server = harden(https.createServer({ ...mtlsServerTls(pki, mode === 'strict'), maxHeaderSize: 16_384 }));
-    server.on('request', gateway.handler(mode));
+    // The same limits and guard as the main process's listeners (server/stack.ts, server/limits.ts).
+    const server = https.createServer({ ...mtlsServerTls(pki, mode === 'strict'), ...serverOptions(config.limits) });
+    applyLimits(server, config.limits);
+    server.on('request', guard(config.limits, gateway.handler(mode)));
     servers.set(mode, server);
   }
   send({ t: 'ready' });

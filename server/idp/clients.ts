@@ -1,9 +1,11 @@
 // The seeded clients, one per authentication and binding method, built from the PKI so that
 // regenerated certificates still match (tls_client_auth by subject DN or SAN, self-signed by the
-// registered certificate, private_key_jwt by the registered public key).
+// registered certificate, private_key_jwt by the registered public key). The authorization code
+// clients may name consents in RFC 9396 authorization_details.
 import { X509Certificate } from 'node:crypto';
 import type { ClientMetadata, JWK } from 'oidc-provider';
 import type { Pki } from '../pki/load.ts';
+import { INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
 
 function publicJwk(jwk: JWK): JWK {
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk as JWK & Record<string, unknown>;
@@ -14,7 +16,10 @@ function publicJwk(jwk: JWK): JWK {
 export function seededClients(pki: Pki, callback: string): ClientMetadata[] {
   const dn = (cert: string) => pki.cert(cert).entry.subject;
   const fapi = { id_token_signed_response_alg: 'PS256', scope: 'openid offline_access accounts payments' } as const;
-  const code = { grant_types: ['client_credentials', 'authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: [callback] } as const;
+  const code = {
+    grant_types: ['client_credentials', 'authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: [callback],
+    authorization_details_types: [INTENT_DETAIL_TYPE],
+  } as const;
   const ccOnly = { grant_types: ['client_credentials'], response_types: [], redirect_uris: [] } as const;
   const selfSigned = new X509Certificate(pki.cert('tpp-selfsigned').cert);
   const keyClient = (clientId: string) => ({ keys: [publicJwk(pki.clientKey(clientId))] });

@@ -1,26 +1,44 @@
 // oidc-provider configuration for a FAPI-style authorization server: mTLS client authentication
 // and certificate-bound tokens (RFC 8705), DPoP (RFC 9449), private_key_jwt (RFC 7523), PAR
-// (RFC 9126), PKCE, introspection (RFC 7662), dynamic registration (RFC 7591) and resource
-// indicators (RFC 8707) deciding JWT (RFC 9068) or opaque access tokens per API.
-import type { Configuration, KoaContextWithOIDC, ResourceServer, errors } from 'oidc-provider';
+// (RFC 9126), PKCE, introspection (RFC 7662), dynamic registration (RFC 7591), resource
+// indicators (RFC 8707) deciding JWT (RFC 9068) or opaque access tokens per API, and the OBIE
+// consent journey: the authorization code flow with the bank's own sign-in and consent pages.
+import type { Configuration, KoaContextWithOIDC, ResourceServer, errors as OidcErrors, interactionPolicy as OidcPolicy } from 'oidc-provider';
 import type { SandboxConfig } from '../config.ts';
 import type { Pki } from '../pki/load.ts';
 import type { PrismaClient } from '../db/client.ts';
+import type { ConsentStore } from '../consent/store.ts';
 import { RESOURCES } from '../resources.ts';
 import { seededClients } from './clients.ts';
 import { prismaAdapter } from './adapter.ts';
 import { getCertificate, certificateAuthorized, certificateSubjectMatches } from './mtls.ts';
+import { intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
+import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
 
 export interface IdpConfigInput {
   config: SandboxConfig;
   pki: Pki;
   prisma: PrismaClient;
+  consents: ConsentStore;
   uiOrigin: string;
-  /** oidc-provider's error classes (the module is imported once, lazily, by index.ts). */
-  InvalidTarget: typeof errors.InvalidTarget;
+  /** oidc-provider's error classes and interaction policy (the module is imported once, lazily, by index.ts). */
+  errors: typeof OidcErrors;
+  interactionPolicy: typeof OidcPolicy;
 }
 
-export function idpConfiguration({ config, pki, prisma, uiOrigin, InvalidTarget }: IdpConfigInput): Configuration {
+/**
+ * The prompts: oidc-provider's login and consent, and the customer signs in for every consent
+ * (strong customer authentication per authorisation, as UK banks do), not once per browser session.
+ */
+function policy({ base, Check }: typeof OidcPolicy) {
+  const prompts = base();
+  prompts.get('login')!.checks.add(new Check('sign_in_per_consent', 'the customer signs in for every authorization request', (ctx) =>
+    ctx.oidc.result?.login ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT));
+  return prompts;
+}
+
+export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, errors, interactionPolicy }: IdpConfigInput): Configuration {
+  const { InvalidTarget } = errors;
   const ttl = config.idp.accessTokenTtlSeconds;
   const jwt = { sign: { alg: config.idp.accessTokenAlg } } as const;
   const SERVERS: Record<string, ResourceServer> = {
@@ -31,14 +49,28 @@ export function idpConfiguration({ config, pki, prisma, uiOrigin, InvalidTarget 
   return {
     adapter: prismaAdapter(prisma),
     clients: seededClients(pki, `${uiOrigin}/callback`),
-    clientDefaults: { id_token_signed_response_alg: 'PS256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'private_key_jwt' },
+    clientDefaults: {
+      id_token_signed_response_alg: 'PS256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'private_key_jwt',
+      authorization_details_types: [INTENT_DETAIL_TYPE],
+    },
     clientAuthMethods: ['tls_client_auth', 'self_signed_tls_client_auth', 'private_key_jwt'],
     clientBasedCORS: () => false,
     jwks: { keys: pki.idpJwks.keys as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: pki.secrets.cookieKeys },
     scopes: ['openid', 'offline_access', 'accounts', 'payments'],
+    claims: { acr: null, auth_time: null, iss: null, sid: null, openid: ['sub'], [INTENT_CLAIM]: null },
     pkce: { required: () => true },
-    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 60, RefreshToken: 86_400, Grant: 86_400, Interaction: 600, Session: 3_600, IdToken: 600 },
+    interactions: { policy: policy(interactionPolicy), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Every journey gets its own grant (one grant per consent): only the grant just consented to is loaded.
+    loadExistingGrant: async (ctx) => {
+      const grantId = ctx.oidc.result?.consent?.grantId;
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+    // Refresh tokens for every client allowed the grant (OBIE journeys do not ask for offline_access).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    extraParams: { claims: intentCheck(consents, errors) },
+    extraTokenClaims: intentTokenClaims(consents, errors),
+    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 60, PushedAuthorizationRequest: 300, RefreshToken: 86_400, Grant: 86_400, Interaction: 600, Session: 3_600, IdToken: 600 },
     enabledJWA: {
       clientAuthSigningAlgValues: ['PS256', 'ES256'],
       idTokenSigningAlgValues: ['PS256', 'ES256'],
@@ -54,7 +86,9 @@ export function idpConfiguration({ config, pki, prisma, uiOrigin, InvalidTarget 
       revocation: { enabled: true },
       registration: { enabled: true },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
-      devInteractions: { enabled: true },
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      richAuthorizationRequests: richAuthorizationRequests(errors),
       dPoP: {
         enabled: true,
         nonceSecret: Buffer.from(pki.secrets.idpDpopNonceSecret, 'base64url'),
@@ -80,9 +114,18 @@ export function idpConfiguration({ config, pki, prisma, uiOrigin, InvalidTarget 
         },
       },
     },
-    findAccount: async (_ctx, sub) => {
+    // The customer, and (ID token, userinfo) the consent of the grant as openbanking_intent_id.
+    findAccount: async (_ctx, sub, token) => {
       const customer = await prisma.customer.findUnique({ where: { id: sub } });
-      return customer ? { accountId: sub, claims: () => ({ sub, name: customer.name }) } : undefined;
+      if (!customer) return undefined;
+      const grantId = (token as { grantId?: string } | undefined)?.grantId;
+      return {
+        accountId: sub,
+        claims: async () => {
+          const consent = grantId ? await consents.findByGrant(grantId) : null;
+          return { sub, name: customer.name, ...(consent ? { [INTENT_CLAIM]: consent.id } : {}) };
+        },
+      };
     },
   };
 }

@@ -4,7 +4,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { normalizeDn, rfc4514 } from '../pki/cert.ts';
+import { normalizeDn, rfc4514 } from '../pki/x509.ts';
 
 function socketOf(ctx: KoaContextWithOIDC): TLSSocket {
   return ctx.req.socket as TLSSocket;

@@ -1,6 +1,7 @@
 // Records what the IdP decided for token, PAR, introspection and registration requests, keyed by
-// x-fapi-interaction-id (echoed or generated on every response): the TLS facts, four checks
-// (client certificate, client authentication, DPoP proof, token binding) and the response.
+// x-fapi-interaction-id (echoed or generated on every response): the TLS facts, the checks
+// (client certificate, client authentication, DPoP proof, the consent a PAR names, the code or
+// refresh token, token binding) and the response.
 import { randomUUID, createHash } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type Provider from 'oidc-provider';
@@ -8,7 +9,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { CheckResult } from '../../lib/checks/catalogue.ts';
 import type { ServerTlsView } from '../../lib/trace/decision.ts';
 import type { DecisionStore } from '../decisions/store.ts';
-import { summarizeCert } from '../pki/cert.ts';
+import { summarizeCert } from '../pki/x509.ts';
 import { UUID } from '../gateway/checks/api/interaction-id.ts';
 
 const RECORDED = new Set(['token', 'pushed_authorization_request', 'introspection', 'registration', 'revocation']);
@@ -89,6 +90,21 @@ function checks(ctx: KoaContextWithOIDC, client: Client | undefined, tls: Server
             ? { id: 'idp.dpop-proof', outcome: 'skip', reason: 'not reached: client authentication failed' }
             : { id: 'idp.dpop-proof', outcome: 'pass', reason: 'valid DPoP proof' },
   );
+  if (ctx.oidc.route === 'pushed_authorization_request') {
+    const intent = ctx.state.consentIntent as Omit<CheckResult, 'id'> | undefined;
+    results.push(intent ? { id: 'idp.consent-intent', ...intent } : { id: 'idp.consent-intent', outcome: 'skip', reason: err ? `not reached: ${err.error}` : 'not checked' });
+  }
+  const grantType = ctx.oidc.params?.grant_type;
+  if (ctx.oidc.route === 'token' && (grantType === 'authorization_code' || grantType === 'refresh_token')) {
+    const what = grantType === 'authorization_code' ? 'the authorization code' : 'the refresh token';
+    results.push(
+      err?.error === 'invalid_grant'
+        ? { id: 'idp.grant', outcome: 'fail', reason: detail || `${what} is not valid`, inputs: { grant_type: grantType } }
+        : err
+          ? { id: 'idp.grant', outcome: 'skip', reason: `not decided: ${err.error}` }
+          : { id: 'idp.grant', outcome: 'pass', reason: grantType === 'authorization_code' ? 'code redeemed once, by its client, with the PKCE verifier of its challenge' : 'refresh token of this client, grant still valid', inputs: { grant_type: grantType } },
+    );
+  }
   results.push(
     binding
       ? binding.cnf

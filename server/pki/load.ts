@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, openSync, closeSync, statS
 import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
+import { generatePki } from './generate.ts';
 import type { IndexedCert, PkiIndex } from './types.ts';
 
 export interface ClientMaterial {
@@ -92,7 +93,7 @@ function clearGenerated(dir: string): void {
 export async function regeneratePki(dir: string): Promise<PkiIndex> {
   return withLock(dir, async () => {
     clearGenerated(dir);
-    return (await import('./generate.ts')).generatePki(dir);
+    return generatePki(dir);
   });
 }
 
@@ -107,7 +108,7 @@ export async function loadPki(dir: string, log: (msg: string) => void = () => {}
       if (again && !stale(again, dir, now)) return again; // another process just generated it
       log(`generating the sandbox PKI in ${dir} (${why})`);
       clearGenerated(dir);
-      return (await import('./generate.ts')).generatePki(dir, now);
+      return generatePki(dir, now);
     });
   }
   return materialize(dir, index!);

@@ -1,7 +1,7 @@
 // Issues a certificate at run time with a chosen flaw (scenario step "mint", the UI's PKI page):
 // from the sandbox issuing CA, the rogue CA, or self-signed. Keys stay in memory.
-import type { X509Certificate as PeculiarCertificate } from '@peculiar/x509';
-import { summarizeCert } from './cert.ts';
+import { issueCertificate } from './generate.ts';
+import { x509, privateKeyPem, summarizeCert } from './x509.ts';
 import { webcrypto } from 'node:crypto';
 import type { Pki } from './load.ts';
 import type { CertSummary } from '../../lib/trace/decision.ts';
@@ -32,13 +32,7 @@ const WINDOWS: Record<Flaw, [number, number]> = {
   'not-yet-valid': [24 * HOUR, 48 * HOUR],
 };
 
-type Ca = { cert: PeculiarCertificate; keys: CryptoKeyPair; pem: string };
-
-/** The generation modules, loaded on the first mint (@peculiar/x509 costs ~120 ms to import; start-up does not need it). */
-const generation = async () => {
-  const [{ x509, privateKeyPem }, { issueCertificate }] = await Promise.all([import('./x509.ts'), import('./generate.ts')]);
-  return { x509, privateKeyPem, issueCertificate };
-};
+type Ca = { cert: x509.X509Certificate; keys: CryptoKeyPair; pem: string };
 
 /** A CA certificate and its EC P-256 private key (PKCS#8), PEM. */
 export interface CaPem {
@@ -50,7 +44,6 @@ export interface CaPem {
 const cas = new WeakMap<object, Promise<{ issuing: Ca | null; rogue: Ca }>>();
 
 async function importCa(pem: { cert: string; key: string }): Promise<Ca> {
-  const { x509 } = await generation();
   const cert = new x509.X509Certificate(pem.cert);
   const der = Buffer.from(pem.key.replace(/-----[^-]+-----|\s/g, ''), 'base64');
   const privateKey = await webcrypto.subtle.importKey('pkcs8', der, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
@@ -72,7 +65,6 @@ export function parseDn(dn: string): [string, string][] {
 
 /** A throwaway CA nobody trusts (for untrusted-ca when no rogue CA is at hand). */
 async function ephemeralCa(): Promise<Ca> {
-  const { issueCertificate } = await generation();
   const now = Date.now();
   const issued = await issueCertificate({ subject: [['CN', 'fapi-sandbox ephemeral untrusted CA']], issuer: 'self', notBefore: new Date(now - HOUR), notAfter: new Date(now + 24 * HOUR), usage: 'ca' });
   return { cert: issued.cert, keys: issued.keys, pem: issued.cert.toString('pem') + '\n' };
@@ -102,7 +94,6 @@ export function minter(pems: { issuing: CaPem | null; rogue: CaPem | null }): (r
 }
 
 async function mintWith(pending: ReturnType<typeof importedCas>, req: MintRequest): Promise<MintedCert> {
-  const { issueCertificate, privateKeyPem } = await generation();
   const { issuing, rogue } = await pending;
   const ca = req.flaw === 'self-signed' ? null : req.flaw === 'untrusted-ca' ? rogue : issuing;
   if (!ca && req.flaw !== 'self-signed') throw new Error(`no issuing CA key to mint a "${req.flaw}" certificate with (certificateAuthority in the target file)`);

@@ -8,6 +8,8 @@ import type { Stack } from '../stack.ts';
 import { minter, mintCertificate } from '../pki/mint.ts';
 import { RESOURCES } from '../resources.ts';
 import { BUNDLED_RESOURCES, bundledClient, pkiCertificate, type Target } from '../engine/target.ts';
+import { passwordOf } from '../idp/interactions/users.ts';
+import { CALLBACK_PATH } from '../tpp/callback.ts';
 import type { LoadedTarget } from './load.ts';
 import { discover, type DiscoveredAs } from './discovery.ts';
 
@@ -73,6 +75,7 @@ export function capabilitiesOf(t: LoadedTarget, as: DiscoveredAs | null): Set<Ca
   if (asBundled || as?.registrationEndpoint) caps.add('dcr');
   if (t.certificateAuthority || (asBundled && rsBundled)) caps.add('mint');
   if (asBundled && rsBundled) caps.add('revocation');
+  if (asBundled && rsBundled) caps.add('consent-journey');
   if (rsBundled) caps.add('gateway-checks');
   if (asBundled) caps.add('idp-checks');
   for (const c of f.capabilities) caps.add(c as Capability);
@@ -89,9 +92,13 @@ export function buildTarget(t: LoadedTarget, as: DiscoveredAs | null, stack: Sta
   const rs = f.resourceServer;
   const gateway = rs === 'bundled' ? stack!.urls.gateway : rs.baseUrl;
   const gatewayStrict = rs === 'bundled' ? stack!.urls.gatewayStrict : (rs.strictBaseUrl ?? null);
+  // The consent journey's endpoints are the bundled IdP's (its sign-in and consent pages, its redirect URI).
   const endpoints = as
-    ? { issuer: as.issuer, token: as.mtlsTokenEndpoint, tokenPlain: as.tokenEndpoint, registration: as.registrationEndpoint, gateway, gatewayStrict }
-    : { issuer: stack!.idp.issuer, token: stack!.idp.endpoints.token, tokenPlain: `${stack!.idp.issuer}/token`, registration: stack!.idp.endpoints.registration, gateway, gatewayStrict };
+    ? { issuer: as.issuer, token: as.mtlsTokenEndpoint, tokenPlain: as.tokenEndpoint, registration: as.registrationEndpoint, par: null, authorization: null, callback: null, gateway, gatewayStrict }
+    : {
+        issuer: stack!.idp.issuer, token: stack!.idp.endpoints.token, tokenPlain: `${stack!.idp.issuer}/token`, registration: stack!.idp.endpoints.registration,
+        par: stack!.idp.endpoints.par, authorization: stack!.idp.endpoints.authorization, callback: `${stack!.urls.ui}${CALLBACK_PATH}`, gateway, gatewayStrict,
+      };
   const externalAs = f.authorizationServer === 'bundled' ? null : f.authorizationServer;
   const mint = t.certificateAuthority
     ? minter({ issuing: t.certificateAuthority, rogue: stack?.pki.rogueCa ?? null })
@@ -115,6 +122,7 @@ export function buildTarget(t: LoadedTarget, as: DiscoveredAs | null, stack: Sta
       if (mapped === undefined) return null;
       return (/^https:\/\//.test(mapped) ? mapped : base + mapped) + route.rest;
     },
+    psuPassword: (username) => (externalAs ? null : (passwordOf(username) ?? null)),
     idpPublicJwks: as ? as.jwks : stack!.idp.publicJwks,
     decisions: stack ? (id) => stack.decisions.peek(id) : null,
     mint,

@@ -91,7 +91,7 @@ export async function checkTarget(target: Target): Promise<TargetCheckReport> {
     };
     const events: TraceEventBody[] = [];
     const state = new ScenarioState(scenario, target, (e) => events.push(e));
-    const token: TokenStep['token'] = { actor: 'client', endpoint: 'mtls', scope: 'accounts', dpop: picked.dpop, save: 'token', auth: picked.auth };
+    const token: TokenStep['token'] = { actor: 'client', endpoint: 'mtls', grant: 'client_credentials', scope: 'accounts', dpop: picked.dpop, save: 'token', auth: picked.auth };
     const title = `a ${picked.dpop ? 'DPoP' : 'certificate'}-bound token for ${picked.client} from ${target.endpoints.token}`;
     try {
       const obs = await tokenStep(token, state);
@@ -101,7 +101,7 @@ export async function checkTarget(target: Target): Promise<TargetCheckReport> {
       if (res?.status === 200 && t) {
         const bound = picked.dpop ? typeof cnf?.jkt === 'string' : typeof cnf?.['x5t#S256'] === 'string';
         checks.push({ id: 'token', title, status: bound || t.format === 'opaque' ? 'ok' : 'failed', detail: `${t.tokenType ?? 'token'} (${t.format}${cnf ? `, cnf ${JSON.stringify(cnf)}` : t.format === 'jwt' ? ', no cnf: the token is not sender-constrained' : ''})` });
-        const call: CallStep['call'] = { actor: 'client', via: 'gateway', method: 'GET', path: `${OB_BASE}/accounts`, token: 'token', tokenIn: 'header', dpop: picked.dpop, headers: {} };
+        const call: CallStep['call'] = { actor: 'client', via: 'gateway', method: 'GET', path: `${OB_BASE}/accounts`, token: 'token', tokenIn: 'header', dpop: picked.dpop, headers: {}, capture: {} };
         const called = await callStep(call, state);
         const status = called.exchange?.response?.status;
         checks.push({

@@ -8,7 +8,7 @@ import type { JWK } from 'jose';
 import { formatScenarioError } from '../../lib/scenario/parse.ts';
 import { parseTarget, type TargetFileError } from '../../lib/target/parse.ts';
 import type { TargetFile } from '../../lib/target/schema.ts';
-import { summarizeCert } from '../pki/cert.ts';
+import { summarizeCert } from '../pki/x509.ts';
 import type { CertMaterial, TargetClient } from '../engine/target.ts';
 
 /** A target file that cannot be used; the CLI prints the errors and exits with 2. */

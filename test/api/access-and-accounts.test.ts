@@ -181,7 +181,7 @@ test('unknown paths are 404 and other methods 405 with Allow, as OBIE errors', a
   }
 });
 
-test('a consent id without a consent store is refused (fail closed), not served the demo customer', async () => {
+test('an unknown consent id is refused (fail closed), not served the demo customer', async () => {
   const r = await api.call(`${BASE}/accounts`, { headers: { 'x-sandbox-consent-id': 'urn:consent:123' } });
   assert.equal(r.status, 403);
   assertObieError(r.body, '403 Forbidden', 'UK.OBIE.Resource.InvalidConsentStatus');

@@ -21,7 +21,7 @@ export interface ApiHarness {
   secret: string;
   url: string;
   /** A request as the gateway forwards it; `headers` override (null removes a default header). */
-  call(path: string, opts?: { method?: string; headers?: Record<string, string | null> }): Promise<Reply>;
+  call(path: string, opts?: { method?: string; headers?: Record<string, string | null>; body?: string }): Promise<Reply>;
   /** Another listener on the same database with other options (e.g. an access resolver). */
   withOptions(extra: Partial<BankApiOptions>): Promise<{ call: ApiHarness['call']; close(): Promise<void> }>;
   close(): Promise<void>;
@@ -57,7 +57,7 @@ function caller(url: string, secret: string): ApiHarness['call'] {
       if (v === null) delete headers[k];
       else headers[k] = v;
     }
-    const res = await fetch(`${url}${path}`, { method: opts.method ?? 'GET', headers });
+    const res = await fetch(`${url}${path}`, { method: opts.method ?? 'GET', headers, ...(opts.body !== undefined ? { body: opts.body } : {}) });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   };

@@ -11,18 +11,13 @@ import { gatewayKeyMatches } from '../../server/api/access.ts';
 import { ObieError } from '../../server/api/obie.ts';
 import { tempDataDir } from '../helpers/paths.ts';
 
-test('seedBank seeds once, fast; a second call (or a concurrent one) creates nothing', async () => {
+test('seedBank seeds once; a second call (or a concurrent one) creates nothing', async () => {
   const data = tempDataDir('api-seed');
   const db = await openDb(data.dir, ROOT_DIR);
   try {
-    // CPU time, not wall time: on a loaded CI machine (or next to other test files) the wall clock
-    // measures the neighbours. Per-row inserts would cost seconds of CPU; one batch about 100 ms.
-    const cpu0 = process.cpuUsage();
+    // Its speed is part of the start-up figure in `npm run bench`, not a timed assertion here.
     const first = await seedBank(db.prisma);
-    const cpu = process.cpuUsage(cpu0);
-    const ms = (cpu.user + cpu.system) / 1000;
     assert.deepEqual(first, { created: true });
-    assert.ok(ms < 400, `seeded in ${ms.toFixed(0)} ms of CPU`);
     const counts = async () => [await db.prisma.customer.count(), await db.prisma.account.count(), await db.prisma.transaction.count(), await db.prisma.balance.count()];
     const before = await counts();
     assert.deepEqual(before.slice(0, 2), [3, 6]);

@@ -34,13 +34,17 @@ export function staticTarget(overrides: Partial<Target> = {}): Target {
   const certs: Record<string, CertMaterial> = { 'tpp-alpha': { name: 'tpp-alpha', chain: '', key: '', summary: SUMMARY } };
   return {
     name: 'static',
-    endpoints: { issuer: 'https://idp.example', token: 'https://idp.example:8444/token', tokenPlain: 'https://idp.example/token', registration: null, gateway: 'https://gw.example', gatewayStrict: null },
+    endpoints: {
+      issuer: 'https://idp.example', token: 'https://idp.example:8444/token', tokenPlain: 'https://idp.example/token', registration: null,
+      par: null, authorization: null, callback: null, gateway: 'https://gw.example', gatewayStrict: null,
+    },
     ca: '',
     certificate: (name) => certs[name] ?? null,
     client: (name) => ({ clientId: name, key: null, dpopKey: null }),
     resource: () => null,
     scope: (name) => name,
     gatewayUrl: (path) => `https://gw.example${path}`,
+    psuPassword: () => null,
     idpPublicJwks: { keys: [] },
     decisions: null,
     mint: null,

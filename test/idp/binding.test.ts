@@ -148,9 +148,12 @@ test('a DPoP-bound opaque token works through /phantom with a proof by its key, 
 test('PAR over the mTLS alias with PKCE S256 gives a request_uri that /auth accepts; without a code_challenge or a certificate it is refused', async () => {
   const callback = `${t.stack.urls.ui}/callback`;
   const verifier = randomBytes(32).toString('base64url');
+  // The accounts scope needs an account-access consent of this client (test/consent covers the journey).
+  const consent = await t.stack.consents.create('tpp-alpha', { permissions: ['ReadAccountsBasic'] });
   const params = {
     client_id: 'tpp-alpha', response_type: 'code', redirect_uri: callback, scope: 'openid accounts', state: 's1',
     code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    claims: JSON.stringify({ id_token: { openbanking_intent_id: { value: consent.id, essential: true } } }),
   };
   const par = await postForm(t.stack, t.stack.idp.endpoints.par, params, { cert: 'tpp-alpha' });
   assert.equal(par.status, 201, par.ex.response?.body);

@@ -94,7 +94,8 @@ test('client certificate trust: chain, self-signed, rogue CA and revocation are 
 });
 
 test('the proxy never forwards client-supplied identity or forwarded-certificate headers', () => {
-  for (const h of ['x-forwarded-client-cert', 'x-client-cert', 'x-ssl-client-cert', 'x-ssl-client-s-dn', 'ssl-client-cert', 'client-cert', 'client-cert-chain', 'x-sandbox-client-id', 'x-sandbox-gateway-key', 'x-forwarded-for', 'forwarded', 'authorization', 'dpop', 'x-amzn-mtls-clientcert']) {
+  for (const h of ['x-forwarded-client-cert', 'x-client-cert', 'x-ssl-client-cert', 'x-ssl-client-s-dn', 'ssl-client-cert', 'client-cert', 'client-cert-chain', 'x-sandbox-client-id', 'x-sandbox-gateway-key', 'x-forwarded-for', 'forwarded', 'authorization', 'dpop', 'x-amzn-mtls-clientcert',
+    'x-arr-clientcert', 'x-ssl-client-verify', 'x-client-verify', 'x-client-dn', 'x_sandbox_client_id', 'X-SANDBOX-SCOPE', 'ssl_client_cert', 'x-forwarded-host', 'x-original-forwarded-for', 'true-client-ip']) {
     assert.equal(isStripped(h), true, h);
   }
   for (const h of ['accept', 'x-fapi-customer-ip-address', 'x-fapi-auth-date', 'content-type']) assert.equal(isStripped(h), false, h);

@@ -45,7 +45,8 @@ test('a minimal scenario parses and gets its defaults', () => {
   assert.ok(r.ok);
   const step = r.scenario.steps[0]!;
   assert.ok('token' in step);
-  assert.equal(step.token.scope, 'accounts');
+  assert.equal(step.token.grant, 'client_credentials');
+  assert.equal(step.token.scope, undefined, 'the engine asks for accounts with client credentials, sends none for a code');
   assert.equal(step.token.save, 'token');
   assert.equal(step.token.endpoint, 'mtls');
 });

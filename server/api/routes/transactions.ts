@@ -1,6 +1,7 @@
 // GET /accounts/{AccountId}/transactions and GET /transactions: OBIE v3.1 Account and Transaction
 // API "Transactions" (OBReadTransaction6 / OBTransaction6): booking date filter, newest first,
-// pages of 25 with Links First/Prev/Next/Last and Meta TotalPages / First- / LastAvailableDateTime.
+// pages of 25 with Links First/Prev/Next/Last and Meta TotalPages / First- / LastAvailableDateTime,
+// within the consent's permissions (credits / debits, basic / detail) and transaction window.
 import type { Prisma, Transaction } from '../../../generated/prisma/client.ts';
 import { permittedAccounts, requireAccount, requirePermission, type Access } from '../access.ts';
 import type { ApiRequest, Handler } from '../context.ts';
@@ -37,12 +38,18 @@ function directionFilter(access: Access): Prisma.TransactionWhereInput {
   return credits && debits ? {} : { creditDebit: credits ? 'Credit' : 'Debit' };
 }
 
+/** The consent's TransactionFromDateTime / TransactionToDateTime: transactions outside it do not exist for this request. */
+function consentWindow(access: Access): Prisma.TransactionWhereInput {
+  const { transactionsFrom: from, transactionsTo: to } = access;
+  return from || to ? { AND: [{ bookingDateTime: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } }] } : {};
+}
+
 async function listTransactions(r: ApiRequest, accounts: Prisma.TransactionWhereInput): Promise<{ body: unknown }> {
   requirePermission(r.access, ['ReadTransactionsBasic', 'ReadTransactionsDetail']);
   requirePermission(r.access, ['ReadTransactionsCredits', 'ReadTransactionsDebits']);
   const { from, to } = bookingRange(r.url.searchParams);
   const page = parsePage(r.url.searchParams);
-  const visible: Prisma.TransactionWhereInput = { ...accounts, ...directionFilter(r.access) };
+  const visible: Prisma.TransactionWhereInput = { ...accounts, ...directionFilter(r.access), ...consentWindow(r.access) };
   const where: Prisma.TransactionWhereInput = from || to ? { ...visible, bookingDateTime: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } } : visible;
 
   const [total, available] = await Promise.all([

@@ -1,4 +1,5 @@
-// GET /api/config — what the sandbox is running: URLs, IdP endpoints, gateway routes and clients.
+// GET /api/config — what the sandbox is running: URLs, IdP endpoints, gateway routes, clock windows and
+// server limits.
 import type { ControlRequest } from '../index.ts';
 import { sendJson } from '../http.ts';
 
@@ -12,6 +13,8 @@ export function configInfo({ res, stack }: ControlRequest): void {
       accessTokenAlgs: stack.gateway.deps.accessTokenAlgs,
       clockToleranceSeconds: stack.gateway.deps.clockToleranceSeconds,
       dpopIatWindowSeconds: stack.gateway.deps.dpopIatWindowSeconds,
+      certClockToleranceSeconds: stack.gateway.deps.certClockToleranceSeconds,
     },
+    limits: stack.config.limits,
   });
 }

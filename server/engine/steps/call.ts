@@ -1,11 +1,14 @@
 // Step "call": a request to the gateway as an actor (their certificate on the TLS connection),
-// with a saved, stolen or forged access token and, optionally, a DPoP proof built or broken as asked.
+// with a saved, stolen or forged access token and, optionally, a DPoP proof built or broken as asked;
+// values of the JSON answer can be captured into variables (e.g. a new ConsentId).
 import type { CallStep } from '../../../lib/scenario/schema.ts';
 import type { ScenarioState } from '../state.ts';
 import { buildProof } from '../crypto/dpop-proof.ts';
 import { forgeToken } from '../crypto/forge.ts';
 import { EngineError } from '../errors.ts';
 import { decodeJwt } from '../jwt.ts';
+import { jsonBody } from '../http-client.ts';
+import { getPath } from '../template.ts';
 import { exchange, type Observation } from './exchange.ts';
 
 async function accessToken(step: CallStep['call'], state: ScenarioState): Promise<string | null> {
@@ -62,5 +65,22 @@ export async function callStep(step: CallStep['call'], state: ScenarioState): Pr
     body = JSON.stringify(state.deep(step.body));
     headers['content-type'] = 'application/json';
   }
-  return exchange(state, { actor: actor.name, method: step.method, url: url.toString(), headers, ...(body !== undefined ? { body } : {}), cert: actor.certificate, party: 'gateway' });
+  const observation = await exchange(state, { actor: actor.name, method: step.method, url: url.toString(), headers, ...(body !== undefined ? { body } : {}), cert: actor.certificate, party: 'gateway' });
+  capture(step, state, observation);
+  return observation;
+}
+
+/** Fills `capture` variables from a successful JSON response (a failed one is left to the expectations). */
+function capture(step: CallStep['call'], state: ScenarioState, observation: Observation): void {
+  const entries = Object.entries(step.capture);
+  const status = observation.exchange?.response?.status ?? 0;
+  if (!entries.length || status < 200 || status > 299) return;
+  const json = jsonBody(observation.exchange!);
+  for (const [name, path] of entries) {
+    const value = getPath(json, path.split('.'));
+    if (value === undefined || value === null) throw new EngineError('capture', `the response body has no ${path} to capture as ${name}`);
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    state.vars.set(name, text);
+    state.emit({ type: 'variable.captured', name, preview: text.length > 40 ? `${text.slice(0, 40)}…` : text });
+  }
 }

@@ -11,6 +11,8 @@ export interface Observation {
   /** Server decisions for this request; null when the target does not expose them. */
   decisions: Decision[] | null;
   token?: { tokenType: string | null; claims: Record<string, unknown> | null };
+  /** Authorize steps: the authorization response the app received at its redirect_uri (null: none). */
+  authorization?: { code: string | null; state: string | null; iss: string | null; error: string | null; errorDescription: string | null } | null;
 }
 
 export interface HttpCall {

@@ -3,10 +3,12 @@
 // compares with its configured public origins, never with the Host header a client controls.
 import { pass, fail, INVALID_PROOF, type Check } from '../../context.ts';
 
-/** scheme://host[:port]/path with case and default port normalised, or null when not a URL. */
+/** scheme://host[:port]/path with case and default port normalised, or null when not such a URL (userinfo included). */
 export function normalizeHtu(value: string): string | null {
   const url = URL.parse(value);
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return null;
+  // A request URI never carries userinfo (RFC 9110 §4.2.4): "https://attacker@host/" is not this URL.
+  if (url.username || url.password) return null;
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
@@ -33,7 +35,7 @@ export const dpopHtu: Check = {
     const got = normalizeHtu(htu);
     const accepted = acceptedFor(publicUrl, publicOrigins);
     const inputs = { htu, expected: publicUrl };
-    if (!got) return fail(`htu "${htu.slice(0, 100)}" is not an http(s) URL`, INVALID_PROOF, inputs);
+    if (!got) return fail(`htu "${htu.slice(0, 100)}" is not an http(s) URL without userinfo`, INVALID_PROOF, inputs);
     return accepted.has(got) ? pass(`htu ${got}`, inputs) : fail(`htu ${got} is not this request's URL ${publicUrl}`, INVALID_PROOF, inputs);
   },
 };

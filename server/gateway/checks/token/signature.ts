@@ -3,7 +3,7 @@
 // already verified is not verified again until its exp (the header rules still run on every request).
 import { compactVerify, errors as joseErrors } from 'jose';
 import { pass, fail, INVALID_TOKEN, type AccessTokenClaims, type Check, type GatewayContext, type Verdict } from '../../context.ts';
-import { decodeJson } from '../../jose-util.ts';
+import { decodeJson, isCanonicalCompact } from '../../jose-util.ts';
 
 async function verify(ctx: GatewayContext, token: string, header: Record<string, unknown>, inputs: Record<string, unknown>): Promise<Verdict> {
   const { alg, kid } = header;
@@ -25,11 +25,13 @@ export const tokenSignature: Check = {
   id: 'token.signature',
   run(ctx) {
     const token = ctx.token!;
+    // A cached token is this very string, already found canonical and well-formed.
     const cached = ctx.deps.verifiedTokens.get(token, ctx.now);
     let header = cached?.header;
     if (!header) {
       const parts = token.split('.');
       if (parts.length !== 3) return fail(`not a signed JWT (${parts.length} parts; opaque tokens are accepted on the phantom route only)`, INVALID_TOKEN);
+      if (!isCanonicalCompact(parts)) return fail('a segment is not canonical base64url (padding, other characters or non-zero unused bits)', INVALID_TOKEN);
       const decoded = decodeJson(parts[0]!);
       if (!decoded) return fail('the JOSE header is not base64url JSON', INVALID_TOKEN);
       header = decoded;

@@ -1,0 +1,140 @@
+// The link between an authorization request and an OBIE account-access consent. The request names the
+// consent either the UK Open Banking way (the OIDC `claims` parameter with an essential
+// `openbanking_intent_id` claim) or the FAPI 2.0 way (RFC 9396 `authorization_details` of type
+// `openbanking_account_access`). Checked at PAR and at the authorization endpoint; tokens of the grant
+// then carry `openbanking_intent_id` (and the authorization_details), which the gateway forwards.
+import type {
+  AuthorizationDetail, Configuration, KoaContextWithOIDC, RichAuthorizationRequestsActiveConfiguration, RichAuthorizationRequestsConfigurationBase, errors as OidcErrors,
+} from 'oidc-provider';
+import { isExpired, type ConsentStore } from '../consent/store.ts';
+import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
+
+export interface Intent {
+  consentId: string;
+  /** How the request named it. */
+  via: 'claims' | 'authorization_details';
+}
+
+type Errors = Pick<typeof OidcErrors, 'InvalidRequest' | 'InvalidAuthorizationDetails' | 'InvalidGrant'>;
+
+/** The claim value in `claims.id_token` / `claims.userinfo` ({"openbanking_intent_id": {"value": ..., "essential": true}}). */
+function fromClaims(raw: unknown): string[] {
+  if (typeof raw !== 'string') return [];
+  let claims: unknown;
+  try {
+    claims = JSON.parse(raw);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const member of ['id_token', 'userinfo']) {
+    const request = (claims as Record<string, Record<string, { value?: unknown }> | undefined> | null)?.[member]?.[INTENT_CLAIM];
+    if (typeof request?.value === 'string') out.push(request.value);
+  }
+  return out;
+}
+
+function fromDetails(raw: unknown): string[] {
+  if (typeof raw !== 'string') return [];
+  try {
+    const details = JSON.parse(raw) as unknown;
+    return Array.isArray(details)
+      ? details.filter((d) => d?.type === INTENT_DETAIL_TYPE && typeof d.consentId === 'string').map((d) => d.consentId as string)
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The consent an authorization request (or a stored interaction's params) names, or null. Naming two
+ * different consents is an error (one grant, one consent).
+ */
+export function requestedIntent(params: Record<string, unknown>, errors: Pick<Errors, 'InvalidRequest'>): Intent | null {
+  const byClaims = fromClaims(params.claims);
+  const byDetails = fromDetails(params.authorization_details);
+  const all = new Set([...byClaims, ...byDetails]);
+  if (all.size > 1) throw new errors.InvalidRequest(`the request names ${all.size} different consents; one authorization request authorises one consent`);
+  const [consentId] = all;
+  if (consentId === undefined) return null;
+  return { consentId, via: byClaims.length ? 'claims' : 'authorization_details' };
+}
+
+const scopes = (params: Record<string, unknown>) => new Set(typeof params.scope === 'string' ? params.scope.split(' ') : []);
+
+/**
+ * The authorization-request check (oidc-provider `extraParams` validator, run at PAR and at the
+ * authorization endpoint after the standard checks): a request for the `accounts` scope must name a
+ * consent of this client that awaits authorisation and has not expired.
+ */
+export function intentCheck(consents: ConsentStore, errors: Errors) {
+  return async function checkIntent(ctx: KoaContextWithOIDC): Promise<void> {
+    const params = ctx.oidc.params as Record<string, unknown>;
+    // The verdict, for the decision record of this request (record.ts: idp.consent-intent).
+    const verdict = (outcome: 'pass' | 'fail' | 'skip', reason: string, inputs?: Record<string, unknown>) => {
+      ctx.state.consentIntent = { outcome, reason, ...(inputs ? { inputs } : {}) };
+      return reason;
+    };
+    let intent: Intent | null;
+    try {
+      intent = requestedIntent(params, errors);
+    } catch (err) {
+      verdict('fail', (err as Error).message);
+      throw err;
+    }
+    if (!intent) {
+      if (scopes(params).has('accounts')) {
+        throw new errors.InvalidRequest(verdict('fail', `the accounts scope needs an account-access consent: name it with the claims parameter (${INTENT_CLAIM}) or authorization_details (type ${INTENT_DETAIL_TYPE})`));
+      }
+      verdict('skip', 'no account access requested, no consent named');
+      return;
+    }
+    const consent = await consents.find(intent.consentId);
+    const inputs = { consentId: intent.consentId, via: intent.via, status: consent?.status ?? null, consentClient: consent?.clientId ?? null, client: ctx.oidc.client?.clientId };
+    if (!consent || consent.clientId !== ctx.oidc.client?.clientId) {
+      throw new errors.InvalidRequest(verdict('fail', `${INTENT_CLAIM} ${intent.consentId.slice(0, 128)} is not a consent of this client`, inputs));
+    }
+    if (consent.status !== 'AwaitingAuthorisation') throw new errors.InvalidRequest(verdict('fail', `consent ${consent.id} is ${consent.status}, not AwaitingAuthorisation`, inputs));
+    if (isExpired(consent)) throw new errors.InvalidRequest(verdict('fail', `consent ${consent.id} has expired`, inputs));
+    verdict('pass', `consent ${consent.id} (named by ${intent.via}) awaits authorisation by the customer`, inputs);
+  };
+}
+
+/** RFC 9396 support for the one type this bank knows: {"type": "openbanking_account_access", "consentId": "..."}. */
+export function richAuthorizationRequests(errors: Errors): RichAuthorizationRequestsActiveConfiguration & Required<Pick<RichAuthorizationRequestsConfigurationBase, 'authorizationDetailsForIntrospection'>> {
+  return {
+    enabled: true,
+    types: {
+      [INTENT_DETAIL_TYPE]: {
+        validate(_ctx: KoaContextWithOIDC, detail: AuthorizationDetail) {
+          const unknown = Object.keys(detail).filter((k) => k !== 'type' && k !== 'consentId');
+          if (unknown.length) throw new errors.InvalidAuthorizationDetails(`${INTENT_DETAIL_TYPE} takes only type and consentId (not ${unknown.join(', ')})`);
+          if (typeof detail.consentId !== 'string' || !detail.consentId || detail.consentId.length > 128) {
+            throw new errors.InvalidAuthorizationDetails(`${INTENT_DETAIL_TYPE} needs consentId, the ConsentId of an account-access consent`);
+          }
+        },
+      },
+    },
+    // What the customer approved is what the grant holds; the code, the tokens and introspection carry it.
+    authorizationDetailsForGrantSource: (ctx) => ctx.oidc.grant?.rar,
+    authorizationDetailsForAccessToken: (_ctx, _token, source) => source?.rar,
+    authorizationDetailsForIntrospection: (_ctx, token) => token.rar,
+  };
+}
+
+/**
+ * extraTokenClaims: an access token of a consent's grant carries openbanking_intent_id. The IdP refuses
+ * to issue one (invalid_grant) once the consent is no longer Authorised or has expired, so a refresh
+ * after expiry fails at the token endpoint, not only at the API.
+ */
+export function intentTokenClaims(consents: ConsentStore, errors: Errors): NonNullable<Configuration['extraTokenClaims']> {
+  return async (_ctx, token) => {
+    const grantId = (token as { grantId?: string }).grantId;
+    if (!grantId) return undefined;
+    const consent = await consents.findByGrant(grantId);
+    if (!consent) return undefined;
+    if (consent.status !== 'Authorised') throw new errors.InvalidGrant(`consent ${consent.id} is ${consent.status}`);
+    if (isExpired(consent)) throw new errors.InvalidGrant(`consent ${consent.id} has expired`);
+    return { [INTENT_CLAIM]: consent.id };
+  };
+}
