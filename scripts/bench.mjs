@@ -2,7 +2,6 @@
 // latency (mTLS-bound and DPoP-bound, every check on) against nginx with ssl_verify_client on in the
 // same run; new mTLS handshakes per second. Prints a Markdown table, writes bench-results/latest.json.
 // Needs: a built sandbox (built here when stale), nginx (Debian: apt-get install -y nginx), Linux /proc.
-// Usage: npm run bench [-- --quick] [-- --only startup,catalogue,gateway] [-- --workers 2,0] [-- --out FILE]
 // --workers lists the gateway set-ups to measure: N worker processes (FAPI_GATEWAY_WORKERS=N, nginx
 // with worker_processes N), 0 = the default in-process gateway (nginx with worker_processes 1).
 import { randomUUID } from 'node:crypto';
@@ -18,22 +17,35 @@ import { findNginx, startNginx } from './bench/nginx.mjs';
 import { cannon, clientTls, handshakes, median } from './bench/load.mjs';
 import { proofPool, tokens } from './bench/clients.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'startup,catalogue,gateway' },
-    workers: { type: 'string', default: `${os.availableParallelism?.() ?? os.cpus().length},0` },
-    connections: { type: 'string', default: '20' },
-    out: { type: 'string', default: 'bench-results/latest.json' },
-  },
-});
-const only = new Set(args.only.split(','));
-const setups = args.workers.split(',').map(Number);
-if (setups.some((n) => !Number.isInteger(n) || n < 0 || n > 64)) {
-  console.error(`--workers: a comma-separated list of integers 0..64, got "${args.workers}"`);
+const USAGE = 'usage: npm run bench [-- --quick] [-- --only startup,catalogue,gateway] [-- --workers 2,0] [-- --connections 20] [-- --out FILE]';
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string', default: 'startup,catalogue,gateway' },
+      workers: { type: 'string', default: `${os.availableParallelism?.() ?? os.cpus().length},0` },
+      connections: { type: 'string', default: '20' },
+      out: { type: 'string', default: 'bench-results/latest.json' },
+    },
+  });
+} catch (err) {
+  console.error(`bench: ${err.message}\n${USAGE}`);
   process.exit(2);
 }
+const { values: args } = parsed;
+const only = new Set(args.only.split(','));
+const unknownParts = [...only].filter((p) => !['startup', 'catalogue', 'gateway'].includes(p));
+if (unknownParts.length) {
+  console.error(`bench: --only takes startup, catalogue, gateway; got ${unknownParts.join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
+const setups = args.workers.split(',').map(Number);
 const connections = Number(args.connections);
+if (setups.some((n) => !Number.isInteger(n) || n < 0 || n > 64) || !Number.isInteger(connections) || connections < 1) {
+  console.error(`bench: --workers takes integers 0..64 separated by commas, --connections an integer >= 1\n${USAGE}`);
+  process.exit(2);
+}
 const Q = args.quick;
 const PLAN = {
   startupRuns: Q ? 2 : 5,
