@@ -2,7 +2,7 @@
 // CRLs, TLS versions and ciphers as the gateway, `ssl_verify_client on`, proxying with keep-alive to
 // the same mock OB API. It checks the certificate only (no token): the usual "mTLS at the edge" setup.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePorts, sleep, spawnGroup, tempDir } from './proc.mjs';
 
@@ -96,5 +96,11 @@ http {
     if (i > 250 || proc.child.exitCode !== null) throw new Error(`nginx did not start:\n${proc.output()}`);
     await sleep(20);
   }
-  return { url: `https://localhost:${port}`, port, conf, pid: proc.child.pid, stop: () => proc.stop() };
+  return {
+    url: `https://localhost:${port}`, port, conf, pid: proc.child.pid,
+    async stop() {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
