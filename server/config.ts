@@ -29,6 +29,12 @@ export interface SandboxConfig {
   dev: boolean;
   quiet: boolean;
   /**
+   * The bundled gateway's own key to the mock OB API (FAPI_BUNDLED_GATEWAY_KEY); null = random per
+   * start. With it the API trusts the x-sandbox-* identity headers as the bundled gateway's: set it only
+   * to let a stand-in (the benchmark's nginx) do exactly the bundled gateway's upstream work.
+   */
+  bundledGatewayKey: string | null;
+  /**
    * The key an external gateway (yours: nginx, Envoy, Kong...) sends in x-sandbox-gateway-key to reach
    * the mock Open Banking API (FAPI_EXTERNAL_GATEWAY_KEY, at least 16 characters); null: only the
    * bundled gateway can. See server/api/external.ts.
@@ -49,6 +55,11 @@ export interface SandboxConfig {
     dpopIatWindowSeconds: number;
     /** Leeway for client certificate notBefore / notAfter (seconds; FAPI_CERT_CLOCK_TOLERANCE_SECONDS). */
     certClockToleranceSeconds: number;
+    /**
+     * Gateway worker processes (FAPI_GATEWAY_WORKERS): 0 serves the gateway in the main process;
+     * N hands its connections to N processes so it uses N cores (server/gateway/workers.ts).
+     */
+    workers: number;
     /**
      * Trust an external authorization server's tokens instead of the bundled IdP's (mixed mode: your
      * AS, the bundled gateway): its issuer, its JWKS (fetched and cached), and the aud of its tokens.
@@ -118,6 +129,14 @@ function envInt(env: Env, name: string, fallback: number, min = 0, max = 65535):
   const n = Number(raw);
   if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer ${min}..${max}, got "${raw}"`);
   return n;
+}
+
+/** A secret from the environment, or null; too short is an error. */
+function envKey(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < 16) throw new ConfigError(`${name} must be at least 16 characters, got ${raw.length}`);
+  return raw;
 }
 
 /** The settings of config.gateway and config.limits: environment variable, default, bounds. */
@@ -195,6 +214,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     ui: overrides.ui ?? true,
     dev: overrides.dev ?? env.NODE_ENV === 'development',
     quiet: overrides.quiet ?? false,
+    bundledGatewayKey: overrides.bundledGatewayKey ?? envKey(env, 'FAPI_BUNDLED_GATEWAY_KEY'),
     externalGatewayKey: externalGatewayKey(overrides.externalGatewayKey !== undefined ? overrides.externalGatewayKey : (env.FAPI_EXTERNAL_GATEWAY_KEY || null)),
     idp: {
       accessTokenAlg: envChoice(env, 'FAPI_ACCESS_TOKEN_ALG', ['PS256', 'ES256'] as const, 'PS256'),
@@ -207,6 +227,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       clockToleranceSeconds: setting(env, 'clockToleranceSeconds'),
       dpopIatWindowSeconds: setting(env, 'dpopIatWindowSeconds'),
       certClockToleranceSeconds: setting(env, 'certClockToleranceSeconds'),
+      workers: envInt(env, 'FAPI_GATEWAY_WORKERS', 0, 0, 64),
       externalIssuer: null,
       ...overrides.gateway,
     },

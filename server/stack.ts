@@ -3,6 +3,7 @@
 // web UI. `npm start`, the CLI and the tests all start it through startStack().
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type ConfigOverrides, type Ports, type SandboxConfig } from './config.ts';
@@ -13,6 +14,8 @@ import { serverTls, mtlsServerTls } from './tls/options.ts';
 import { createIdp, type Idp } from './idp/index.ts';
 import { createBankApi, seedBank } from './api/index.ts';
 import { createGateway, ACCESS_TOKEN_ALGS, type Gateway } from './gateway/index.ts';
+import { ReplayStore } from './gateway/dpop/replay-store.ts';
+import { startGatewayWorkers, type GatewayWorkers } from './gateway/workers.ts';
 import { RESOURCES } from './resources.ts';
 import { createLocalJWKSet } from 'jose';
 import { createControlApi } from './control/index.ts';
@@ -39,6 +42,8 @@ export interface Stack {
   gateway: Gateway;
   /** The scenario catalogue (scenarios/), reloaded when a file changes. */
   catalogue: CatalogueCache;
+  /** The gateway's worker processes (FAPI_GATEWAY_WORKERS), or null when it runs in this process. */
+  gatewayWorkers: GatewayWorkers | null;
   /** Milliseconds from startStack() to every listener answering. */
   startupMs: number;
   /** Whether each listener is accepting connections. */
@@ -48,7 +53,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export type Server = http.Server | https.Server;
+/** A gateway listener in worker mode is a plain net.Server that only accepts (server/gateway/workers.ts). */
+export type Server = http.Server | https.Server | net.Server;
 
 const LISTENERS: { key: keyof Ports; label: string; env: string }[] = [
   { key: 'ui', label: 'web UI and control API', env: 'FAPI_UI_PORT' },
@@ -93,16 +99,20 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   // Node's defaults are generous (60 s for headers, 300 s per request, 120 s per handshake): the
   // limits (server/limits.ts, FAPI_* settings) keep a slow or huge request from holding a listener.
   const limits = serverOptions(config.limits);
+  // With gateway workers, the gateway's sockets only accept; the workers do TLS and everything after.
+  const gatewayListener = (strict: boolean): Server => config.gateway.workers
+    ? net.createServer({ pauseOnConnect: true })
+    : https.createServer({ ...mtlsServerTls(pki, strict), ...limits });
   const servers: Record<keyof Ports, Server> = {
     ui: http.createServer(limits),
     idp: https.createServer({ ...serverTls(pki), ...limits }),
     idpMtls: https.createServer({ ...mtlsServerTls(pki, false), ...limits }),
-    gateway: https.createServer({ ...mtlsServerTls(pki, false), ...limits }),
-    gatewayStrict: https.createServer({ ...mtlsServerTls(pki, true), ...limits }),
+    gateway: gatewayListener(false),
+    gatewayStrict: gatewayListener(true),
     // The upstream receives the client's headers plus the gateway's own (identity, Client-Cert).
     api: http.createServer({ ...limits, maxHeaderSize: config.limits.maxHeaderBytes + 16_384 }),
   };
-  for (const server of Object.values(servers)) applyLimits(server, config.limits);
+  for (const server of Object.values(servers)) if ('headersTimeout' in server) applyLimits(server, config.limits);
 
   const ports = {} as Ports;
   try {
@@ -126,25 +136,41 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     api: `http://127.0.0.1:${ports.api}`,
   };
 
-  const decisions = new DecisionStore(db.prisma);
-  const gatewaySecret = randomBytes(32).toString('base64url');
+  const decisions = new DecisionStore(db.sqlite, { log: (m) => log(m) });
+  const gatewaySecret = config.bundledGatewayKey ?? randomBytes(32).toString('base64url');
   const loopback = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind.includes(':') ? `[${config.bind}]` : config.bind;
   const uiStart: Promise<Ui | null> = config.ui ? startUi(config, `http://${loopback}:${ports.ui}`) : Promise.resolve(null);
   await seedBank(db.prisma);
   const consents = new ConsentStore(db.prisma);
   const idp = await createIdp({ config, pki, db, decisions, urls, consents });
-  const gateway = createGateway({ config, pki, db, decisions, urls, gatewaySecret, idp });
+  const gateway = createGateway({ config, pki, replay: new ReplayStore(db.sqlite), decisions, urls, gatewaySecret, idp });
   const guarded = (listener: (req: http.IncomingMessage, res: http.ServerResponse) => void) => guard(config.limits, listener);
   servers.idp.on('request', guarded(idp.handler));
   servers.idpMtls.on('request', guarded(idp.mtlsHandler));
-  servers.gateway.on('request', guarded(gateway.handler('lenient')));
-  servers.gatewayStrict.on('request', guarded(gateway.handler('strict')));
   const externalGateway = config.externalGatewayKey
     ? { key: config.externalGatewayKey, issuer: idp.issuer, keys: createLocalJWKSet(idp.publicJwks), audience: RESOURCES.obApi, algorithms: ACCESS_TOKEN_ALGS }
     : null;
   // The upstream receives the client's headers plus the gateway's own.
   const upstreamLimits = { ...config.limits, maxHeaderCount: config.limits.maxHeaderCount + 32 };
   servers.api.on('request', guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway, consents })));
+  let workers: GatewayWorkers | null = null;
+  if (config.gateway.workers) {
+    workers = await startGatewayWorkers({
+      count: config.gateway.workers,
+      init: {
+        config, urls, upstreamKey: gatewaySecret, forwardPerSecond: 500,
+        idp: { issuer: idp.issuer, publicJwks: idp.publicJwks, introspection: idp.endpoints.introspection },
+      },
+      listeners: { lenient: servers.gateway, strict: servers.gatewayStrict },
+      replay: gateway.deps.replay,
+      decisions,
+      log,
+    });
+    log(`gateway: ${config.gateway.workers} worker processes`);
+  } else {
+    servers.gateway.on('request', guarded(gateway.handler('lenient')));
+    servers.gatewayStrict.on('request', guarded(gateway.handler('strict')));
+  }
 
   let stopped = false;
   const stack: Stack = {
@@ -157,9 +183,12 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     idp,
     gateway,
     catalogue: new CatalogueCache(path.join(config.rootDir, 'scenarios'), config.rootDir),
+    gatewayWorkers: workers,
     startupMs: 0,
     servers,
-    listening: () => Object.fromEntries(Object.entries(servers).map(([k, s]) => [k, s.listening])) as Record<keyof Ports, boolean>,
+    listening: () => Object.fromEntries(Object.entries(servers).map(([k, s]) => [
+      k, s.listening && (!workers || !k.startsWith('gateway') || workers.ready() > 0),
+    ])) as Record<keyof Ports, boolean>,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -167,10 +196,11 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
         Object.values(servers).map(
           (s) => new Promise<void>((resolve) => {
             s.close(() => resolve());
-            s.closeAllConnections();
+            if ('closeAllConnections' in s) s.closeAllConnections();
           }),
         ),
       );
+      await workers?.stop();
       await (await uiStart)?.close();
       await gateway.close();
       await decisions.close();

@@ -11,6 +11,7 @@ import { playgroundOptions, playgroundToken, playgroundCall } from './routes/pla
 import { listScenarios, getScenario } from './routes/scenarios.ts';
 import { startRun, listRuns, getRun, runEvents } from './routes/runs.ts';
 import { TARGET_ROUTES } from './routes/targets.ts';
+import { openApiDocument } from './routes/openapi.ts';
 
 export interface ControlRequest {
   req: IncomingMessage;
@@ -26,9 +27,11 @@ export interface ControlRoute {
   handle(r: ControlRequest): void | Promise<void>;
 }
 
-const ROUTES: ControlRoute[] = [
+/** Every control API route; openapi/control-api.yaml documents each one (test/openapi/ fails otherwise). */
+export const CONTROL_ROUTES: readonly ControlRoute[] = [
   { method: 'GET', path: '/api/health', handle: health },
   { method: 'GET', path: '/api/config', handle: configInfo },
+  { method: 'GET', path: '/api/openapi/:file', handle: openApiDocument },
   { method: 'GET', path: '/api/decisions', handle: latestDecisions },
   { method: 'GET', path: '/api/decisions/:interactionId', handle: decisionsById },
   { method: 'GET', path: '/api/pki', handle: pkiIndex },
@@ -64,7 +67,7 @@ function match(pattern: string, path: string): Record<string, string> | null {
 }
 
 export function createControlApi(stack: Stack, extra: readonly ControlRoute[] = []) {
-  const routes = [...ROUTES, ...extra];
+  const routes = [...CONTROL_ROUTES, ...extra];
   // The UI's own origins: every allowed host name on the UI port.
   const { port } = new URL(stack.urls.ui);
   const origins = [stack.urls.ui, ...stack.config.allowedHosts.filter((h) => h !== '*').map((h) => `http://${h}:${port}`)];

@@ -1,42 +1,120 @@
 // Keeps what the gateway and the IdP decided, by x-fapi-interaction-id: in memory for the engine
-// and the UI to join at once, and in SQLite (written in batches, off the request path) for history.
-import type { PrismaClient } from '../db/client.ts';
+// and the UI to join at once, and in SQLite for history, written off the request path in small
+// transactions (a ~3 KB row costs 100-400 µs to write here). The history is bounded: a token bucket
+// lets `persistPerSecond` rows a second reach disk (refusals first, bursts up to `burst`), and while
+// the event loop is more than half busy only refusals do; the rest stay in memory only, counted and
+// reported. A scenario run or a person at the UI never comes near either limit.
+import { performance as nodePerformance } from 'node:perf_hooks';
+import type Database from 'better-sqlite3';
 import type { Decision } from '../../lib/trace/decision.ts';
+import { RateBudget, refusalsFirst } from './budget.ts';
 
-const MEMORY_LIMIT = 20_000;
-const FLUSH_EVERY_MS = 200;
-const FLUSH_BATCH = 500;
+export interface DecisionStoreOptions {
+  /** Interaction ids kept in memory (oldest evicted first). */
+  memoryLimit?: number;
+  /** Decisions written to SQLite per second, sustained; the rest are kept in memory only. */
+  persistPerSecond?: number;
+  /** Decisions that may be written at once after a quiet spell (a scenario run's burst). */
+  burst?: number;
+  flushEveryMs?: number;
+  /** Whether the process is too busy to write successes (default: event loop utilisation above 50 % since the last flush). */
+  busy?: () => boolean;
+  /** Where "kept in memory only" is reported (at most every 10 s). */
+  log?: (message: string) => void;
+}
+
+export interface DecisionStats {
+  recorded: number;
+  persisted: number;
+  /** Recorded under a flood (beyond persistPerSecond, or successes while busy): in memory until evicted, never on disk. */
+  memoryOnly: number;
+  /** Gateway workers' successful decisions not forwarded here under a flood (server/gateway/workers.ts). */
+  notForwarded: number;
+}
+
+/** True when the event loop was more than half busy since the previous call. */
+function eventLoopBusy(): () => boolean {
+  let last = nodePerformance.eventLoopUtilization();
+  return () => {
+    const now = nodePerformance.eventLoopUtilization();
+    const busy = nodePerformance.eventLoopUtilization(now, last).utilization > 0.5;
+    last = now;
+    return busy;
+  };
+}
+
+const LATEST = 500;
+/** Rows per transaction: one event-loop turn never stalls for long (a DPoP decision row is ~5 KB). */
+const CHUNK = 2;
 
 export class DecisionStore {
   private readonly recent = new Map<string, Decision[]>();
+  /** The last LATEST decisions in arrival order (a ring), for the live feed. */
+  private readonly ring: Decision[] = [];
+  private ringNext = 0;
   private pending: Decision[] = [];
+  /** Selected for disk, written CHUNK rows per event-loop turn. */
+  private writing: Decision[] = [];
+  private writer: NodeJS.Immediate | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<(d: Decision) => void>();
   private closed = false;
+  private readonly select: Database.Statement<[string], { payload: string }> | null;
+  private readonly writeBatch: ((rows: Decision[]) => void) | null;
+  private readonly memoryLimit: number;
+  private readonly budget: RateBudget;
+  private readonly flushEveryMs: number;
+  private readonly log: (message: string) => void;
+  private readonly busy: () => boolean;
+  private lastReport = -Infinity;
+  private reportedMemoryOnly = 0;
+  private readonly counts: DecisionStats = { recorded: 0, persisted: 0, memoryOnly: 0, notForwarded: 0 };
 
-  constructor(private readonly prisma: PrismaClient | null) {}
+  constructor(sqlite: Database.Database | null, opts: DecisionStoreOptions = {}) {
+    this.memoryLimit = opts.memoryLimit ?? 20_000;
+    const perSecond = opts.persistPerSecond ?? 200;
+    this.budget = new RateBudget(perSecond, opts.burst ?? perSecond * 10);
+    this.flushEveryMs = opts.flushEveryMs ?? 200;
+    this.log = opts.log ?? ((m) => console.warn(`[fapi-sandbox] ${m}`));
+    this.busy = opts.busy ?? eventLoopBusy();
+    if (sqlite) {
+      const insert = sqlite.prepare<[string, string, string, number, string]>(
+        'INSERT INTO Decision (interactionId, source, at, status, payload) VALUES (?, ?, ?, ?, ?)',
+      );
+      this.select = sqlite.prepare<[string], { payload: string }>('SELECT payload FROM Decision WHERE interactionId = ? ORDER BY id');
+      // `at` in the form Prisma writes DateTime on SQLite, so Prisma reads these rows as well.
+      this.writeBatch = sqlite.transaction((rows: Decision[]) => {
+        for (const d of rows) insert.run(d.interactionId, d.source, d.at.replace(/Z$/, '+00:00'), d.response.status, JSON.stringify(d));
+      });
+    } else {
+      this.select = null;
+      this.writeBatch = null;
+    }
+  }
 
   /** Records a decision; call before the response is sent so a client can look it up at once. */
   record(decision: Decision): void {
+    this.counts.recorded++;
     const list = this.recent.get(decision.interactionId);
     if (list) list.push(decision);
-    else this.recent.set(decision.interactionId, [decision]);
-    if (this.recent.size > MEMORY_LIMIT) this.recent.delete(this.recent.keys().next().value!);
+    else {
+      this.recent.set(decision.interactionId, [decision]);
+      if (this.recent.size > this.memoryLimit) this.recent.delete(this.recent.keys().next().value!);
+    }
+    this.ring[this.ringNext] = decision;
+    this.ringNext = (this.ringNext + 1) % LATEST;
     for (const listener of this.listeners) listener(decision);
-    if (!this.prisma || this.closed) return;
+    if (!this.writeBatch || this.closed) return;
     this.pending.push(decision);
-    if (this.pending.length >= FLUSH_BATCH) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
+    this.timer ??= setTimeout(() => this.flushNow(), this.flushEveryMs);
   }
 
   /** Decisions for one interaction id, from memory or the database. */
   async get(interactionId: string): Promise<Decision[]> {
     const hit = this.recent.get(interactionId);
     if (hit) return hit;
-    if (!this.prisma) return [];
-    const rows = await this.prisma.decision.findMany({ where: { interactionId }, orderBy: { id: 'asc' } });
-    return rows.map((r) => JSON.parse(r.payload) as Decision);
+    if (!this.select) return [];
+    return this.select.all(interactionId).map((r) => JSON.parse(r.payload) as Decision);
   }
 
   /** Only the in-memory decisions (synchronous, for the in-process engine). */
@@ -44,10 +122,15 @@ export class DecisionStore {
     return this.recent.get(interactionId) ?? [];
   }
 
-  /** Latest decisions, newest first (UI live feed). */
+  /** Latest decisions, newest first (UI live feed; at most 500). */
   latest(limit: number): Decision[] {
-    const all = [...this.recent.values()].flat();
-    return all.slice(-limit).reverse();
+    const out: Decision[] = [];
+    for (let i = 1; i <= Math.min(limit, LATEST); i++) {
+      const d = this.ring[(this.ringNext - i + LATEST) % LATEST];
+      if (!d) break;
+      out.push(d);
+    }
+    return out;
   }
 
   subscribe(listener: (d: Decision) => void): () => void {
@@ -55,36 +138,73 @@ export class DecisionStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Stores what is pending; later decisions (requests still in flight at shutdown) stay in memory only. */
-  close(): Promise<void> {
-    const done = this.flush();
-    this.closed = true;
-    return done;
+  /** Counts decisions a gateway worker did not forward (it reports how many). */
+  noteNotForwarded(count: number): void {
+    this.counts.notForwarded += count;
   }
 
-  /** Writes pending decisions; resolves when everything recorded so far is stored. */
-  flush(): Promise<void> {
+  stats(): DecisionStats {
+    return { ...this.counts };
+  }
+
+  /** Stores what is pending; later decisions (requests still in flight at shutdown) stay in memory only. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+  }
+
+  /** Writes every pending decision the budget allows, now (at stop, and in tests). */
+  async flush(): Promise<void> {
+    this.selectPending();
+    if (this.writer) {
+      clearImmediate(this.writer);
+      this.writer = null;
+    }
+    while (this.writing.length) this.writeChunk();
+  }
+
+  /** Moves pending decisions to the write queue within the budget; counts the others. */
+  private selectPending(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     const batch = this.pending;
     this.pending = [];
-    if (!batch.length || !this.prisma) return this.flushing;
-    const prisma = this.prisma;
-    this.flushing = this.flushing.then(() =>
-      prisma.decision
-        .createMany({
-          data: batch.map((d) => ({
-            interactionId: d.interactionId,
-            source: d.source,
-            at: new Date(d.at),
-            status: d.response.status,
-            payload: JSON.stringify(d),
-          })),
-        })
-        .then(() => undefined, (err: unknown) => console.error('decision store: write failed:', err)),
-    );
-    return this.flushing;
+    if (!batch.length || !this.writeBatch) return;
+    const eligible = this.busy() ? batch.filter((d) => d.response.status >= 400) : batch;
+    const rows = refusalsFirst(eligible, this.budget.take(eligible.length));
+    this.counts.memoryOnly += batch.length - rows.length;
+    for (const d of rows) this.writing.push(d);
+    this.reportMemoryOnly(performance.now());
+  }
+
+  private flushNow(): void {
+    this.selectPending();
+    if (this.writing.length) this.writer ??= setImmediate(() => this.writeSome());
+  }
+
+  private writeSome(): void {
+    this.writer = null;
+    this.writeChunk();
+    if (this.writing.length) this.writer = setImmediate(() => this.writeSome());
+  }
+
+  private writeChunk(): void {
+    const rows = this.writing.splice(0, CHUNK);
+    try {
+      if (rows.length) this.writeBatch!(rows);
+      this.counts.persisted += rows.length;
+    } catch (err) {
+      this.log(`decision store: write failed: ${(err as Error).message}`);
+    }
+  }
+
+  private reportMemoryOnly(now: number): void {
+    const fresh = this.counts.memoryOnly - this.reportedMemoryOnly;
+    if (fresh <= 0 || now - this.lastReport < 10_000) return;
+    this.lastReport = now;
+    this.reportedMemoryOnly = this.counts.memoryOnly;
+    this.log(`decision history: ${fresh} decisions kept in memory only (the history takes ${this.budget.perSecond}/s, bursts of ${this.budget.burst}, and only refusals while the gateway is busy)`);
   }
 }

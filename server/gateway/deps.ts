@@ -1,7 +1,7 @@
 // What the checks need from outside the request: the issuer's keys and identity, the DPoP replay
 // cache and nonce source, the introspection client, the clock and the tunable windows.
 import type { JWTVerifyGetKey } from 'jose';
-import type { ReplayStore } from './dpop/replay-store.ts';
+import type { ReplayCache } from './dpop/replay-store.ts';
 import type { NonceSource } from './dpop/nonce.ts';
 import type { Introspector } from './introspection.ts';
 import type { TrustAnchors } from './trust.ts';
@@ -22,7 +22,7 @@ export interface GatewayDeps {
   /** Request bodies larger than this are cut off with 413 while being forwarded. */
   maxBodyBytes: number;
   trust: TrustAnchors;
-  replay: ReplayStore;
+  replay: ReplayCache;
   nonces: NonceSource;
   introspect: Introspector;
 }

@@ -7,8 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet } from 'jose';
 import type { SandboxConfig } from '../config.ts';
 import type { Pki } from '../pki/load.ts';
-import type { Db } from '../db/client.ts';
-import type { DecisionStore } from '../decisions/store.ts';
 import type { Idp } from '../idp/index.ts';
 import type { StackUrls } from '../stack.ts';
 import type { Decision } from '../../lib/trace/decision.ts';
@@ -21,21 +19,34 @@ import { errorReply, sendError } from './errors.ts';
 import { createProxy } from './proxy.ts';
 import { connectionFacts } from './connection.ts';
 import { TrustAnchors } from './trust.ts';
-import { ReplayStore } from './dpop/replay-store.ts';
+import type { ReplayCache } from './dpop/replay-store.ts';
 import { NonceSource } from './dpop/nonce.ts';
 import { createIntrospector } from './introspection.ts';
 import { remoteJwks } from './remote-jwks.ts';
 import { VerifiedTokenCache } from './token-cache.ts';
 import { UUID } from './checks/api/interaction-id.ts';
 
+/** Where the gateway's decisions go: the decision store, or (in a worker) the main process's. */
+export interface DecisionSink {
+  /**
+   * `lookedUp`: the client chose the interaction id, so it may look the decision up as soon as it has
+   * the answer (the scenario engine does). A promise means the answer must wait for it (see ipc.ts).
+   */
+  record(decision: Decision, lookedUp: boolean): void | Promise<void>;
+}
+
+/** What the gateway needs to know about the identity provider. */
+export type IdpView = Pick<Idp, 'issuer' | 'publicJwks'> & { endpoints: Pick<Idp['endpoints'], 'introspection'> };
+
 export interface GatewayOptions {
   config: SandboxConfig;
   pki: Pki;
-  db: Db;
-  decisions: DecisionStore;
+  /** The DPoP replay cache: SQLite in the main process (ReplayStore), or the main process's from a worker. */
+  replay: ReplayCache;
+  decisions: DecisionSink;
   urls: StackUrls;
   gatewaySecret: string;
-  idp: Idp;
+  idp: IdpView;
 }
 
 export type GatewayMode = 'lenient' | 'strict';
@@ -57,14 +68,13 @@ function originsOf(publicOrigin: string): string[] {
 }
 
 export function createGateway(opts: GatewayOptions): Gateway {
-  const { config, pki, db, decisions, urls, idp } = opts;
+  const { config, pki, replay, decisions, urls, idp } = opts;
   const routes = buildRoutes(config);
   const [root, issuing] = pki.trustAnchors;
   const gatewayCert = pki.cert('fapi-gateway');
   const introspector = createIntrospector({
     endpoint: idp.endpoints.introspection, clientId: 'fapi-gateway', cert: gatewayCert.chain, key: gatewayCert.key, ca: pki.rootCa,
   });
-  const replay = new ReplayStore(db.sqlite);
   const deps: GatewayDeps = {
     // The bundled IdP's tokens, or (mixed mode) those of an external authorization server.
     issuer: config.gateway.externalIssuer?.issuer ?? idp.issuer,
@@ -114,7 +124,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   async function handle(req: IncomingMessage, res: ServerResponse, publicOrigins: string[]): Promise<void> {
     const t0 = performance.now();
     const received = req.headers['x-fapi-interaction-id'];
-    const interactionId = typeof received === 'string' && UUID.test(received) ? received : randomUUID();
+    const chosen = typeof received === 'string' && UUID.test(received);
+    const interactionId = chosen ? received : randomUUID();
     const url = URL.parse(req.url ?? '/', 'https://gateway.invalid');
     const match = url ? matchRoute(routes, url.pathname) : null;
     if (!url || !match) return notFound(res, interactionId, req.url ?? '');
@@ -136,12 +147,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const outcome = await runPipeline(ctx, pipelineFor(match.route.binding, AUTHENTICITY[match.route.token]));
     if (outcome.failure) {
       const reply = errorReply(ctx, outcome.failure.check.id, outcome.failure.reason, outcome.failure.error);
-      decisions.record(decision(ctx, outcome, reply.status, t0, reply));
+      const recorded = decisions.record(decision(ctx, outcome, reply.status, t0, reply), chosen);
+      if (recorded) await recorded;
       return sendError(res, ctx, reply, outcome.failure.check.id);
     }
-    await proxy.forward(req, res, ctx, UPSTREAM_BASE + match.rest + url.search, (status) => {
-      decisions.record(decision(ctx, outcome, status, t0));
-    });
+    await proxy.forward(req, res, ctx, UPSTREAM_BASE + match.rest + url.search, (status) => decisions.record(decision(ctx, outcome, status, t0), chosen));
   }
 
   return {

@@ -3,7 +3,7 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { startTestStack, idpToken, callGateway, failedCheck, decisionOf, ath, type TestStack } from '../helpers/stack.ts';
 import { buildProof, generateDpopKey, type DpopKey } from '../../server/engine/crypto/dpop-proof.ts';
 import type { DpopSpec } from '../../lib/scenario/schema.ts';
@@ -102,6 +102,44 @@ test('dpop.signature fails when the signature is not the header key\'s', async (
   const spliced = `${good.split('.').slice(0, 2).join('.')}.${other.split('.')[2]}`;
   const ex = await call({}, { dpop: spliced });
   assert.equal(failedCheck(t.stack, ex), 'dpop.signature');
+});
+
+/** A proof signed with node:crypto (not the engine, not jose) under `alg`, with a key of `keyType` and extra header members. */
+async function foreignProof(alg: string, keyType: 'P-256' | 'rsa2048' | 'rsa1024' | 'Ed25519', extraHeader: Record<string, unknown> = {}) {
+  const { generateKeyPairSync, sign, constants } = await import('node:crypto');
+  const { privateKey, publicKey } = keyType === 'P-256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    : keyType === 'Ed25519' ? generateKeyPairSync('ed25519')
+    : generateKeyPairSync('rsa', { modulusLength: keyType === 'rsa2048' ? 2048 : 1024 });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const { calculateJwkThumbprint } = await import('jose');
+  const tok = await idpToken(t.stack, { cnf: { jkt: await calculateJwkThumbprint(jwk as JWK) } });
+  const claims = { jti: randomUUID(), htm: 'GET', htu: t.stack.urls.gateway + PATH, iat: Math.floor(Date.now() / 1000), ath: ath(tok) };
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const input = `${b64({ typ: 'dpop+jwt', alg, jwk, ...extraHeader })}.${b64(claims)}`;
+  const opts = keyType === 'P-256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const }
+    : keyType === 'Ed25519' ? privateKey : { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+  const signature = sign(keyType === 'Ed25519' ? null : 'sha256', Buffer.from(input), opts).toString('base64url');
+  return call({}, { tok, dpop: `${input}.${signature}` });
+}
+
+test('dpop.signature accepts each allowlisted alg: ES256, PS256, EdDSA (Ed25519)', async () => {
+  for (const [alg, keyType] of [['ES256', 'P-256'], ['PS256', 'rsa2048'], ['EdDSA', 'Ed25519']] as const) {
+    const ex = await foreignProof(alg, keyType);
+    assert.equal(ex.response?.status, 200, alg);
+    assert.equal(decisionOf(t.stack, ex).checks.find((c) => c.id === 'dpop.signature')?.outcome, 'pass', alg);
+  }
+});
+
+test('dpop.signature refuses a key that does not fit the alg, an RSA key under 2048 bits, and crit extensions', async () => {
+  const ecUnderPs256 = await foreignProof('PS256', 'P-256');
+  assert.equal(failedCheck(t.stack, ecUnderPs256), 'dpop.signature');
+  assert.match(reasonOf(ecUnderPs256, 'dpop.signature'), /PS256 needs an RSA key/);
+  const small = await foreignProof('PS256', 'rsa1024');
+  assert.equal(failedCheck(t.stack, small), 'dpop.signature');
+  assert.match(reasonOf(small, 'dpop.signature'), /2048 bits/);
+  const crit = await foreignProof('ES256', 'P-256', { crit: ['exp'], exp: 1 });
+  assert.equal(failedCheck(t.stack, crit), 'dpop.signature');
+  assert.match(reasonOf(crit, 'dpop.signature'), /crit/);
 });
 
 test('dpop.single-header fails with no proof and with two proofs; dpop.well-formed with garbage', async () => {

@@ -49,6 +49,7 @@ test('the defaults are explicit, tighter than Node\'s, and every one can be set 
   assert.throws(() => loadConfig({}, { FAPI_HEADERS_TIMEOUT_MS: '5000', FAPI_REQUEST_TIMEOUT_MS: '1000' }), /must be at least FAPI_HEADERS_TIMEOUT_MS/);
   // The running listeners carry the configured values.
   const gw = t.stack.servers.gateway;
+  assert.ok('headersTimeout' in gw, 'the in-process gateway listener (no FAPI_GATEWAY_WORKERS) is an HTTPS server');
   assert.equal(gw.headersTimeout, LIMITS.headersTimeoutMs);
   assert.equal(gw.requestTimeout, LIMITS.requestTimeoutMs);
   assert.equal(gw.keepAliveTimeout, LIMITS.keepAliveTimeoutMs);

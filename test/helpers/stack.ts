@@ -56,6 +56,7 @@ export interface CallOptions {
   headers?: Record<string, string | string[]>;
   method?: string;
   base?: string;
+  body?: string;
 }
 
 /** GET (by default) on the gateway as the given certificate. */
@@ -64,6 +65,7 @@ export function callGateway(stack: Stack, path: string, opts: CallOptions = {}):
   if (opts.token) headers.authorization = `${opts.scheme ?? 'Bearer'} ${opts.token}`;
   return send({
     method: opts.method ?? 'GET', url: (opts.base ?? stack.urls.gateway) + path, headers, ca: stack.pki.rootCa,
+    ...(opts.body !== undefined ? { body: opts.body } : {}),
     cert: opts.cert === null || opts.cert === undefined ? null : material(stack, opts.cert),
   });
 }

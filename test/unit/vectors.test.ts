@@ -6,6 +6,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { calculateJwkThumbprint, compactVerify, importJWK, decodeProtectedHeader, type JWK } from 'jose';
 import { thumbprintOf } from '../../server/pki/x509.ts';
+import { jwkThumbprint } from '../../server/gateway/jose-util.ts';
 import { loadPki } from '../../server/pki/load.ts';
 import { certsDir } from '../helpers/paths.ts';
 
@@ -18,6 +19,16 @@ test('RFC 7638 §3.1: the example RSA key thumbprint', async () => {
     kid: '2011-04-29',
   };
   assert.equal(await calculateJwkThumbprint(jwk), 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs');
+  assert.equal(jwkThumbprint(jwk), 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs', "the gateway's synchronous thumbprint");
+});
+
+test('RFC 7638 §3.2: only the required members count; a missing or non-string one gives no thumbprint', () => {
+  const ec = { kty: 'EC', crv: 'P-256', x: 'l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs', y: '9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA' };
+  assert.equal(jwkThumbprint({ ...ec, kid: 'ignored', use: 'sig' }), jwkThumbprint(ec));
+  assert.equal(jwkThumbprint({ ...ec, y: undefined }), null);
+  assert.equal(jwkThumbprint({ ...ec, x: 42 }), null);
+  assert.equal(jwkThumbprint({ ...ec, kty: 'oct' }), null);
+  assert.equal(jwkThumbprint({ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }), 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k');
 });
 
 const RFC9449_PROOF =
@@ -30,6 +41,7 @@ test('RFC 9449 figure 2: the example proof verifies with its own jwk, whose thum
   const { payload } = await compactVerify(RFC9449_PROOF, await importJWK(jwk, 'ES256'));
   assert.equal(JSON.parse(Buffer.from(payload).toString()).htu, 'https://server.example.com/token');
   assert.equal(await calculateJwkThumbprint(jwk), '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I');
+  assert.equal(jwkThumbprint(jwk as Record<string, unknown>), '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I');
   // One flipped signature byte and it no longer verifies.
   const broken = RFC9449_PROOF.slice(0, -3) + (RFC9449_PROOF.endsWith('Lg') ? 'Lh' : 'Lg');
   await assert.rejects(compactVerify(broken, await importJWK(jwk, 'ES256')));

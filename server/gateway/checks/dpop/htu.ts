@@ -12,15 +12,30 @@ export function normalizeHtu(value: string): string | null {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
+/** The normalised URLs a request URL may be addressed as (one per public origin), remembered per listener and URL. */
+const acceptedMemo = new WeakMap<readonly string[], Map<string, ReadonlySet<string | null>>>();
+function acceptedFor(publicUrl: string, publicOrigins: readonly string[]): ReadonlySet<string | null> {
+  let byUrl = acceptedMemo.get(publicOrigins);
+  if (!byUrl) acceptedMemo.set(publicOrigins, (byUrl = new Map()));
+  let accepted = byUrl.get(publicUrl);
+  if (!accepted) {
+    const path = new URL(publicUrl).pathname;
+    accepted = new Set(publicOrigins.map((o) => normalizeHtu(o + path)));
+    // Paths are client-chosen: keep the memo bounded.
+    if (byUrl.size >= 1_000) byUrl.delete(byUrl.keys().next().value!);
+    byUrl.set(publicUrl, accepted);
+  }
+  return accepted;
+}
+
 export const dpopHtu: Check = {
   id: 'dpop.htu',
   run({ proof, publicUrl, publicOrigins }) {
     const htu = proof!.claims.htu as string;
     const got = normalizeHtu(htu);
-    const path = new URL(publicUrl).pathname;
-    const accepted = publicOrigins.map((o) => normalizeHtu(o + path));
+    const accepted = acceptedFor(publicUrl, publicOrigins);
     const inputs = { htu, expected: publicUrl };
     if (!got) return fail(`htu "${htu.slice(0, 100)}" is not an http(s) URL without userinfo`, INVALID_PROOF, inputs);
-    return accepted.includes(got) ? pass(`htu ${got}`, inputs) : fail(`htu ${got} is not this request's URL ${publicUrl}`, INVALID_PROOF, inputs);
+    return accepted.has(got) ? pass(`htu ${got}`, inputs) : fail(`htu ${got} is not this request's URL ${publicUrl}`, INVALID_PROOF, inputs);
   },
 };

@@ -1,0 +1,174 @@
+// Process plumbing for the benchmark: free ports, the sandbox started as its own process (so the
+// load generator never shares its event loop), readiness, RSS and clean stops.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** `n` TCP ports that were free a moment ago on 127.0.0.1. */
+export async function freePorts(n) {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise((resolve, reject) => {
+      const s = net.createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => s.address().port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/** FAPI_*_PORT variables for six free ports, and the ports by listener. */
+export async function portEnv() {
+  const [ui, idp, idpMtls, gateway, gatewayStrict, api] = await freePorts(6);
+  return {
+    ports: { ui, idp, idpMtls, gateway, gatewayStrict, api },
+    env: {
+      FAPI_UI_PORT: String(ui), FAPI_IDP_PORT: String(idp), FAPI_IDP_MTLS_PORT: String(idpMtls),
+      FAPI_GATEWAY_PORT: String(gateway), FAPI_GATEWAY_STRICT_PORT: String(gatewayStrict), FAPI_API_PORT: String(api),
+    },
+  };
+}
+
+export function tempDir(label) {
+  return mkdtempSync(path.join(os.tmpdir(), `fapi-bench-${label}-`));
+}
+
+/** Resident set size of a process in MB (Linux /proc), or null. */
+export function rssMb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Processes on this machine: pid -> [ppid, cpu seconds (user + system, all threads)]. Linux /proc. */
+function processTable() {
+  const table = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Fields after the command (which may contain spaces) start at ") ": state ppid ... utime(14) stime(15).
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      table.set(Number(name), [Number(f[1]), (Number(f[11]) + Number(f[12])) / CLOCK_TICKS]);
+    } catch { /* exited meanwhile */ }
+  }
+  return table;
+}
+const CLOCK_TICKS = 100;
+
+/** The processes `pids` and all their descendants, with the process table they were found in. */
+function tree(pids) {
+  const table = processTable();
+  const children = new Map();
+  for (const [pid, [ppid]] of table) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  const seen = new Set();
+  const stack = [...pids];
+  while (stack.length) {
+    const pid = stack.pop();
+    if (seen.has(pid) || !table.has(pid)) continue;
+    seen.add(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return { table, pids: [...seen] };
+}
+
+/** CPU seconds used so far by the processes `pids` and all their descendants. */
+export function treeCpuSeconds(pids) {
+  const { table, pids: all } = tree(pids);
+  return all.reduce((sum, pid) => sum + table.get(pid)[1], 0);
+}
+
+/** RSS in MB of a process and its descendants, summed (pages they share count once per process). */
+export function treeRssMb(pid) {
+  return tree([pid]).pids.reduce((sum, p) => sum + (rssMb(p) ?? 0), 0);
+}
+
+/** Process groups started here and still running: killed if the benchmark itself ends early. */
+const running = new Set();
+process.on('exit', () => {
+  for (const pid of running) {
+    try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
+/** Spawns a command in its own process group (so the whole tree can be stopped). */
+export function spawnGroup(cmd, args, { env = {}, log = null, cwd = process.cwd() } = {}) {
+  const child = spawn(cmd, args, {
+    cwd, detached: true, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+    stdio: ['ignore', log ? 'pipe' : 'ignore', log ? 'pipe' : 'ignore'],
+  });
+  running.add(child.pid);
+  child.once('exit', () => running.delete(child.pid));
+  const output = [];
+  if (log) for (const s of [child.stdout, child.stderr]) s.on('data', (d) => output.push(d.toString()));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    exited,
+    output: () => output.join(''),
+    /** SIGTERM to the group, SIGKILL after `graceMs`. */
+    async stop(graceMs = 5_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+      const timer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, graceMs);
+      const r = await exited;
+      clearTimeout(timer);
+      return r;
+    },
+  };
+}
+
+/** Waits for a file to appear and parse as JSON (the sandbox's FAPI_READY_FILE). */
+export async function waitForJson(file, proc, timeoutMs = 60_000) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (existsSync(file)) {
+      try { return JSON.parse(readFileSync(file, 'utf8')); } catch { /* being written */ }
+    }
+    if (proc.child.exitCode !== null) throw new Error(`the sandbox exited (${proc.child.exitCode}) before it was ready:\n${proc.output().slice(-2000)}`);
+    await sleep(20);
+  }
+  throw new Error(`the sandbox was not ready within ${timeoutMs} ms:\n${proc.output().slice(-2000)}`);
+}
+
+/**
+ * Starts `fapi-sandbox start` (built, from dist/) as a child process on free ports with a fresh
+ * data folder; resolves with its URLs, pid and a stop function. FAPI_BENCH_NODE_ARGS adds node
+ * flags (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the sandbox under load).
+ */
+export async function startSandbox({ ui = false, env = {}, label = 'stack' } = {}) {
+  const { ports, env: portVars } = await portEnv();
+  const dir = tempDir(label);
+  const ready = path.join(dir, 'ready.json');
+  const nodeArgs = (process.env.FAPI_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawnGroup(process.execPath, [...nodeArgs, 'bin/fapi-sandbox.js', 'start', ...(ui ? [] : ['--no-ui'])], {
+    env: { ...portVars, FAPI_DATA_DIR: path.join(dir, 'data'), FAPI_READY_FILE: ready, ...env },
+    log: true,
+  });
+  try {
+    const info = await waitForJson(ready, proc);
+    return {
+      ...info,
+      ports,
+      /** What the sandbox printed so far. */
+      output: proc.output,
+      async stop() {
+        await proc.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await proc.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,113 @@
+// The decision store: every decision in memory at once (the engine's join, GET /api/decisions/<id>),
+// history in SQLite in batches readable by Prisma too, memory bounded, and a bounded write rate under
+// a flood (refusals kept first, the rest counted as memory-only).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { openDb } from '../../server/db/client.ts';
+import { DecisionStore } from '../../server/decisions/store.ts';
+import { ROOT_DIR } from '../../server/config.ts';
+import type { Decision } from '../../lib/trace/decision.ts';
+import { tempDataDir } from '../helpers/paths.ts';
+
+function decision(status: number, interactionId: string = randomUUID()): Decision {
+  return {
+    interactionId, source: 'gateway', at: new Date().toISOString(),
+    request: { method: 'GET', url: 'https://localhost:9443/open-banking/v3.1/aisp/accounts', route: 'ob-api', binding: 'mtls' },
+    tls: null,
+    checks: [{ id: 'mtls.cnf-thumbprint-match', outcome: status === 200 ? 'pass' : 'fail', reason: 'r' }],
+    response: { status }, durationMs: 0.1,
+  };
+}
+
+async function withDb(label: string, fn: (db: Awaited<ReturnType<typeof openDb>>) => Promise<void>): Promise<void> {
+  const tmp = tempDataDir(label);
+  const db = await openDb(tmp.dir, ROOT_DIR);
+  try {
+    await fn(db);
+  } finally {
+    await db.close();
+    tmp.remove();
+  }
+}
+
+test('decision store: recorded decisions are in memory at once and in SQLite after a flush, readable by Prisma', async () => {
+  await withDb('decisions', async (db) => {
+    const store = new DecisionStore(db.sqlite, { busy: () => false });
+    const d = decision(401);
+    store.record(d);
+    store.record({ ...d, source: 'idp' });
+    assert.equal(store.peek(d.interactionId).length, 2, 'both, before any write');
+    await store.flush();
+    const rows = await db.prisma.decision.findMany({ where: { interactionId: d.interactionId }, orderBy: { id: 'asc' } });
+    assert.deepEqual(rows.map((r) => [r.source, r.status, r.at.toISOString()]), [['gateway', 401, d.at], ['idp', 401, d.at]]);
+    // A fresh store (a restart) answers from SQLite.
+    const later = new DecisionStore(db.sqlite);
+    assert.deepEqual(later.peek(d.interactionId), []);
+    assert.deepEqual((await later.get(d.interactionId)).map((x) => x.source), ['gateway', 'idp']);
+    assert.deepEqual(await later.get(randomUUID()), []);
+  });
+});
+
+test('decision store: memory is bounded; evicted decisions are still found on disk; latest() is newest first', async () => {
+  await withDb('decisions-memory', async (db) => {
+    const store = new DecisionStore(db.sqlite, { memoryLimit: 3, busy: () => false });
+    const all = Array.from({ length: 5 }, () => decision(200));
+    for (const d of all) store.record(d);
+    assert.deepEqual(store.peek(all[0]!.interactionId), [], 'evicted from memory');
+    assert.equal(store.peek(all[4]!.interactionId).length, 1);
+    await store.flush();
+    assert.equal((await store.get(all[0]!.interactionId)).length, 1, 'from SQLite');
+    assert.deepEqual(store.latest(2).map((d) => d.interactionId), [all[4]!.interactionId, all[3]!.interactionId]);
+    assert.equal(store.latest(50).length, 5);
+  });
+});
+
+test('decision store: under a flood at most persistPerSecond rows are written, refusals first; the rest are counted', async () => {
+  await withDb('decisions-flood', async (db) => {
+    const logged: string[] = [];
+    const store = new DecisionStore(db.sqlite, { persistPerSecond: 10, burst: 10, busy: () => false, log: (m) => logged.push(m) });
+    const refusals = Array.from({ length: 4 }, () => decision(401));
+    const successes = Array.from({ length: 26 }, () => decision(200));
+    for (const [i, d] of successes.entries()) {
+      store.record(d);
+      if (i % 6 === 0 && refusals.length) store.record(refusals.pop()!);
+    }
+    await store.flush();
+    const rows = db.sqlite.prepare('SELECT status FROM Decision').all() as { status: number }[];
+    assert.equal(rows.length, 10);
+    assert.equal(rows.filter((r) => r.status === 401).length, 4, 'every refusal is on disk');
+    assert.deepEqual(store.stats(), { recorded: 30, persisted: 10, memoryOnly: 20, notForwarded: 0 });
+    assert.match(logged.join('\n'), /20 decisions kept in memory only/);
+    assert.equal(store.peek(successes[25]!.interactionId).length, 1, 'still in memory for the engine and the UI');
+  });
+});
+
+test('decision store: while the process is busy only refusals are written; successes stay in memory', async () => {
+  await withDb('decisions-busy', async (db) => {
+    let busy = true;
+    const store = new DecisionStore(db.sqlite, { busy: () => busy, log: () => {} });
+    const ok = decision(200);
+    const refused = decision(401);
+    store.record(ok);
+    store.record(refused);
+    await store.flush();
+    assert.deepEqual((db.sqlite.prepare('SELECT status FROM Decision').all() as { status: number }[]).map((r) => r.status), [401]);
+    assert.equal(store.peek(ok.interactionId).length, 1);
+    busy = false;
+    const later = decision(200);
+    store.record(later);
+    await store.flush();
+    assert.equal((await new DecisionStore(db.sqlite).get(later.interactionId)).length, 1, 'written once the process has time');
+    assert.deepEqual(store.stats(), { recorded: 3, persisted: 2, memoryOnly: 1, notForwarded: 0 });
+  });
+});
+
+test('decision store: without a database it keeps memory only', async () => {
+  const store = new DecisionStore(null);
+  const d = decision(200);
+  store.record(d);
+  await store.flush();
+  assert.equal((await store.get(d.interactionId)).length, 1);
+  assert.deepEqual(store.stats(), { recorded: 1, persisted: 0, memoryOnly: 0, notForwarded: 0 });
+});
