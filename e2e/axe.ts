@@ -1,6 +1,6 @@
 // axe-core in the end-to-end tests: audit the page as it is now (WCAG 2.x A / AA rules and best
 // practices), print every violation, and return the serious and critical ones (the ones that fail).
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 
 export interface AxeFinding {
