@@ -48,7 +48,7 @@ function origin(url: string): string | null {
   return URL.parse(url)?.origin ?? null;
 }
 
-export function laneOf(ex: ExchangeView, config: ConfigDto | null): Exclude<Lane, 'browser' | 'client'> {
+function laneOf(ex: ExchangeView, config: ConfigDto | null): Exclude<Lane, 'browser' | 'client'> {
   const source = ex.decisions[0]?.source;
   if (source) return source === 'idp' ? 'idp' : 'gateway';
   const o = origin(ex.http.request.url);
@@ -119,7 +119,7 @@ export interface HandoffArrow {
 export type ArrowPlan = RequestArrow | HandoffArrow;
 
 /** One request as an arrow. `page`: the title of the page it loaded, if any. */
-export function planArrow(ex: ExchangeView, config: ConfigDto | null, page: string | null = null): RequestArrow {
+function planArrow(ex: ExchangeView, config: ConfigDto | null, page: string | null = null): RequestArrow {
   const to = laneOf(ex, config);
   const refusal = refusingCheck(ex);
   const status = ex.http.response?.status ?? null;

@@ -6,7 +6,7 @@ import { pageModel } from '../../_lib/journey.ts';
 import { shortPath } from '../../_lib/lanes.ts';
 
 /** What kind of page this is, from what is on it. */
-export function pageKind(e: TraceEventOf<'browser.page'>): 'sign-in' | 'consent' | 'error' | 'page' {
+function pageKind(e: TraceEventOf<'browser.page'>): 'sign-in' | 'consent' | 'error' | 'page' {
   const fields = e.forms.flatMap((f) => f.fields);
   if (fields.some((f) => f.type === 'password')) return 'sign-in';
   if (fields.some((f) => f.type === 'checkbox' || f.type === 'radio') || e.forms.some((f) => f.buttons.some((b) => b.name === 'decision'))) return 'consent';
