@@ -5,9 +5,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaClient } from '../../generated/prisma/client.ts';
+import { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
 import { migrate, type MigrationReport } from './migrate.ts';
 
+export { Prisma };
 export type { PrismaClient };
 
 export interface Db {

@@ -2,7 +2,7 @@
 // progress, the UI's SSE stream) and stores them with the run, scenario and step rows in SQLite.
 // Writes are batched and serialized; every finished step is flushed before the next starts, so a
 // crash loses no completed step.
-import type { PrismaClient } from '../db/client.ts';
+import { Prisma, type PrismaClient } from '../db/client.ts';
 import type { TraceEvent, TraceEventBody, RunStatus, ScenarioStatus, StepStatus } from '../../lib/trace/events.ts';
 
 export interface Scope {
@@ -54,19 +54,17 @@ export class RunRecorder {
     return this.chain;
   }
 
+  /**
+   * Writes the events emitted since the last flush: one multi-row INSERT through Prisma's raw query
+   * API (the documented bulk pattern); `event.createMany` spent ~1.7 ms of CPU per batch in Prisma's
+   * query compiler, a sixth of a catalogue run. `at` is ISO text, which Prisma reads back as a Date.
+   */
   flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     if (!batch.length) return this.chain;
-    return this.write((p) =>
-      p.event.createMany({
-        data: batch.map((e) => {
-          const { runId, seq, at, scenarioRunId, stepId, type, ...rest } = e;
-          void rest;
-          return { runId, seq, at: new Date(at), scenarioRunId, stepId, type, payload: JSON.stringify(e) };
-        }),
-      }),
-    );
+    const rows = batch.map((e) => Prisma.sql`(${e.runId}, ${e.seq}, ${e.at}, ${e.scenarioRunId}, ${e.stepId}, ${e.type}, ${JSON.stringify(e)})`);
+    return this.write((p) => p.$executeRaw`INSERT INTO "Event" ("runId", "seq", "at", "scenarioRunId", "stepId", "type", "payload") VALUES ${Prisma.join(rows)}`);
   }
 
   createRun(run: { trigger: string; target: string; selection: string[]; scenarios: { id: string; scenarioId: string; title: string; position: number }[] }): Promise<void> {
