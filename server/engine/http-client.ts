@@ -1,9 +1,11 @@
-// The engine's HTTPS client: one fresh TLS connection per request (so every step shows its own
-// handshake), the client certificate of the acting party, and a full record of what happened:
-// handshake facts, raw request, raw response, or the error (a TLS alert, a reset).
+// The engine's HTTPS client: one fresh TLS connection per request with a full handshake (so every
+// step shows its own), the client certificate of the acting party, and a full record of what
+// happened: handshake facts, raw request, raw response, or the error (a TLS alert, a reset). What
+// cannot change between requests is built once: the TLS context per trust bundle and certificate,
+// the summary of each server certificate.
 import https from 'node:https';
 import http from 'node:http';
-import type { TLSSocket } from 'node:tls';
+import nodeTls, { type DetailedPeerCertificate, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import type { CertSummary } from '../../lib/trace/decision.ts';
 import type { ClientTlsView, HttpMessage, HttpResponseView } from '../../lib/trace/events.ts';
@@ -31,13 +33,37 @@ export interface Exchange {
 
 const BODY_LIMIT = 512 * 1024;
 
-function serverChain(socket: TLSSocket): CertSummary[] {
+/**
+ * TLS contexts by trust bundle, then by client certificate (none: `null`). Building one parses the
+ * CA bundle, the chain and the private key (~0.5 ms); handshakes on a shared context are still full
+ * handshakes (a client resumes only when handed a session, and this one never is).
+ */
+const contexts = new Map<string, { none?: SecureContext; byCert: WeakMap<CertMaterial, SecureContext> }>();
+
+function contextFor(ca: string, cert: CertMaterial | null): SecureContext {
+  let forCa = contexts.get(ca);
+  if (!forCa) contexts.set(ca, (forCa = { byCert: new WeakMap() }));
+  if (!cert) return (forCa.none ??= nodeTls.createSecureContext({ ca }));
+  let context = forCa.byCert.get(cert);
+  if (!context) forCa.byCert.set(cert, (context = nodeTls.createSecureContext({ ca, cert: cert.chain, key: cert.key })));
+  return context;
+}
+
+/** Server certificate summaries by SHA-256 fingerprint (the same few certificates, over and over). */
+const summaries = new Map<string, CertSummary>();
+
+function serverChain(peer: DetailedPeerCertificate): CertSummary[] {
   const out: CertSummary[] = [];
-  let c = socket.getPeerCertificate(true);
+  let c: DetailedPeerCertificate | undefined = peer;
   const seen = new Set<unknown>();
   while (c && c.raw && !seen.has(c) && out.length < 5) {
     seen.add(c);
-    out.push(summarizeCert(new X509Certificate(c.raw)));
+    let summary = summaries.get(c.fingerprint256);
+    if (!summary) {
+      summary = summarizeCert(new X509Certificate(c.raw));
+      if (summaries.size < 1_000) summaries.set(c.fingerprint256, summary);
+    }
+    out.push(summary);
     c = c.issuerCertificate;
   }
   return out;
@@ -73,12 +99,18 @@ export function send(opts: SendOptions): Promise<Exchange> {
     const headers: Record<string, string | string[]> = { ...opts.headers };
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
     const common = { method: opts.method, headers, agent: false as const, timeout: opts.timeoutMs ?? 10_000 };
+    // Node reads the server's chain to check its name; that copy is kept for the trace.
+    let peer: DetailedPeerCertificate | null = null;
     const req = isHttps
       ? https.request(url, {
           ...common,
-          ca: opts.ca,
+          // https passes it on to tls.connect (its typings list only the options it builds one from).
+          ...({ secureContext: contextFor(opts.ca, opts.cert) } as https.RequestOptions),
           servername: url.hostname === '127.0.0.1' || url.hostname === '[::1]' ? 'localhost' : url.hostname,
-          ...(opts.cert ? { cert: opts.cert.chain, key: opts.cert.key } : {}),
+          checkServerIdentity: (host: string, cert: PeerCertificate) => {
+            peer = cert as DetailedPeerCertificate;
+            return nodeTls.checkServerIdentity(host, cert);
+          },
         })
       : http.request(url, common);
     req.on('socket', (socket) => {
@@ -90,7 +122,7 @@ export function send(opts: SendOptions): Promise<Exchange> {
           protocol: s.getProtocol() ?? null,
           cipher: s.getCipher()?.standardName ?? null,
           alpn: s.alpnProtocol || null,
-          serverChain: serverChain(s),
+          serverChain: serverChain(peer ?? s.getPeerCertificate(true)),
           sessionReused: s.isSessionReused(),
         };
       });
