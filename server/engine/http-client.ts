@@ -34,18 +34,21 @@ export interface Exchange {
 const BODY_LIMIT = 512 * 1024;
 
 /**
- * TLS contexts by trust bundle, then by client certificate (none: `null`). Building one parses the
- * CA bundle, the chain and the private key (~0.5 ms); handshakes on a shared context are still full
- * handshakes (a client resumes only when handed a session, and this one never is).
+ * TLS contexts by trust bundle, client chain and key (none: ''). Building one parses the CA bundle,
+ * the chain and the private key (~0.5 ms); handshakes on a shared context are still full handshakes
+ * (a client resumes only when handed a session, and this one never is).
  */
-const contexts = new Map<string, { none?: SecureContext; byCert: WeakMap<CertMaterial, SecureContext> }>();
+const contexts = new Map<string, SecureContext>();
+const CONTEXTS_KEPT = 200;
 
 function contextFor(ca: string, cert: CertMaterial | null): SecureContext {
-  let forCa = contexts.get(ca);
-  if (!forCa) contexts.set(ca, (forCa = { byCert: new WeakMap() }));
-  if (!cert) return (forCa.none ??= nodeTls.createSecureContext({ ca }));
-  let context = forCa.byCert.get(cert);
-  if (!context) forCa.byCert.set(cert, (context = nodeTls.createSecureContext({ ca, cert: cert.chain, key: cert.key })));
+  const key = cert ? `${ca}\0${cert.chain}\0${cert.key}` : ca;
+  let context = contexts.get(key);
+  if (!context) {
+    context = nodeTls.createSecureContext(cert ? { ca, cert: cert.chain, key: cert.key } : { ca });
+    if (contexts.size >= CONTEXTS_KEPT) contexts.delete(contexts.keys().next().value!);
+    contexts.set(key, context);
+  }
   return context;
 }
 
