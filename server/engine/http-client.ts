@@ -63,7 +63,9 @@ function serverChain(peer: DetailedPeerCertificate): CertSummary[] {
     seen.add(c);
     let summary = summaries.get(c.fingerprint256);
     if (!summary) {
-      summary = summarizeCert(new X509Certificate(c.raw));
+      // Shared by every exchange that saw this certificate: frozen, so no view can alter another's.
+      const fresh = summarizeCert(new X509Certificate(c.raw));
+      summary = Object.freeze({ ...fresh, subjectAltNames: Object.freeze(fresh.subjectAltNames) as string[] });
       if (summaries.size < 1_000) summaries.set(c.fingerprint256, summary);
     }
     out.push(summary);
