@@ -1,6 +1,6 @@
-// `npm run bench`: start-up time, RSS at rest, the whole scenario catalogue, and gateway throughput /
-// latency (mTLS-bound and DPoP-bound, every check on) against nginx with ssl_verify_client on in the
-// same run; new mTLS handshakes per second. Prints a Markdown table, writes bench-results/latest.json.
+// `npm run bench`: start-up time (with and without the UI, with a fresh PKI), RSS at rest, time to
+// stop, the whole scenario catalogue, and gateway throughput / latency (mTLS-bound and DPoP-bound,
+// every check on) against nginx with ssl_verify_client on in the same run; new mTLS handshakes per second. Prints a Markdown table, writes bench-results/latest.json.
 // Needs: a built sandbox (built here when stale), nginx (Debian: apt-get install -y nginx), Linux /proc.
 // --workers lists the gateway set-ups to measure: N worker processes (FAPI_GATEWAY_WORKERS=N, nginx
 // with worker_processes N), 0 = the default in-process gateway (nginx with worker_processes 1).
@@ -81,7 +81,7 @@ function machine() {
 
 const loadAverage = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
-// ---------- 1. cold start of `npm start` to /api/health 200, RSS at rest ----------
+// ---------- 1. cold start to /api/health 200 (npm start with the UI; fapi-sandbox start --no-ui), RSS at rest, SIGTERM to exit ----------
 function healthy(port) {
   return new Promise((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path: '/api/health', agent: false, timeout: 1_000 }, (res) => {
@@ -93,40 +93,63 @@ function healthy(port) {
   });
 }
 
-async function startupOnce() {
+/**
+ * One start: `npm start` with the web UI, or `node bin/fapi-sandbox.js start --no-ui` (what npx runs;
+ * the sandbox is then this script's own child, so the time from SIGTERM to its exit is measured too),
+ * with the shared certs/ or an empty one (the PKI generated first).
+ */
+async function startupOnce({ ui, freshCerts }) {
   const { ports, env } = await portEnv();
   const dir = tempDir('start');
   const ready = path.join(dir, 'ready.json');
   const t0 = performance.now();
-  const proc = spawnGroup('npm', ['start', '--silent'], { env: { ...env, FAPI_DATA_DIR: path.join(dir, 'data'), FAPI_READY_FILE: ready }, log: true });
+  const [cmd, args] = ui ? ['npm', ['start', '--silent']] : [process.execPath, ['bin/fapi-sandbox.js', 'start', '--no-ui']];
+  const proc = spawnGroup(cmd, args, {
+    env: { ...env, FAPI_DATA_DIR: path.join(dir, 'data'), FAPI_READY_FILE: ready, ...(freshCerts ? { FAPI_CERTS_DIR: path.join(dir, 'certs') } : {}) },
+    log: true,
+  });
   try {
     while (!(await healthy(ports.ui))) {
-      if (proc.child.exitCode !== null) throw new Error(`npm start exited:\n${proc.output().slice(-2000)}`);
+      if (proc.child.exitCode !== null) throw new Error(`${cmd} ${args.join(' ')} exited:\n${proc.output().slice(-2000)}`);
       if (performance.now() - t0 > 60_000) throw new Error('no /api/health 200 within 60 s');
       await sleep(10);
     }
     const coldStartMs = Math.round(performance.now() - t0);
     const info = await waitForJson(ready, proc);
     await sleep(2_000); // at rest: nothing asked of it since it came up
-    return { coldStartMs, startupMs: info.startupMs, rssMb: Math.round(rssMb(info.pid)) };
+    const rss = Math.round(rssMb(info.pid));
+    const s0 = performance.now();
+    const { code } = await proc.stop();
+    const stopMs = ui ? null : Math.round(performance.now() - s0);
+    if (!ui && code !== 0) throw new Error(`SIGTERM: the sandbox exited ${code}:\n${proc.output().slice(-2000)}`);
+    return { coldStartMs, startupMs: info.startupMs, rssMb: rss, ...(ui ? {} : { stopMs }) };
   } finally {
     await proc.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function benchStartup() {
+async function startupSeries(label, mode, n) {
   const runs = [];
-  for (let i = 0; i < PLAN.startupRuns; i++) {
-    runs.push(await startupOnce());
-    log(`start ${i + 1}/${PLAN.startupRuns}: ${JSON.stringify(runs.at(-1))}`);
+  for (let i = 0; i < n; i++) {
+    runs.push(await startupOnce(mode));
+    log(`start ${label} ${i + 1}/${n}: ${JSON.stringify(runs.at(-1))}`);
   }
   return {
-    command: 'npm start (built; fresh data folder) until GET /api/health answers 200',
     coldStartMs: median(runs.map((r) => r.coldStartMs)),
     inProcessStartupMs: median(runs.map((r) => r.startupMs)),
     rssAtRestMb: median(runs.map((r) => r.rssMb)),
+    ...(mode.ui ? {} : { stopMs: median(runs.map((r) => r.stopMs)) }),
     runs,
+  };
+}
+
+async function benchStartup() {
+  return {
+    command: 'npm start (built; fresh data folder) until GET /api/health answers 200',
+    ...(await startupSeries('with the UI', { ui: true, freshCerts: false }, PLAN.startupRuns)),
+    noUi: { command: 'node bin/fapi-sandbox.js start --no-ui until GET /api/health answers 200; then SIGTERM until it exits', ...(await startupSeries('--no-ui', { ui: false, freshCerts: false }, PLAN.startupRuns)) },
+    freshCerts: { command: 'the same with an empty FAPI_CERTS_DIR (the PKI generated first)', ...(await startupSeries('--no-ui, fresh certs', { ui: false, freshCerts: true }, 1)) },
   };
 }
 
@@ -277,6 +300,9 @@ function table(r) {
     rows.push(['cold start, `npm start` (built) to `/api/health` 200', fmt(r.startup.coldStartMs, ' ms'), '< 2,000 ms', verdict(r.startup.coldStartMs < 2000)]);
     rows.push(['  of which the sandbox itself (startStack)', fmt(r.startup.inProcessStartupMs, ' ms'), '', '']);
     rows.push(['RSS at rest', fmt(r.startup.rssAtRestMb, ' MB'), '< 300 MB', verdict(r.startup.rssAtRestMb < 300)]);
+    const n = r.startup.noUi;
+    rows.push(['cold start without the UI, `fapi-sandbox start --no-ui` (no npm); RSS at rest; SIGTERM to exit', `${fmt(n.coldStartMs, ' ms')}; ${fmt(n.rssAtRestMb, ' MB')}; ${fmt(n.stopMs, ' ms')}`, '', '']);
+    rows.push(['  the same with an empty certs/ (the PKI generated first)', fmt(r.startup.freshCerts.coldStartMs, ' ms'), '', '']);
   }
   if (r.catalogue) rows.push([`whole catalogue (${r.catalogue.scenarios} scenarios) through the CLI, stack start included`, fmt(r.catalogue.wallMs, ' ms'), '< 5,000 ms', verdict(r.catalogue.wallMs < 5000)]);
   for (const g of r.gateway ?? []) {
