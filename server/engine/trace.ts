@@ -1,7 +1,8 @@
 // Records one run's trace: numbers and timestamps events, hands them to live listeners (CLI
-// progress, the UI's SSE stream) and stores them with the run, scenario and step rows in SQLite.
-// Writes are batched and serialized; every finished step is flushed before the next starts, so a
-// crash loses no completed step.
+// progress, the UI's SSE stream) and stores them with the run, scenario and step rows in SQLite
+// through Prisma. Writes are serialized; a finished step's events and row are one transaction,
+// stored before the next step starts, so a crash loses no completed step. A failed write is kept
+// and retried with the next one (no gap in the stored trace); the run itself never sees it.
 import { Prisma, type PrismaClient } from '../db/client.ts';
 import type { TraceEvent, TraceEventBody, RunStatus, ScenarioStatus, StepStatus } from '../../lib/trace/events.ts';
 
@@ -15,10 +16,16 @@ export type TraceListener = (event: TraceEvent) => void;
 /** Runs in progress in this process, for late subscribers (the UI opening a running run). */
 export const liveRuns = new Map<string, RunRecorder>();
 
+/** One statement of a write, built when the write runs (a Prisma query runs once). */
+type Write = (prisma: PrismaClient) => Prisma.PrismaPromise<unknown>;
+
 export class RunRecorder {
   private seq = 0;
   private pending: TraceEvent[] = [];
   private chain: Promise<void> = Promise.resolve();
+  /** Writes asked for and not stored yet (a failed transaction's are retried with the next). */
+  private backlog: Write[] = [];
+  private failures = 0;
   readonly events: TraceEvent[] = [];
   private readonly listeners = new Set<TraceListener>();
 
@@ -43,28 +50,43 @@ export class RunRecorder {
     return event;
   }
 
-  /** Queues a database write after everything queued before it. */
-  private write(fn: (prisma: PrismaClient) => Promise<unknown>): Promise<void> {
+  /**
+   * Stores `writes` after everything asked before, in one transaction with whatever earlier writes
+   * failed. After three failed attempts in a row the backlog is given up (and said so), so one bad
+   * row cannot block the rest of the run.
+   */
+  private write(...writes: Write[]): Promise<void> {
     const prisma = this.prisma;
     if (!prisma) return this.chain;
-    this.chain = this.chain.then(() => fn(prisma)).then(
-      () => undefined,
-      (err: unknown) => console.error(`trace: database write failed for run ${this.runId}:`, err),
-    );
+    this.backlog.push(...writes);
+    this.chain = this.chain.then(async () => {
+      const batch = this.backlog.splice(0);
+      if (!batch.length) return;
+      try {
+        await prisma.$transaction(batch.map((w) => w(prisma)));
+        this.failures = 0;
+      } catch (err) {
+        this.failures += 1;
+        const dropped = this.failures >= 3;
+        console.error(`trace: database write failed for run ${this.runId}${dropped ? `; ${batch.length} writes given up after 3 attempts` : '; kept for the next write'}:`, err);
+        if (dropped) this.failures = 0;
+        else this.backlog.unshift(...batch);
+      }
+    });
     return this.chain;
   }
 
   /**
-   * Writes the events emitted since the last flush: one multi-row INSERT through Prisma's raw query
-   * API (the documented bulk pattern); `event.createMany` spent ~1.7 ms of CPU per batch in Prisma's
+   * The events emitted since the last write: one multi-row INSERT through Prisma's raw query API
+   * (the documented bulk pattern); `event.createMany` spent ~1.7 ms of CPU per batch in Prisma's
    * query compiler, a sixth of a catalogue run. `at` is ISO text, which Prisma reads back as a Date.
    */
-  flush(): Promise<void> {
+  private takeEvents(): Write[] {
     const batch = this.pending;
     this.pending = [];
-    if (!batch.length) return this.chain;
+    if (!batch.length) return [];
     const rows = batch.map((e) => Prisma.sql`(${e.runId}, ${e.seq}, ${e.at}, ${e.scenarioRunId}, ${e.stepId}, ${e.type}, ${JSON.stringify(e)})`);
-    return this.write((p) => p.$executeRaw`INSERT INTO "Event" ("runId", "seq", "at", "scenarioRunId", "stepId", "type", "payload") VALUES ${Prisma.join(rows)}`);
+    return [(p) => p.$executeRaw`INSERT INTO "Event" ("runId", "seq", "at", "scenarioRunId", "stepId", "type", "payload") VALUES ${Prisma.join(rows)}`];
   }
 
   createRun(run: { trigger: string; target: string; selection: string[]; scenarios: { id: string; scenarioId: string; title: string; position: number }[] }): Promise<void> {
@@ -79,22 +101,22 @@ export class RunRecorder {
   }
 
   scenarioStarted(id: string): Promise<void> {
-    return this.write((p) => p.scenarioRun.update({ where: { id }, data: { status: 'running', startedAt: new Date() } }));
+    const startedAt = new Date();
+    return this.write((p) => p.scenarioRun.update({ where: { id }, data: { status: 'running', startedAt } }));
   }
 
   scenarioFinished(id: string, status: ScenarioStatus, durationMs: number, failure: unknown): Promise<void> {
-    return this.write((p) =>
-      p.scenarioRun.update({ where: { id }, data: { status, finishedAt: new Date(), durationMs: Math.round(durationMs), failure: failure ? JSON.stringify(failure) : null } }),
-    );
+    const data = { status, finishedAt: new Date(), durationMs: Math.round(durationMs), failure: failure ? JSON.stringify(failure) : null };
+    return this.write(...this.takeEvents(), (p) => p.scenarioRun.update({ where: { id }, data }));
   }
 
-  async stepFinished(step: { id: string; scenarioRunId: string; position: number; name: string; kind: string; status: StepStatus; durationMs: number }): Promise<void> {
-    await this.flush();
-    await this.write((p) => p.step.create({ data: { ...step, durationMs: Math.round(step.durationMs) } }));
+  stepFinished(step: { id: string; scenarioRunId: string; position: number; name: string; kind: string; status: StepStatus; durationMs: number }): Promise<void> {
+    const data = { ...step, durationMs: Math.round(step.durationMs) };
+    return this.write(...this.takeEvents(), (p) => p.step.create({ data }));
   }
 
-  async runFinished(status: RunStatus, summary: unknown): Promise<void> {
-    await this.flush();
-    await this.write((p) => p.run.update({ where: { id: this.runId }, data: { status, finishedAt: new Date(), summary: JSON.stringify(summary) } }));
+  runFinished(status: RunStatus, summary: unknown): Promise<void> {
+    const data = { status, finishedAt: new Date(), summary: JSON.stringify(summary) };
+    return this.write(...this.takeEvents(), (p) => p.run.update({ where: { id: this.runId }, data }));
   }
 }
