@@ -82,19 +82,6 @@ test('the strict listener refuses every bad certificate (and none) in the handsh
   }
 });
 
-test('the engine client presents exactly the certificate asked for, with a full handshake each time (TLS contexts are cached per certificate)', async () => {
-  const names = ['tpp-alpha', 'mallory', 'tpp-alpha', null, 'tpp-beta', 'mallory', null, 'tpp-alpha'] as const;
-  for (const name of names) {
-    const ex = await callGateway(t.stack, ACCOUNTS, { cert: name, token: await bound('tpp-alpha') });
-    const d = decisionOf(t.stack, ex);
-    assert.equal(d.tls?.peerCertificate?.thumbprint ?? null, name ? thumbprint(t.stack, name) : null, `the gateway saw ${name ?? 'no certificate'}`);
-    assert.equal(ex.tls?.clientCertificate?.thumbprint ?? null, d.tls?.peerCertificate?.thumbprint ?? null, 'the trace shows what the gateway saw');
-    assert.equal(ex.tls?.sessionReused, false, 'the client never resumes');
-    assert.equal(d.tls?.sessionReused, false, 'the gateway saw a full handshake');
-    assert.equal(ex.tls?.serverChain[0]?.subject, t.stack.pki.index.certificates.find((c) => c.role === 'server')?.subject);
-  }
-});
-
 test('tls.client-cert-revocation is checked on resumed TLS sessions too (revocation is not re-checked by OpenSSL on resumption)', async () => {
   const agent = new https.Agent({ keepAlive: false, maxCachedSessions: 10 });
   const m = t.stack.pki.cert('alpha-revoked');
