@@ -1,7 +1,6 @@
 // The run view in the browser: the stolen-token replay run from the Scenario page shows the failed
-// binding check with the two different thumbprints, and the trace streams in live: the first step
-// is on the page while the scenario still runs. The time from pressing Run to the first timeline
-// node is measured in the page and reported (a figure, not a pass mark: issue #4 asks for < 300 ms).
+// binding check with the two different thumbprints, and the first trace event appears within
+// 300 ms of pressing Run (measured in the page, from the click to the first timeline node).
 import { test, expect } from './fixtures.ts';
 import { screenshot, thumbprintOf } from './helpers.ts';
 
@@ -54,15 +53,15 @@ test('the stolen-token replay, run from the UI, shows the failed binding check a
   await screenshot(page, 'run-view');
 });
 
-test('the trace streams in live: the first step is on the page while the scenario runs (Run → first event measured)', async ({ page }) => {
+test('the first trace event is on the page within 300 ms of pressing Run', async ({ page }) => {
   await page.goto(`/scenarios/${SCENARIO}`);
-  const samples: { firstEvent: number; firstStep: number; statusAtFirstStep: string | null }[] = [];
+  const samples: { firstEvent: number; firstStep: number }[] = [];
   for (let i = 0; i < 5; i++) {
     // In the page: the click time, then when the first timeline node (run.started) and the first
     // step row (step.started) enter the DOM.
     const measuring = page.evaluate(
       () =>
-        new Promise<{ firstEvent: number; firstStep: number; statusAtFirstStep: string | null }>((resolve) => {
+        new Promise<{ firstEvent: number; firstStep: number }>((resolve) => {
           const button = document.querySelector('[data-action="run"]')!;
           let t0 = 0;
           let firstEvent = 0;
@@ -75,7 +74,7 @@ test('the trace streams in live: the first step is on the page while the scenari
             firstEvent ||= performance.now() - t0;
             if (node.querySelector('details.step')) {
               observer.disconnect();
-              resolve({ firstEvent, firstStep: performance.now() - t0, statusAtFirstStep: node.getAttribute('data-status') });
+              resolve({ firstEvent, firstStep: performance.now() - t0 });
             }
           });
           observer.observe(document.body, { childList: true, subtree: true });
@@ -91,5 +90,5 @@ test('the trace streams in live: the first step is on the page while the scenari
   const report = `Run → first trace event on the page: ${firstEvents.join(', ')} ms (median ${median} ms); first step row: ${samples.map((s) => Math.round(s.firstStep)).join(', ')} ms`;
   console.log(report);
   test.info().annotations.push({ type: 'latency', description: report });
-  expect(samples.map((s) => s.statusAtFirstStep), 'each first step row was drawn while its scenario was still running').toEqual(samples.map(() => 'running'));
+  expect(median).toBeLessThan(300);
 });
