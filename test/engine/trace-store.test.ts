@@ -4,10 +4,8 @@
 // gap; a write that keeps failing is given up after three attempts and the run's later writes land.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDb, type Db } from '../../server/db/client.ts';
-import { ROOT_DIR } from '../../server/config.ts';
 import { RunRecorder } from '../../server/engine/trace.ts';
-import { tempDataDir } from '../helpers/paths.ts';
+import { withTempDb } from '../helpers/db.ts';
 
 /** Records one finished step of scenario run `sr`, the way the runner does it. */
 function step(recorder: RunRecorder, sr: string, index: number): Promise<void> {
@@ -24,19 +22,8 @@ async function begin(recorder: RunRecorder, sr: string): Promise<void> {
   await recorder.scenarioStarted(sr);
 }
 
-async function withDb(label: string, fn: (db: Db) => Promise<void>): Promise<void> {
-  const data = tempDataDir(label);
-  const db = await openDb(data.dir, ROOT_DIR);
-  try {
-    await fn(db);
-  } finally {
-    await db.close();
-    data.remove();
-  }
-}
-
 test('a recorded run reads back through Prisma: dates, JSON columns, step order and every event at its time', () =>
-  withDb('trace-store', async (db) => {
+  withTempDb('trace-store', async (db) => {
     const older = new Date(Date.now() - 60_000);
     await db.prisma.run.create({ data: { id: 'run_older', createdAt: older, finishedAt: older, status: 'passed', trigger: 'test', target: 'bundled', selection: '[]' } });
     const before = Date.now();
@@ -73,7 +60,7 @@ test('a recorded run reads back through Prisma: dates, JSON columns, step order 
   }));
 
 test('a failed write never throws at the run; it is kept and stored with the next one; one that keeps failing is given up after three attempts', () =>
-  withDb('trace-store-fail', async (db) => {
+  withTempDb('trace-store-fail', async (db) => {
     // Step inserts fail while the flag is set, as a lock held past the timeout or a full disk would.
     db.sqlite.exec(`CREATE TABLE InjectFailure (on_ INTEGER NOT NULL); INSERT INTO InjectFailure VALUES (1);
       CREATE TRIGGER fail_step BEFORE INSERT ON Step WHEN (SELECT on_ FROM InjectFailure) = 1 BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);

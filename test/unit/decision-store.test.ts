@@ -4,11 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { openDb } from '../../server/db/client.ts';
 import { DecisionStore } from '../../server/decisions/store.ts';
-import { ROOT_DIR } from '../../server/config.ts';
 import type { Decision } from '../../lib/trace/decision.ts';
-import { tempDataDir } from '../helpers/paths.ts';
+import { withTempDb } from '../helpers/db.ts';
 
 function decision(status: number, interactionId: string = randomUUID()): Decision {
   return {
@@ -20,19 +18,8 @@ function decision(status: number, interactionId: string = randomUUID()): Decisio
   };
 }
 
-async function withDb(label: string, fn: (db: Awaited<ReturnType<typeof openDb>>) => Promise<void>): Promise<void> {
-  const tmp = tempDataDir(label);
-  const db = await openDb(tmp.dir, ROOT_DIR);
-  try {
-    await fn(db);
-  } finally {
-    await db.close();
-    tmp.remove();
-  }
-}
-
 test('decision store: recorded decisions are in memory at once and in SQLite after a flush, readable by Prisma', async () => {
-  await withDb('decisions', async (db) => {
+  await withTempDb('decisions', async (db) => {
     const store = new DecisionStore(db.sqlite, { busy: () => false });
     const d = decision(401);
     store.record(d);
@@ -50,7 +37,7 @@ test('decision store: recorded decisions are in memory at once and in SQLite aft
 });
 
 test('decision store: memory is bounded; evicted decisions are still found on disk; latest() is newest first', async () => {
-  await withDb('decisions-memory', async (db) => {
+  await withTempDb('decisions-memory', async (db) => {
     const store = new DecisionStore(db.sqlite, { memoryLimit: 3, busy: () => false });
     const all = Array.from({ length: 5 }, () => decision(200));
     for (const d of all) store.record(d);
@@ -64,7 +51,7 @@ test('decision store: memory is bounded; evicted decisions are still found on di
 });
 
 test('decision store: under a flood at most persistPerSecond rows are written, refusals first; the rest are counted', async () => {
-  await withDb('decisions-flood', async (db) => {
+  await withTempDb('decisions-flood', async (db) => {
     const logged: string[] = [];
     const store = new DecisionStore(db.sqlite, { persistPerSecond: 10, burst: 10, busy: () => false, log: (m) => logged.push(m) });
     const refusals = Array.from({ length: 4 }, () => decision(401));
@@ -84,7 +71,7 @@ test('decision store: under a flood at most persistPerSecond rows are written, r
 });
 
 test('decision store: while the process is busy only refusals are written; successes stay in memory', async () => {
-  await withDb('decisions-busy', async (db) => {
+  await withTempDb('decisions-busy', async (db) => {
     let busy = true;
     const store = new DecisionStore(db.sqlite, { busy: () => busy, log: () => {} });
     const ok = decision(200);

@@ -4,13 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { openDb } from '../../server/db/client.ts';
 import { DecisionStore } from '../../server/decisions/store.ts';
 import { ReplayStore, type ReplayCache } from '../../server/gateway/dpop/replay-store.ts';
 import { DecisionForwarder, RemoteReplay, serveWorker, type FromWorker, type ToWorker } from '../../server/gateway/ipc.ts';
-import { ROOT_DIR } from '../../server/config.ts';
 import type { Decision } from '../../lib/trace/decision.ts';
-import { tempDataDir } from '../helpers/paths.ts';
+import { withTempDb } from '../helpers/db.ts';
 
 /** A channel: worker messages reach serveWorker after a tick, answers come back after a tick. */
 function wire(services: { replay: ReplayCache; decisions: DecisionStore }) {
@@ -33,9 +31,7 @@ const decision = (status: number): Decision => ({
 });
 
 test('remote replay cache: claims from a worker are answered by the main process store, batched per turn', async () => {
-  const tmp = tempDataDir('ipc');
-  const db = await openDb(tmp.dir, ROOT_DIR);
-  try {
+  await withTempDb('ipc', async (db) => {
     const store = new ReplayStore(db.sqlite);
     const w = wire({ replay: store, decisions: new DecisionStore(null) });
     const replay = (w.ends.replay = new RemoteReplay(w.send));
@@ -45,10 +41,7 @@ test('remote replay cache: claims from a worker are answered by the main process
     assert.equal(w.sent.filter((m) => m.t === 'claim').length, 1, 'one message for the three claims');
     assert.equal(store.claim('k1', 'j1', exp), false, 'recorded in the main process store');
     store.close();
-  } finally {
-    await db.close();
-    tmp.remove();
-  }
+  });
 });
 
 test('remote replay cache: an error in the main process, or no answer, fails the claim (never "fresh")', async () => {
