@@ -498,17 +498,8 @@ function obApi(): FuzzInput[] {
 // ---- the run ----------------------------------------------------------------------------------------
 
 test('gateway and OB API fuzzing: no 5xx, no crash or hang, nothing wrongly accepted', async () => {
-  const t0 = performance.now();
-  const classes: [string, () => FuzzInput[] | Promise<FuzzInput[]>][] = [
-    ['structure', jwtStructure], ['mutations', jwtMutations], ['alg', jwtAlgAndClaims], ['authorization', authorization],
-    ['dpop', dpopProofs], ['replays', dpopReplays], ['headers', headersAndRaw], ['encodings', encodings], ['bodies', bodies], ['ob-api', obApi],
-  ];
-  for (const [, build] of classes) await fuzz.run(await build(), probe);
-  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`\n${fuzz.table(`gateway fuzzing (seed 0x${SEED.toString(16)}, ${seconds} s)`)}\n`);
-  const totals = fuzz.totals();
-  const problems = fuzz.problems();
-  if (problems.length) console.log(`problems:\n${problems.join('\n')}`);
+  const classes = [jwtStructure, jwtMutations, jwtAlgAndClaims, authorization, dpopProofs, dpopReplays, headersAndRaw, encodings, bodies, obApi];
+  const { totals, problems } = await fuzz.runClasses('gateway fuzzing', SEED, classes, probe);
   assert.deepEqual(problems, []);
   assert.deepEqual({ serverErrors: totals.serverErrors, hangs: totals.hangs, wronglyAccepted: totals.wronglyAccepted }, { serverErrors: 0, hangs: 0, wronglyAccepted: 0 });
   // With the token endpoint and TLS file (at least 1,500), at least 10,000 inputs per run.

@@ -228,8 +228,22 @@ export class Fuzzer {
     }
   }
 
+  /**
+   * Runs every class of inputs in turn (`probe` after each), prints the summary table and any problems,
+   * and returns what the test asserts on.
+   */
+  async runClasses(title: string, seed: number, classes: readonly (() => FuzzInput[] | Promise<FuzzInput[]>)[], probe: () => Promise<boolean>) {
+    const t0 = performance.now();
+    for (const build of classes) await this.run(await build(), probe);
+    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+    console.log(`\n${this.table(`${title} (seed 0x${seed.toString(16)}, ${seconds} s)`)}\n`);
+    const problems = this.problems();
+    if (problems.length) console.log(`problems:\n${problems.join('\n')}`);
+    return { totals: this.totals(), problems };
+  }
+
   /** The summary table; every class must show 0 in the last three columns. */
-  table(title: string): string {
+  private table(title: string): string {
     const rows = [...this.tally.entries()].map(([cls, t]) => [cls, t.inputs, t.accepted, t.refused, t.closed, t.serverErrors, t.hangs, t.wronglyAccepted, Math.round(t.ms)]);
     const total = rows.reduce((sum, r) => sum.map((v, i) => (i === 0 ? 'total' : (v as number) + (r[i] as number))), ['total', 0, 0, 0, 0, 0, 0, 0, 0]);
     const head = ['class', 'inputs', '2xx', '4xx', 'closed', '5xx', 'crash/hang', 'wrongly accepted', 'ms'];
@@ -241,11 +255,11 @@ export class Fuzzer {
   }
 
   /** Problems found, for the assertion message. */
-  problems(): string[] {
+  private problems(): string[] {
     return [...[...this.tally.values()].flatMap((t) => t.examples), ...this.internalErrors.slice(0, 5).map((e) => `LOGGED: ${e}`)];
   }
 
-  totals(): { inputs: number; serverErrors: number; hangs: number; wronglyAccepted: number } {
+  private totals(): { inputs: number; serverErrors: number; hangs: number; wronglyAccepted: number } {
     const t = [...this.tally.values()];
     const sum = (k: keyof ClassTally) => t.reduce((n, x) => n + (x[k] as number), 0);
     return { inputs: sum('inputs'), serverErrors: sum('serverErrors'), hangs: sum('hangs'), wronglyAccepted: sum('wronglyAccepted') };

@@ -344,14 +344,8 @@ async function certificates(): Promise<FuzzInput[]> {
 }
 
 test('token endpoint and TLS fuzzing: no 5xx, no crash or hang, no token for a wrong identity', async () => {
-  const t0 = performance.now();
   const classes = [tokenForms, clientAssertions, assertionReplays, tokenDpop, tokenBodies, certificates];
-  for (const build of classes) await fuzz.run(await build(), probe);
-  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`\n${fuzz.table(`token endpoint and TLS fuzzing (seed 0x${SEED.toString(16)}, ${seconds} s)`)}\n`);
-  const totals = fuzz.totals();
-  const problems = fuzz.problems();
-  if (problems.length) console.log(`problems:\n${problems.join('\n')}`);
+  const { totals, problems } = await fuzz.runClasses('token endpoint and TLS fuzzing', SEED, classes, probe);
   assert.deepEqual(problems, []);
   assert.deepEqual({ serverErrors: totals.serverErrors, hangs: totals.hangs, wronglyAccepted: totals.wronglyAccepted }, { serverErrors: 0, hangs: 0, wronglyAccepted: 0 });
   // With the gateway file (at least 8,500), at least 10,000 inputs per run.
