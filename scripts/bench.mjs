@@ -12,7 +12,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { buildIfStale } from './build-if-stale.mjs';
-import { portEnv, rssMb, sleep, spawnGroup, startSandbox, tempDir, treeRssMb, waitForJson } from './bench/proc.mjs';
+import { rssMb, treeRssMb } from './bench/proc.mjs';
+import { portEnv, sleep, spawnGroup, startSandbox, tempDir, waitForJson } from './sandbox.mjs';
 import { findNginx, startNginx } from './bench/nginx.mjs';
 import { cannon, clientTls, handshakes, median } from './bench/load.mjs';
 import { proofPool, tokens } from './bench/clients.mjs';
@@ -100,7 +101,7 @@ function healthy(port) {
  */
 async function startupOnce({ ui, freshCerts }) {
   const { ports, env } = await portEnv();
-  const dir = tempDir('start');
+  const dir = tempDir('bench-start');
   const ready = path.join(dir, 'ready.json');
   const t0 = performance.now();
   const [cmd, args] = ui ? ['npm', ['start', '--silent']] : [process.execPath, ['bin/fapi-sandbox.js', 'start', '--no-ui']];
@@ -157,7 +158,7 @@ async function benchStartup() {
 async function benchCatalogue() {
   const runs = [];
   for (let i = 0; i < PLAN.catalogueRuns; i++) {
-    const dir = tempDir('catalogue');
+    const dir = tempDir('bench-catalogue');
     const out = path.join(dir, 'results.json');
     const t0 = performance.now();
     const proc = spawnGroup(process.execPath, ['bin/fapi-sandbox.js', 'run', '--reporter', 'json', '--out', out], { env: { FAPI_DATA_DIR: path.join(dir, 'data') }, log: true });
@@ -181,7 +182,10 @@ async function sanity(url, tlsOptions, headers, what) {
 
 async function benchGateway(nginxBin, workers) {
   const upstreamKey = randomUUID() + randomUUID();
-  const stack = await startSandbox({ env: { FAPI_BUNDLED_GATEWAY_KEY: upstreamKey, FAPI_GATEWAY_WORKERS: String(workers) }, label: 'gateway' });
+  const stack = await startSandbox({
+    env: { FAPI_BUNDLED_GATEWAY_KEY: upstreamKey, FAPI_GATEWAY_WORKERS: String(workers) }, label: 'bench-gateway',
+    nodeArgs: (process.env.FAPI_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  });
   let nginx = null;
   try {
     const t = await tokens(ROOT, stack);

@@ -2,31 +2,20 @@
 // Debian's Chromium through Playwright, the stolen-token replay run from its Scenario page, the attack step
 // open (Alpha's cnf.x5t#S256 against the thumbprint of Mallory's certificate, the failed check).
 // Usage: node scripts/docs-screenshot.mjs   (builds what is stale first; CHROMIUM_PATH overrides /usr/bin/chromium)
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { buildIfStale } from './build-if-stale.mjs';
+import { startSandbox } from './sandbox.mjs';
 
 const SCENARIO = 'mtls-stolen-token-other-certificate';
 const root = path.resolve(import.meta.dirname, '..');
 const out = path.join(root, 'docs', 'run-view.png');
 buildIfStale({ ui: true });
 
-const data = mkdtempSync(path.join(os.tmpdir(), 'fapi-shot-'));
-const ready = path.join(data, 'ready.json');
-const ports = Object.fromEntries(['UI', 'IDP', 'IDP_MTLS', 'GATEWAY', 'GATEWAY_STRICT', 'API'].map((p) => [`FAPI_${p}_PORT`, '0']));
-const sandbox = spawn(process.execPath, [path.join(root, 'bin', 'fapi-sandbox.js'), 'start'], {
-  cwd: root, stdio: 'ignore', env: { ...process.env, ...ports, FAPI_DATA_DIR: data, FAPI_READY_FILE: ready, NODE_ENV: 'production' },
-});
+const sandbox = await startSandbox({ ui: true, env: { NODE_ENV: 'production' }, label: 'shot' });
 try {
-  const deadline = Date.now() + 60_000;
-  while (!existsSync(ready)) {
-    if (sandbox.exitCode !== null || Date.now() > deadline) throw new Error('the sandbox did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const { urls } = JSON.parse(readFileSync(ready, 'utf8'));
+  const { urls } = sandbox;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -56,7 +45,5 @@ try {
   }
   console.log(`wrote ${path.relative(root, out)} (${Math.round(statSync(out).size / 1024)} KB)`);
 } finally {
-  sandbox.kill('SIGTERM');
-  await new Promise((r) => (sandbox.exitCode !== null ? r(null) : sandbox.once('exit', r)));
-  rmSync(data, { recursive: true, force: true });
+  await sandbox.stop();
 }

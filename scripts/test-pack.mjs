@@ -5,10 +5,11 @@
 // and `start` with and without the UI (health, a page, the OpenAPI documents), stopped with SIGTERM.
 // Costs an npm install with a native build (about 2 minutes here), so it is its own step in .ci/run,
 // not part of `npm test`. Usage: npm run test:pack [-- --keep]   (--keep leaves the directory for a look)
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnGroup, waitForJson } from './sandbox.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const keep = process.argv.includes('--keep');
@@ -95,32 +96,21 @@ step('npx fapi-sandbox run --reporter junit --out results.xml', () => {
 /** `fapi-sandbox start` on free ports until FAPI_READY_FILE appears; checks the URLs, then SIGTERM. */
 async function start(args, checks) {
   const ready = path.join(work, `ready-${args.join('') || 'ui'}.json`);
-  const child = spawn(path.join(clean, 'node_modules', '.bin', 'fapi-sandbox'), ['start', ...args], {
-    cwd: clean, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...env, FAPI_READY_FILE: ready, FAPI_UI_PORT: '0', FAPI_IDP_PORT: '0', FAPI_IDP_MTLS_PORT: '0', FAPI_GATEWAY_PORT: '0', FAPI_GATEWAY_STRICT_PORT: '0', FAPI_API_PORT: '0' },
+  const proc = spawnGroup(path.join(clean, 'node_modules', '.bin', 'fapi-sandbox'), ['start', ...args], {
+    cwd: clean, baseEnv: env, log: true,
+    env: { FAPI_READY_FILE: ready, FAPI_UI_PORT: '0', FAPI_IDP_PORT: '0', FAPI_IDP_MTLS_PORT: '0', FAPI_GATEWAY_PORT: '0', FAPI_GATEWAY_STRICT_PORT: '0', FAPI_API_PORT: '0' },
   });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   try {
-    const deadline = Date.now() + 60_000;
-    while (!existsSync(ready)) {
-      if (child.exitCode !== null) fail(`start ${args.join(' ')} exited ${child.exitCode}:\n${output}`);
-      if (Date.now() > deadline) fail(`start ${args.join(' ')} was not ready within 60 s:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const { urls } = JSON.parse(readFileSync(ready, 'utf8'));
+    const { urls } = await waitForJson(ready, proc).catch((err) => fail(`start ${args.join(' ')}: ${err.message}`));
     for (const [pathname, want] of checks) {
       const res = await fetch(urls.ui + pathname);
       const text = await res.text();
       if (res.status !== 200 || !want.test(text)) fail(`start ${args.join(' ')}: GET ${pathname} answered ${res.status}: ${text.slice(0, 300)}`);
     }
   } finally {
-    child.kill('SIGTERM');
+    const { code } = await proc.stop(30_000);
+    if (code !== 0) fail(`start ${args.join(' ')} did not stop cleanly on SIGTERM (exit ${code}):\n${proc.output()}`);
   }
-  const { code } = await exited;
-  if (code !== 0) fail(`start ${args.join(' ')} did not stop cleanly on SIGTERM (exit ${code}):\n${output}`);
 }
 
 const t0 = performance.now();
