@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ROOT_DIR } from '../../server/config.ts';
 import { certsDir } from './paths.ts';
 
-export const BIN = path.join(ROOT_DIR, 'bin', 'fapi-sandbox.js');
+const BIN = path.join(ROOT_DIR, 'bin', 'fapi-sandbox.js');
 
 export interface CliResult {
   code: number | null;

@@ -10,7 +10,7 @@ import { decodeJwt } from '../../server/engine/jwt.ts';
 import type { JWK } from 'jose';
 import { material } from './stack.ts';
 
-export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 export interface TokenCall {
   clientId: string;
@@ -37,7 +37,7 @@ export interface TokenResult {
   interactionId: string;
 }
 
-export function certOf(stack: Stack, cert: string | CertMaterial | null | undefined): CertMaterial | null {
+function certOf(stack: Stack, cert: string | CertMaterial | null | undefined): CertMaterial | null {
   if (!cert) return null;
   return typeof cert === 'string' ? material(stack, cert) : cert;
 }

@@ -60,7 +60,7 @@ function replace(text: string, pattern: RegExp, replacement: string, what: strin
 }
 
 /** Renders the example into a temporary prefix. */
-export function renderNginx(opts: NginxOptions, port: number, prefix: string): string {
+function renderNginx(opts: NginxOptions, port: number, prefix: string): string {
   let conf = readFileSync(path.join(ROOT_DIR, 'examples', 'nginx', `${opts.example}.conf`), 'utf8');
   conf = replace(conf, /listen 127\.0\.0\.1:9543 ssl;/, `listen 127.0.0.1:${port} ssl;`, 'the listen directive');
   conf = replace(conf, /server 127\.0\.0\.1:9080;/, `server 127.0.0.1:${opts.apiPort};`, 'the upstream server');

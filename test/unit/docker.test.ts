@@ -5,12 +5,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { DEFAULT_PORTS, ROOT_DIR } from '../../server/config.ts';
 import { CONTROL_ROUTES } from '../../server/control/index.ts';
+import { tempDataDir } from '../helpers/paths.ts';
 
 const read = (f: string) => readFileSync(path.join(ROOT_DIR, f), 'utf8');
 const dockerfile = read('Dockerfile');
@@ -31,14 +31,14 @@ describe('docker-compose config', { skip: composeBinary ? false : 'docker-compos
   });
 
   test('an invalid compose file is refused', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fapi-compose-bad-'));
+    const tmp = tempDataDir('compose-bad');
     try {
-      writeFileSync(path.join(dir, 'docker-compose.yml'), read('docker-compose.yml').replace('network_mode: service:sandbox', 'network_mode: [service, sandbox]'));
-      const r = config(['config', '-q'], dir);
+      writeFileSync(path.join(tmp.dir, 'docker-compose.yml'), read('docker-compose.yml').replace('network_mode: service:sandbox', 'network_mode: [service, sandbox]'));
+      const r = config(['config', '-q'], tmp.dir);
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, /network_mode/);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      tmp.remove();
     }
   });
 });
