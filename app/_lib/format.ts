@@ -1,4 +1,4 @@
-// Display helpers: durations, dates, validity of certificates, short thumbprints.
+// Display helpers: durations, dates, run counts, validity of certificates, common names, HTTP classes.
 
 export function ms(value: number | null | undefined): string {
   if (value === null || value === undefined) return '–';
@@ -27,6 +27,11 @@ export function validityAt(cert: { notBefore: string; notAfter: string }, at: st
 /** "CN=tpp-alpha,OU=…,O=Alpha Payments Ltd,C=GB" → "tpp-alpha". */
 export function commonName(dn: string): string {
   return /(?:^|,)\s*CN=([^,]+)/.exec(dn)?.[1] ?? dn;
+}
+
+/** A run's scenario counts: "3 passed, 1 failed, 2 skipped" (zero counts other than passed left out). */
+export function countsText(c: { passed: number; failed: number; error: number; skipped: number }): string {
+  return `${c.passed} passed${c.failed ? `, ${c.failed} failed` : ''}${c.error ? `, ${c.error} errors` : ''}${c.skipped ? `, ${c.skipped} skipped` : ''}`;
 }
 
 export function httpClass(status: number | null | undefined): string {
