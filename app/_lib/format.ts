@@ -7,10 +7,11 @@ export function ms(value: number | null | undefined): string {
   return `${value.toFixed(1)} ms`;
 }
 
-export function dateTime(iso: string | null | undefined): string {
-  if (!iso) return '–';
+/** An ISO date or epoch milliseconds → "2026-01-02 03:04:05 UTC"; a value that is no date comes back as text. */
+export function dateTime(iso: string | number | null | undefined): string {
+  if (iso === null || iso === undefined || iso === '') return '–';
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
+  if (Number.isNaN(d.getTime())) return String(iso);
   return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
