@@ -1,10 +1,9 @@
 // One certificate as a learner needs it: subject, issuer, serial, validity (expired / not yet valid
 // highlighted against the moment it was used), thumbprint, and the revoked / self-signed flags.
 import type { CertSummary } from '../../lib/trace/decision.ts';
-import { commonName, dateTime, validityAt } from '../_lib/format.ts';
+import { commonName, dateTime, validityAt, type Validity } from '../_lib/format.ts';
 
-function ValidityBadge({ cert, at }: { cert: { notBefore: string; notAfter: string }; at?: string | number }) {
-  const v = validityAt(cert, at);
+function ValidityBadge({ v }: { v: Validity }) {
   if (v === 'valid') return <span className="badge pass">valid</span>;
   return <span className="badge fail">{v === 'expired' ? 'EXPIRED' : 'NOT YET VALID'}</span>;
 }
@@ -15,7 +14,7 @@ export function CertView({ cert, name, at, revoked }: { cert: CertSummary; name?
     <div className="cert" data-cert={name ?? commonName(cert.subject)}>
       <div className="cert-head">
         <strong>{name ?? commonName(cert.subject)}</strong>
-        <ValidityBadge cert={cert} {...(at !== undefined ? { at } : {})} />
+        <ValidityBadge v={v} />
         {revoked ? <span className="badge fail">REVOKED</span> : null}
         {cert.selfSigned ? <span className="badge warn">self-signed</span> : null}
       </div>

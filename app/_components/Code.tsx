@@ -2,6 +2,7 @@
 // Code display: a JSON viewer that can highlight keys (cnf) and annotate timestamps, a copy button,
 // and long values (tokens, proofs) truncated with a "show all" toggle.
 import { useState, type ReactNode } from 'react';
+import { dateTime } from '../_lib/format.ts';
 
 export function CopyButton({ value, label = 'Copy' }: { value: string; label?: string }) {
   const [done, setDone] = useState(false);
@@ -40,7 +41,7 @@ const TIME_CLAIMS = new Set(['iat', 'exp', 'nbf', 'auth_time']);
 function scalar(value: unknown, key: string | null): ReactNode {
   if (typeof value === 'string') return <span className="json-string">{JSON.stringify(value)}</span>;
   if (typeof value === 'number') {
-    const when = key && TIME_CLAIMS.has(key) && value > 1e9 ? new Date(value * 1000).toISOString().replace('T', ' ').replace('.000Z', ' UTC') : null;
+    const when = key && TIME_CLAIMS.has(key) && value > 1e9 ? dateTime(value * 1000) : null;
     return (
       <>
         <span className="json-number">{value}</span>

@@ -39,9 +39,8 @@ function DecisiveBinding({ scenario }: { scenario: ScenarioView }) {
 
 export function CompareRuns({ titles }: { titles: { mtls: string; dpop: string } }) {
   const config = useConfig();
-  const [stored, setStored] = useState<TraceEvent[] | null>(null);
+  const [stored, setStored] = useState<{ id: string; events: TraceEvent[] } | null>(null);
   const [runId, setRunId] = useState<string | null>(null);
-  const [lastRunId, setLastRunId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const live = useRunStream(runId);
@@ -53,10 +52,7 @@ export function CompareRuns({ titles }: { titles: { mtls: string; dpop: string }
       const last = runs.find((r) => r.status !== 'running' && [PAIR.mtls, PAIR.dpop].every((id) => r.scenarios.some((s) => s.scenarioId === id)));
       if (!last || !alive) return;
       const { events } = await getJson<{ events: TraceEvent[] }>(`/api/runs/${last.id}/events`);
-      if (alive) {
-        setStored(events);
-        setLastRunId(last.id);
-      }
+      if (alive) setStored({ id: last.id, events });
     })()
       .catch((err: unknown) => alive && setError((err as Error).message))
       .finally(() => alive && setLoading(false));
@@ -65,7 +61,8 @@ export function CompareRuns({ titles }: { titles: { mtls: string; dpop: string }
     };
   }, []);
 
-  const events = runId ? live.events : (stored ?? []);
+  const events = runId ? live.events : (stored?.events ?? []);
+  const lastRunId = runId ?? stored?.id ?? null;
   const run = useMemo(() => buildTimeline(events), [events]);
   const byId = (id: string) => run.scenarios.find((s) => s.scenarioId === id) ?? null;
   const running = !!runId && !live.done;
@@ -81,9 +78,7 @@ export function CompareRuns({ titles }: { titles: { mtls: string; dpop: string }
           onClick={async () => {
             setError(null);
             try {
-              const id = await startRun([PAIR.mtls, PAIR.dpop]);
-              setRunId(id);
-              setLastRunId(id);
+              setRunId(await startRun([PAIR.mtls, PAIR.dpop]));
             } catch (err) {
               setError((err as Error).message);
             }

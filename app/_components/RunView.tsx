@@ -6,7 +6,7 @@ import { useMemo, useState } from 'react';
 import { buildTimeline } from '../../lib/trace/timeline.ts';
 import type { RunDetail } from '../_lib/types.ts';
 import { rerun } from '../_lib/client-api.ts';
-import { dateTime, ms } from '../_lib/format.ts';
+import { countsText, dateTime, ms } from '../_lib/format.ts';
 import { StatusBadge } from './Badges.tsx';
 import { RunTimeline, type StoredFailure } from './Timeline.tsx';
 import { useRunStream } from './useRunStream.ts';
@@ -29,7 +29,7 @@ export function RunView({ run: stored }: { run: RunDetail }) {
           <p className="lede">
             Started {dateTime(stored.createdAt)} from the {stored.trigger} against <strong>{stored.target}</strong>
             {run.durationMs !== null ? <> · {ms(run.durationMs)}</> : null}
-            {counts ? <> · {counts.passed} passed{counts.failed ? `, ${counts.failed} failed` : ''}{counts.error ? `, ${counts.error} errors` : ''}{counts.skipped ? `, ${counts.skipped} skipped` : ''}</> : null}
+            {counts ? <> · {countsText(counts)}</> : null}
           </p>
           {stored.scenarios.length === 1 ? (
             <p className="small"><Link prefetch={false} href={`/scenarios/${stored.scenarios[0]!.scenarioId}`}>About this scenario →</Link></p>

@@ -6,7 +6,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { RunListItem } from '../_lib/types.ts';
 import { rerun } from '../_lib/client-api.ts';
-import { dateTime, ms } from '../_lib/format.ts';
+import { countsText, dateTime, ms } from '../_lib/format.ts';
 import { StatusBadge } from './Badges.tsx';
 import { explanationParts } from '../_lib/explain.ts';
 
@@ -72,7 +72,6 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
           <tbody>
             {runs.map((r) => {
               const duration = r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.createdAt) : null;
-              const c = r.summary;
               return (
                 <tr key={r.id} data-run-row={r.id}>
                   <td>
@@ -87,7 +86,7 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
                       ))}
                       {r.scenarios.length > 6 ? <span className="faint small">+{r.scenarios.length - 6} more</span> : null}
                     </div>
-                    {c ? <div className="small muted" style={{ marginTop: 4 }}>{c.passed} passed{c.failed ? `, ${c.failed} failed` : ''}{c.error ? `, ${c.error} errors` : ''}{c.skipped ? `, ${c.skipped} skipped` : ''}</div> : null}
+                    {r.summary ? <div className="small muted" style={{ marginTop: 4 }}>{countsText(r.summary)}</div> : null}
                     <FailureLines run={r} />
                   </td>
                   <td className="nowrap">{ms(duration)}</td>

@@ -149,8 +149,11 @@ function GenericEvent({ e }: { e: TraceEvent }) {
   }
 }
 
+/** An event no card of this page draws (neither structural nor part of an authorize journey). */
+const other = (e: TraceEvent) => !STRUCTURAL_TYPES.has(e.type) && !JOURNEY_TYPES.has(e.type);
+
 export function GenericEvents({ events }: { events: TraceEvent[] }) {
-  const shown = events.filter((e) => !STRUCTURAL_TYPES.has(e.type) && !JOURNEY_TYPES.has(e.type));
+  const shown = events.filter(other);
   if (!shown.length) return null;
   return (
     <ul className="generic-events" aria-label="Other events">
@@ -160,8 +163,6 @@ export function GenericEvents({ events }: { events: TraceEvent[] }) {
     </ul>
   );
 }
-
-const other = (e: TraceEvent) => !STRUCTURAL_TYPES.has(e.type) && !JOURNEY_TYPES.has(e.type);
 
 export function StepDetail({ step, steps, issued }: { step: StepView; steps: readonly StepView[]; issued: Map<string, TokenOrigin> }) {
   return (

@@ -3,7 +3,7 @@
 // the customer's browser, Client, Gateway, Identity provider, API), one expandable row per step (a
 // <details>), a verdict naming the check that refused the request, what went wrong when the scenario
 // failed, and the diagram in words.
-import { createElement, useEffect, useId, useMemo, useState } from 'react';
+import { createElement, useId, useMemo, useState } from 'react';
 import { CHECKS, isCheckId } from '../../lib/checks/catalogue.ts';
 import type { RunView, ScenarioView, StepView } from '../../lib/trace/timeline.ts';
 import { stepRefusal } from '../../lib/trace/timeline.ts';
@@ -38,12 +38,9 @@ interface RowContext {
 function StepRow({ step, ctx }: { step: StepView; ctx: RowContext }) {
   const { config, defsId, issued, autoOpen, layout, steps } = ctx;
   const refusal = stepRefusal(step);
-  const [open, setOpen] = useState(false);
-  const [touched, setTouched] = useState(false);
-  const wantOpen = autoOpen && step.status !== 'running' && (!!refusal || step.status === 'failed' || step.status === 'error');
-  useEffect(() => {
-    if (wantOpen && !touched) setOpen(true);
-  }, [wantOpen, touched]);
+  // Opens by itself on a refusal or a failure until the reader toggles it; from then on it is theirs.
+  const [toggled, setToggled] = useState<boolean | null>(null);
+  const open = toggled ?? (autoOpen && step.status !== 'running' && (!!refusal || step.status === 'failed' || step.status === 'error'));
   const arrows = planArrows(step, config);
   const browser = step.exchanges.some((ex) => ex.sender === 'browser');
   const cert = step.exchanges[0]?.tls?.clientCertificate;
@@ -54,10 +51,7 @@ function StepRow({ step, ctx }: { step: StepView; ctx: RowContext }) {
       open={open}
       onToggle={(e) => {
         const now = (e.currentTarget as HTMLDetailsElement).open;
-        if (now !== open) {
-          setTouched(true);
-          setOpen(now);
-        }
+        if (now !== open) setToggled(now);
       }}
       data-step={step.index}
       data-status={step.status}

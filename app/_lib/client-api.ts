@@ -1,24 +1,38 @@
 // Browser-side calls to the control API (same origin): JSON in, JSON out, and the API's
-// error_description surfaced as the error message.
+// error_description (and per-line errors of a bad file) surfaced on the error.
+
+/** A field error of a rejected file (a target's YAML): its line, path and what was expected. */
+export interface ApiFieldError {
+  line: number | null;
+  path: string;
+  message: string;
+}
+
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly errors: ApiFieldError[] = []) {
     super(message);
   }
 }
 
-async function parse<T>(res: Response): Promise<T> {
-  const body = (await res.json().catch(() => null)) as (T & { error?: string; error_description?: string }) | null;
-  if (!res.ok) throw new ApiError(res.status, body?.error ?? 'http_error', body?.error_description ?? `HTTP ${res.status}`);
-  return body as T;
+/** Calls a control API path; other methods than GET send `body` as JSON. Resolves undefined on 204. */
+export async function callJson<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const json = method !== 'GET';
+  const res = await fetch(path, {
+    method,
+    cache: 'no-store',
+    headers: { accept: 'application/json', ...(json ? { 'content-type': 'application/json' } : {}) },
+    ...(json ? { body: JSON.stringify(body ?? {}) } : {}),
+  });
+  if (res.status === 204) return undefined as T;
+  const data = (await res.json().catch(() => null)) as (T & { error?: string; error_description?: string; errors?: ApiFieldError[] }) | null;
+  if (!res.ok) throw new ApiError(res.status, data?.error ?? 'http_error', data?.error_description ?? `HTTP ${res.status}`, data?.errors ?? []);
+  return data as T;
 }
 
-export async function getJson<T>(path: string): Promise<T> {
-  return parse<T>(await fetch(path, { cache: 'no-store', headers: { accept: 'application/json' } }));
-}
-
-export async function postJson<T>(path: string, body: unknown): Promise<T> {
-  return parse<T>(await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) }));
-}
+/** GET a control API path. */
+export const getJson = <T>(path: string) => callJson<T>('GET', path);
+/** POST JSON to a control API path. */
+export const postJson = <T>(path: string, body: unknown) => callJson<T>('POST', path, body);
 
 /** Starts a run of the given scenario ids or tags (against a stored target, by id); resolves with its id. */
 export async function startRun(scenarios: string[], target?: string): Promise<string> {

@@ -1,4 +1,4 @@
-// Display helpers: durations, dates, validity of certificates, short thumbprints.
+// Display helpers: durations, dates, run counts, validity of certificates, common names, HTTP classes.
 
 export function ms(value: number | null | undefined): string {
   if (value === null || value === undefined) return '–';
@@ -7,10 +7,11 @@ export function ms(value: number | null | undefined): string {
   return `${value.toFixed(1)} ms`;
 }
 
-export function dateTime(iso: string | null | undefined): string {
-  if (!iso) return '–';
+/** An ISO date or epoch milliseconds → "2026-01-02 03:04:05 UTC"; a value that is no date comes back as text. */
+export function dateTime(iso: string | number | null | undefined): string {
+  if (iso === null || iso === undefined || iso === '') return '–';
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
+  if (Number.isNaN(d.getTime())) return String(iso);
   return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
@@ -27,6 +28,11 @@ export function validityAt(cert: { notBefore: string; notAfter: string }, at: st
 /** "CN=tpp-alpha,OU=…,O=Alpha Payments Ltd,C=GB" → "tpp-alpha". */
 export function commonName(dn: string): string {
   return /(?:^|,)\s*CN=([^,]+)/.exec(dn)?.[1] ?? dn;
+}
+
+/** A run's scenario counts: "3 passed, 1 failed, 2 skipped" (zero counts other than passed left out). */
+export function countsText(c: { passed: number; failed: number; error: number; skipped: number }): string {
+  return `${c.passed} passed${c.failed ? `, ${c.failed} failed` : ''}${c.error ? `, ${c.error} errors` : ''}${c.skipped ? `, ${c.skipped} skipped` : ''}`;
 }
 
 export function httpClass(status: number | null | undefined): string {

@@ -2,7 +2,8 @@
 // One target's check (reachable? TLS chain verifies with its CA? a token from its AS? the gateway
 // accepts it?), which catalogue scenarios would run or be skipped and why, and a run of them.
 import { useEffect, useState } from 'react';
-import { checkTarget, getRun, startTargetRun, type RunStatus, type TargetCheck, type TargetSummary } from './api.ts';
+import { startRun } from '../_lib/client-api.ts';
+import { checkTarget, getRun, type RunStatus, type TargetCheck, type TargetSummary } from './api.ts';
 
 const MARK = { ok: '✓', failed: '✗', skipped: '–' } as const;
 
@@ -48,7 +49,7 @@ export function CheckPanel({ target, onChecked }: { target: TargetSummary; onChe
     setError(null);
     try {
       const wanted = selection.trim() ? selection.trim().split(/[\s,]+/) : runnable.map((p) => p.id);
-      const { runId } = await startTargetRun(target.id, wanted);
+      const runId = await startRun(wanted, target.id);
       setRun({ id: runId, status: 'running', target: target.name, scenarios: [] });
     } catch (e) {
       setError((e as Error).message);

@@ -3,12 +3,13 @@
 // pasted or loaded from a file), and the server's verdict on it (each error with its line and field).
 import { useState, type ChangeEvent } from 'react';
 import { EMPTY_FORM, targetYaml, type TargetFormFields } from './starter-yaml.ts';
-import { createTarget, updateTarget, TargetApiError, type TargetFieldError, type TargetSummary } from './api.ts';
+import { ApiError, type ApiFieldError } from '../_lib/client-api.ts';
+import { createTarget, updateTarget, type TargetSummary } from './api.ts';
 
 export function TargetForm({ editing, onSaved, onCancel }: { editing: TargetSummary | null; onSaved: (t: TargetSummary) => void; onCancel: () => void }) {
   const [fields, setFields] = useState<TargetFormFields>(EMPTY_FORM);
   const [yaml, setYaml] = useState(editing?.yaml ?? targetYaml(EMPTY_FORM));
-  const [errors, setErrors] = useState<TargetFieldError[]>([]);
+  const [errors, setErrors] = useState<ApiFieldError[]>([]);
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -31,7 +32,7 @@ export function TargetForm({ editing, onSaved, onCancel }: { editing: TargetSumm
       onSaved(editing ? await updateTarget(editing.id, yaml) : await createTarget(yaml));
     } catch (err) {
       setMessage((err as Error).message);
-      if (err instanceof TargetApiError) setErrors(err.errors);
+      if (err instanceof ApiError) setErrors(err.errors);
     } finally {
       setBusy(false);
     }

@@ -1,11 +1,6 @@
 // The Targets page's calls to the control API (server/control/routes/targets.ts) and the shapes it
-// answers with. Same-origin JSON; the API's error_description (and per-line errors) surface as is.
-
-export interface TargetFieldError {
-  line: number | null;
-  path: string;
-  message: string;
-}
+// answers with, through the UI's one control API client (errors carry error_description and per-line errors).
+import { callJson as call, getJson, type ApiFieldError } from '../_lib/client-api.ts';
 
 export interface TargetCheckItem {
   id: string;
@@ -30,7 +25,7 @@ export interface TargetSummary {
   resourceServer: string | null;
   senderConstraint: 'mtls' | 'dpop' | 'both' | null;
   capabilities: string[];
-  errors: TargetFieldError[];
+  errors: ApiFieldError[];
   lastCheck: TargetCheck | null;
   yaml?: string;
 }
@@ -42,31 +37,10 @@ export interface RunStatus {
   scenarios: { scenarioId: string; title: string; status: string }[];
 }
 
-export class TargetApiError extends Error {
-  constructor(readonly status: number, message: string, readonly errors: TargetFieldError[] = []) {
-    super(message);
-  }
-}
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const json = method !== 'GET';
-  const res = await fetch(path, {
-    method,
-    cache: 'no-store',
-    headers: { accept: 'application/json', ...(json ? { 'content-type': 'application/json' } : {}) },
-    ...(json ? { body: JSON.stringify(body ?? {}) } : {}),
-  });
-  if (res.status === 204) return undefined as T;
-  const data = (await res.json().catch(() => null)) as (T & { error_description?: string; errors?: TargetFieldError[] }) | null;
-  if (!res.ok) throw new TargetApiError(res.status, data?.error_description ?? `HTTP ${res.status}`, data?.errors ?? []);
-  return data as T;
-}
-
 export const listTargets = () => call<{ targets: TargetSummary[]; externalGatewayKey: boolean }>('GET', '/api/targets');
 export const getTarget = (id: string) => call<TargetSummary>('GET', `/api/targets/${encodeURIComponent(id)}`);
 export const createTarget = (yaml: string) => call<TargetSummary>('POST', '/api/targets', { yaml });
 export const updateTarget = (id: string, yaml: string) => call<TargetSummary>('PUT', `/api/targets/${encodeURIComponent(id)}`, { yaml });
 export const deleteTarget = (id: string) => call<void>('DELETE', `/api/targets/${encodeURIComponent(id)}`);
 export const checkTarget = (id: string) => call<TargetCheck>('POST', `/api/targets/${encodeURIComponent(id)}/check`);
-export const startTargetRun = (target: string, scenarios: string[]) => call<{ runId: string; scenarios: string[] }>('POST', '/api/runs', { scenarios, target });
-export const getRun = (id: string) => call<RunStatus>('GET', `/api/runs/${encodeURIComponent(id)}`);
+export const getRun = (id: string) => getJson<RunStatus>(`/api/runs/${encodeURIComponent(id)}`);
