@@ -1,6 +1,6 @@
 // The start-up banner: every URL, where the certificates are, and the curl recipe for a first call.
 import path from 'node:path';
-import type { Stack } from './stack.ts';
+import type { Stack } from './stack-types.ts';
 
 export function banner(stack: Stack): string {
   const { urls, pki } = stack;

@@ -14,6 +14,9 @@ export interface Ports {
   api: number;
 }
 
+/** The base URL of each listener, once bound. */
+export type StackUrls = Record<keyof Ports, string>;
+
 export interface SandboxConfig {
   /** The fapi-sandbox package root (scenarios/, prisma/migrations, the Next app). */
   rootDir: string;

@@ -6,14 +6,17 @@ import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { loadConfig, type ConfigOverrides, type Ports, type SandboxConfig } from './config.ts';
-import { loadPki, type Pki } from './pki/load.ts';
-import { openDb, type Db } from './db/client.ts';
+import { loadConfig, type ConfigOverrides, type Ports, type StackUrls } from './config.ts';
+import type { Server, Stack } from './stack-types.ts';
+
+export type { Server, Stack, StackUrls };
+import { loadPki } from './pki/load.ts';
+import { openDb } from './db/client.ts';
 import { DecisionStore } from './decisions/store.ts';
 import { serverTls, mtlsServerTls } from './tls/options.ts';
-import { createIdp, type Idp } from './idp/index.ts';
+import { createIdp } from './idp/index.ts';
 import { createBankApi, seedBank } from './api/index.ts';
-import { createGateway, ACCESS_TOKEN_ALGS, type Gateway } from './gateway/index.ts';
+import { createGateway, ACCESS_TOKEN_ALGS } from './gateway/index.ts';
 import { ReplayStore } from './gateway/dpop/replay-store.ts';
 import { startGatewayWorkers, type GatewayWorkers } from './gateway/workers.ts';
 import { RESOURCES } from './resources.ts';
@@ -28,33 +31,6 @@ import { hostAllowed, refuseHost } from './control/http.ts';
 import { ConsentStore } from './consent/store.ts';
 import { isCallback, callbackPage } from './tpp/callback.ts';
 import path from 'node:path';
-
-export type StackUrls = Record<keyof Ports, string>;
-
-export interface Stack {
-  config: SandboxConfig;
-  urls: StackUrls;
-  pki: Pki;
-  db: Db;
-  decisions: DecisionStore;
-  consents: ConsentStore;
-  idp: Idp;
-  gateway: Gateway;
-  /** The scenario catalogue (scenarios/), reloaded when a file changes. */
-  catalogue: CatalogueCache;
-  /** The gateway's worker processes (FAPI_GATEWAY_WORKERS), or null when it runs in this process. */
-  gatewayWorkers: GatewayWorkers | null;
-  /** Milliseconds from startStack() to every listener answering. */
-  startupMs: number;
-  /** Whether each listener is accepting connections. */
-  listening(): Record<keyof Ports, boolean>;
-  /** The listeners themselves (tests observe the upstream API's requests and the bound addresses). */
-  servers: Readonly<Record<keyof Ports, Server>>;
-  stop(): Promise<void>;
-}
-
-/** A gateway listener in worker mode is a plain net.Server that only accepts (server/gateway/workers.ts). */
-export type Server = http.Server | https.Server | net.Server;
 
 const LISTENERS: { key: keyof Ports; label: string; env: string }[] = [
   { key: 'ui', label: 'web UI and control API', env: 'FAPI_UI_PORT' },

@@ -1,7 +1,7 @@
 // The control API under /api on the UI port: health, configuration, recorded decisions and the PKI.
 // The web UI and the CLI read the sandbox through it. Routes are a table; handlers are small files.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Stack } from '../stack.ts';
+import type { Stack } from '../stack-types.ts';
 import { HttpError, assertSameOrigin, sendError } from './http.ts';
 import { health } from './routes/health.ts';
 import { configInfo } from './routes/config.ts';

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { Stack } from '../stack.ts';
+import type { Stack } from '../stack-types.ts';
 import { UPSTREAM_BASE } from '../gateway/routes.ts';
 
 /** The documents, by name (openapi/<name>.yaml). */

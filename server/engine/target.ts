@@ -5,7 +5,7 @@
 import type { JWK } from 'jose';
 import type { CertSummary, Decision } from '../../lib/trace/decision.ts';
 import type { Capability } from '../../lib/target/capabilities.ts';
-import type { Stack } from '../stack.ts';
+import type { Stack } from '../stack-types.ts';
 import { RESOURCES } from '../resources.ts';
 import { mintCertificate, type MintRequest } from '../pki/mint.ts';
 import { passwordOf } from '../idp/interactions/users.ts';

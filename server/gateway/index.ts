@@ -8,7 +8,7 @@ import { createLocalJWKSet } from 'jose';
 import type { SandboxConfig } from '../config.ts';
 import type { Pki } from '../pki/load.ts';
 import type { Idp } from '../idp/index.ts';
-import type { StackUrls } from '../stack.ts';
+import type { StackUrls } from '../config.ts';
 import type { Decision } from '../../lib/trace/decision.ts';
 import type { GatewayContext } from './context.ts';
 import type { GatewayDeps } from './deps.ts';

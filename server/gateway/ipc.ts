@@ -3,7 +3,7 @@
 // §11.1, whose one writer is the main process; the decision store), and the main process's answers.
 import type { JWK } from 'jose';
 import type { SandboxConfig } from '../config.ts';
-import type { StackUrls } from '../stack.ts';
+import type { StackUrls } from '../config.ts';
 import type { Decision } from '../../lib/trace/decision.ts';
 import type { DecisionStore } from '../decisions/store.ts';
 import { performance } from 'node:perf_hooks';

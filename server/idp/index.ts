@@ -10,7 +10,7 @@ import type { SandboxConfig } from '../config.ts';
 import type { Pki } from '../pki/load.ts';
 import type { Db } from '../db/client.ts';
 import type { DecisionStore } from '../decisions/store.ts';
-import type { StackUrls } from '../stack.ts';
+import type { StackUrls } from '../config.ts';
 import type { ConsentStore } from '../consent/store.ts';
 import { RESOURCES } from '../resources.ts';
 import { idpConfiguration } from './config.ts';

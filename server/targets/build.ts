@@ -4,7 +4,7 @@
 import type { Capability } from '../../lib/target/capabilities.ts';
 import { CATALOGUE_ROUTES, ROUTE_IDS, catalogueRouteOf, type RouteId } from '../../lib/target/routes.ts';
 import type { ConfigOverrides } from '../config.ts';
-import type { Stack } from '../stack.ts';
+import type { Stack } from '../stack-types.ts';
 import { minter, mintCertificate } from '../pki/mint.ts';
 import { RESOURCES } from '../resources.ts';
 import { BUNDLED_RESOURCES, bundledClient, pkiCertificate, type Target } from '../engine/target.ts';

@@ -2,7 +2,7 @@
 // paths relative to the sandbox's root directory, and built against the running stack (whose IdP,
 // gateway and OB API are the "bundled" parts). Your AS in front of the bundled gateway needs a
 // gateway that trusts your issuer: the CLI starts one; the running stack's gateway trusts its own IdP.
-import type { Stack } from '../stack.ts';
+import type { Stack } from '../stack-types.ts';
 import type { Target } from '../engine/target.ts';
 import { loadTargetText, type LoadedTarget } from './load.ts';
 import { buildTarget, discoverAs } from './build.ts';

@@ -3,7 +3,7 @@
 // response (RFC 6749 §4.1.2: code and state, or error; RFC 9207: iss) and copy the code.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { escapeHtml } from '../idp/interactions/html.ts';
-import type { StackUrls } from '../stack.ts';
+import type { StackUrls } from '../config.ts';
 
 export const CALLBACK_PATH = '/callback';
 

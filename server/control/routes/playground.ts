@@ -5,7 +5,7 @@
 // builder and decision join as scenarios) and answer with the trace events they produced.
 import { z } from 'zod';
 import type { ControlRequest } from '../index.ts';
-import type { Stack } from '../../stack.ts';
+import type { Stack } from '../../stack-types.ts';
 import { HttpError, readJson, sendJson } from '../http.ts';
 import { parseBody } from '../validate.ts';
 import { STEP_SCHEMAS, type DpopSpec, type Scenario } from '../../../lib/scenario/schema.ts';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ControlRequest, ControlRoute } from '../index.ts';
 import { HttpError, readJson, sendJson } from '../http.ts';
-import type { Stack } from '../../stack.ts';
+import type { Stack } from '../../stack-types.ts';
 import type { Target } from '../../engine/target.ts';
 import { unmet } from '../../engine/requirements.ts';
 import { TargetError, type LoadedTarget } from '../../targets/load.ts';
