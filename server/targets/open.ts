@@ -22,7 +22,7 @@ export interface OpenOptions {
   anyPorts?: boolean;
   env?: Readonly<Record<string, string | undefined>>;
   /** More settings for the bundled stack (tests: a temporary data directory). */
-  stack?: Pick<ConfigOverrides, 'dataDir' | 'certsDir'>;
+  stack?: Pick<ConfigOverrides, 'dataDir' | 'certsDir' | 'idp'>;
 }
 
 export async function openTargetFile(file: string, opts: OpenOptions = {}): Promise<OpenTarget> {

@@ -38,6 +38,8 @@ export interface NginxOptions {
   /** For cnf-binding: the issuer and its public JWKS. */
   issuer?: string;
   jwks?: unknown;
+  /** The port to listen on (default: a free one). */
+  port?: number;
 }
 
 export interface RunningNginx {
@@ -89,7 +91,7 @@ export async function startNginx(opts: NginxOptions): Promise<RunningNginx> {
   const prefix = mkdtempSync(path.join(os.tmpdir(), `fapi-nginx-${opts.example}-`));
   // When the master runs as root its workers run as nobody: they read jwks.json from here.
   chmodSync(prefix, 0o755);
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const conf = renderNginx(opts, port, prefix);
   let output = '';
   // -e (nginx >= 1.19.5): the error log before the config is read, else the build's default path.
