@@ -105,8 +105,9 @@ function cellText(row: Row, scenario: string): string {
   if (row.missing) return 'not run';
   if (!c) return '';
   if (c.outcome === 'pass') return c.upstream ? 'pass²' : 'pass';
+  const mark = `${c.kind === 'wrong-shape' ? '¹' : ''}${c.upstream ? '²' : ''}`;
   if (c.outcome === 'n/a') return 'n/a';
-  const label = c.outcome === 'error' ? 'error' : c.kind === 'wrong-shape' ? 'fail¹' : 'fail';
+  const label = c.outcome === 'error' ? 'error' : `fail${mark}`;
   return `[**${label}**](#${anchor(row.id, scenario)})`;
 }
 
@@ -137,7 +138,8 @@ export function renderMarkdown(m: Matrix): string {
     '  product (it validates the token as a plain bearer token, as an application behind a TLS-terminating',
     '  proxy does), not by the product itself.',
     '- **fail**: the attack got through or a legitimate request was refused; **fail¹**: refused, but not the',
-    '  way the RFC asks (status, `WWW-Authenticate` error). Each links to its finding below.',
+    '  way the RFC asks (status, `WWW-Authenticate` error, or a TLS alert instead of an HTTP answer); **²** on a',
+    '  fail: the answer came from the mock OB API behind the product. Each links to its finding below.',
     '- **n/a**: the product\'s target file does not claim what the scenario needs (the reason is under the row\'s findings).',
     '',
     'Scenarios that test the authorization server (consent journeys, dynamic client registration, the token',

@@ -2,13 +2,15 @@
 // on a free loopback port, its output kept for error messages, ready once its port accepts connections,
 // stopped with SIGTERM (SIGKILL after 5 s). Each runs in its own process group so its children go too.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 
 export interface Running {
   port: number;
   url: string;
   output(): string;
+  /** Still running (a product that died mid-run makes the run an error, not a row of findings). */
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,12 @@ export function binary(name: string, candidates: string[]): string | null {
 export function versionOf(cmd: string, args: string[], pattern: RegExp): string | null {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   return pattern.exec(`${r.stdout ?? ''}\n${r.stderr ?? ''}`)?.[1] ?? null;
+}
+
+/** The version of an installed Debian package (dpkg-query), or null. */
+export function debVersion(pkg: string): string | null {
+  const r = spawnSync('dpkg-query', ['-W', '-f', '${Version}', pkg], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
 }
 
 function connectable(port: number): Promise<boolean> {
@@ -40,6 +48,8 @@ export interface SpawnOptions {
   port: number;
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** A log file the process writes instead of stderr (its text is part of output()). */
+  logFile?: string;
   /** Called after the process stopped (remove temporary files). */
   cleanup?: () => void;
 }
@@ -47,6 +57,7 @@ export interface SpawnOptions {
 /** Starts the process and resolves once its port accepts connections (15 s at most). */
 export async function startProcess(opts: SpawnOptions): Promise<Running> {
   let output = '';
+  const all = () => output + (opts.logFile && existsSync(opts.logFile) ? readFileSync(opts.logFile, 'utf8') : '');
   const child: ChildProcess = spawn(opts.command, opts.args, { stdio: ['ignore', 'pipe', 'pipe'], env: (opts.env ?? process.env) as NodeJS.ProcessEnv, cwd: opts.cwd, detached: true });
   child.stdout!.on('data', (d: Buffer) => (output += d));
   child.stderr!.on('data', (d: Buffer) => (output += d));
@@ -70,13 +81,13 @@ export async function startProcess(opts: SpawnOptions): Promise<Running> {
   while (!(await connectable(opts.port))) {
     if (child.exitCode !== null) {
       opts.cleanup?.();
-      throw new Error(`${opts.name} exited (${child.exitCode}) before listening:\n${output}`);
+      throw new Error(`${opts.name} exited (${child.exitCode}) before listening:\n${all()}`);
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`${opts.name} did not listen on ${opts.port} within 15 s:\n${output}`);
+      throw new Error(`${opts.name} did not listen on ${opts.port} within 15 s:\n${all()}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { port: opts.port, url: `https://localhost:${opts.port}`, output: () => output, stop };
+  return { port: opts.port, url: `https://localhost:${opts.port}`, output: all, alive: () => child.exitCode === null && child.signalCode === null, stop };
 }

@@ -2,13 +2,13 @@
 // is installed and which version, and how to start it on a free loopback port in front of the sandbox's
 // mock OB API, trusting the sandbox's IdP. Each row runs with its target file examples/targets/<id>.yaml
 // (what it claims to enforce); examples/compat/README.md says how each is configured.
-import { createPublicKey } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT_DIR } from '../../server/config.ts';
 import { RESOURCES } from '../../server/resources.ts';
 import { nginxBinary, njsModule, startNginx } from '../helpers/nginx.ts';
-import { binary, startProcess, versionOf, type Running } from './processes.ts';
+import { binary, debVersion, startProcess, versionOf, type Running } from './processes.ts';
 
 /** What a product is started with. */
 export interface ProductContext {
@@ -81,8 +81,10 @@ const nginxVersion = () => versionOf(nginxBinary()!, ['-v'], /nginx\/(\S+)/) ?? 
 const nginxMissing = () => (nginxBinary() ? null : 'nginx is not installed (apt-get install nginx)');
 
 function nginx(example: 'ssl-verify-only' | 'cnf-binding') {
-  return async (ctx: ProductContext): Promise<Running> =>
-    startNginx({ example, apiPort: ctx.apiPort, gatewayKey: ctx.gatewayKey, certsDir: ctx.certsDir, issuer: ctx.issuer, jwks: ctx.jwks, port: ctx.port });
+  return async (ctx: ProductContext): Promise<Running> => {
+    const nginx = await startNginx({ example, apiPort: ctx.apiPort, gatewayKey: ctx.gatewayKey, certsDir: ctx.certsDir, issuer: ctx.issuer, jwks: ctx.jwks, port: ctx.port });
+    return { ...nginx, alive: nginx.alive };
+  };
 }
 
 /** An example config with this run's ports, key, issuer and paths; every substitution must match the example. */
@@ -121,6 +123,39 @@ async function haproxy(ctx: ProductContext): Promise<Running> {
   return startProcess({ name: 'haproxy', command: haproxyBinary()!, args: ['-f', file, '-db'], port: ctx.port });
 }
 
+const apacheBinary = () => binary('apache2', ['/usr/sbin/apache2', '/usr/sbin/httpd']);
+const OPENIDC = '/usr/lib/apache2/modules/mod_auth_openidc.so';
+
+const apache = (policy: 'enforced' | 'required') => async (ctx: ProductContext): Promise<Running> => {
+  // Its workers run as nobody: the prefix must be readable.
+  chmodSync(ctx.dir, 0o755);
+  const conf = renderExample('apache/fapi.conf', [
+    [/Listen 127\.0\.0\.1:9543/, `Listen 127.0.0.1:${ctx.port}`],
+    [/<VirtualHost 127\.0\.0\.1:9543>/, `<VirtualHost 127.0.0.1:${ctx.port}>`],
+    [/https:\/\/localhost:8443\/jwks/, `${ctx.issuer}/jwks`],
+    [/claim iss:https:\/\/localhost:8443/, `claim iss:${ctx.issuer}`],
+    [/http:\/\/127\.0\.0\.1:9080\//, `http://127.0.0.1:${ctx.apiPort}/`],
+    [/change-me-to-your-FAPI_EXTERNAL_GATEWAY_KEY/, ctx.gatewayKey],
+    [/change-me-any-long-random-string/, randomBytes(24).toString('hex')],
+    [/data\/apache\//g, `${ctx.dir}/`],
+    [/DefaultRuntimeDir data\/apache/, `DefaultRuntimeDir ${ctx.dir}`],
+    [/(\s)certs\//g, `$1${ctx.certsDir}/`],
+    // Node's child pipes are sockets, which Apache cannot open as /dev/stderr.
+    [/ErrorLog \/dev\/stderr/, `ErrorLog ${ctx.dir}/error.log`],
+    [/OIDCOAuthAccessTokenBindingPolicy enforced/, `OIDCOAuthAccessTokenBindingPolicy ${policy}`],
+  ]);
+  const file = path.join(ctx.dir, 'fapi.conf');
+  writeFileSync(file, conf);
+  return startProcess({ name: 'apache2', command: apacheBinary()!, args: ['-X', '-d', ctx.dir, '-f', file], port: ctx.port, logFile: path.join(ctx.dir, 'error.log') });
+};
+
+const apacheRow = (policy: 'enforced' | 'required'): Product => ({
+  id: `apache-mod-auth-openidc-${policy}`, product: 'Apache + mod_auth_openidc', mode: `AuthType oauth20, OIDCOAuthAccessTokenBindingPolicy ${policy}`,
+  missing: () => (!apacheBinary() ? 'apache2 is not installed (apt-get install apache2)' : existsSync(OPENIDC) ? null : 'mod_auth_openidc is not installed (apt-get install libapache2-mod-auth-openidc)'),
+  version: () => `${versionOf(apacheBinary()!, ['-v'], /Apache\/(\S+)/) ?? 'unknown'}, mod_auth_openidc ${debVersion('libapache2-mod-auth-openidc') ?? 'unknown'}`,
+  start: apache(policy),
+});
+
 const jwtBearer = (mode: 'default' | 'required' | 'disabled'): Product => ({
   id: `express-oauth2-jwt-bearer-dpop-${mode}`,
   product: 'express-oauth2-jwt-bearer',
@@ -138,7 +173,7 @@ export const PRODUCTS: readonly Product[] = [
   {
     id: 'nginx-cnf-binding', product: 'nginx + njs', mode: 'fapi-binding.js (cnf.x5t#S256)',
     missing: () => nginxMissing() ?? (njsModule() ? null : 'the njs module is not installed (apt-get install libnginx-mod-http-js)'),
-    version: () => `${nginxVersion()} + njs`, start: nginx('cnf-binding'),
+    version: () => `${nginxVersion()}, njs ${debVersion('libnginx-mod-http-js') ?? 'unknown'}`, start: nginx('cnf-binding'),
   },
   {
     id: 'haproxy-cnf-binding', product: 'HAProxy', mode: 'jwt_verify ES256 + cnf.x5t#S256 = ssl_c_der,sha2(256),ub64enc',
@@ -147,6 +182,8 @@ export const PRODUCTS: readonly Product[] = [
     accessTokenAlg: 'ES256',
     start: haproxy,
   },
+  apacheRow('enforced'),
+  apacheRow('required'),
   jwtBearer('default'),
   jwtBearer('required'),
   jwtBearer('disabled'),

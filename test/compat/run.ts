@@ -133,6 +133,9 @@ export async function runProduct(product: Product, scenarios: LoadedScenario[], 
       }
     };
     const result = await runScenarios({ scenarios: scenarios, target: opened.target, trigger: 'test', prisma: opened.stack!.db.prisma, concurrency: 2, onEvent });
+    if (!running.alive()) throw new Error(`${product.id} exited during the run`);
+    // For looking at a fail by hand: what the product logged during the run.
+    if (process.env.FAPI_COMPAT_OUTPUT === '1') log(`${product.id} output:\n${running.output()}`);
     const cells: Record<string, Cell> = {};
     for (const s of result.scenarios) cells[s.scenarioId] = cellOf(s, scenarios.find((x) => x.scenario.id === s.scenarioId)!, upstream.get(s.scenarioRunId) ?? new Set());
     return { ...row, version, cells };

@@ -47,6 +47,7 @@ export interface RunningNginx {
   url: string;
   conf: string;
   output(): string;
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
@@ -113,6 +114,7 @@ export async function startNginx(opts: NginxOptions): Promise<RunningNginx> {
     url: `https://localhost:${port}`,
     conf,
     output: () => output,
+    alive: () => child.exitCode === null && child.signalCode === null,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
