@@ -24,6 +24,7 @@ const BY_ID: Record<string, GroupId> = {
   'mtls-stolen-token-no-certificate': 'binding',
   'certificate-rotation': 'binding',
   'dpop-and-mtls-side-by-side': 'binding',
+  'dpop-private-key-in-proof': 'dpop',
   'dpop-replayed-proof': 'replay',
   'dpop-token-sent-as-bearer': 'downgrade',
   'plain-bearer-token-refused': 'downgrade',

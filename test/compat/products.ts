@@ -159,7 +159,7 @@ const apacheRow = (policy: 'enforced' | 'required'): Product => ({
 const jwtBearer = (mode: 'default' | 'required' | 'disabled'): Product => ({
   id: `express-oauth2-jwt-bearer-dpop-${mode}`,
   product: 'express-oauth2-jwt-bearer',
-  mode: `DPoP ${mode}, mTLS via getCertificate`,
+  mode: mode === 'required' ? 'DPoP required' : `DPoP ${mode}, mTLS via getCertificate`,
   missing: () => npmMissing('express-oauth2-jwt-bearer'),
   version: () => pkgVersion('express-oauth2-jwt-bearer'),
   start: nodeServer('express-oauth2-jwt-bearer', () => ({ DPOP_MODE: mode })),
