@@ -14,13 +14,6 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** The first of `candidates` that exists, else `command -v name`, else null. */
-export function binary(name: string, candidates: string[]): string | null {
-  for (const c of candidates) if (existsSync(c)) return c;
-  const which = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  return which.status === 0 && which.stdout.trim() ? which.stdout.trim() : null;
-}
-
 /** The first line of `cmd args` (stdout or stderr) matching `pattern`, its first group; null if none. */
 export function versionOf(cmd: string, args: string[], pattern: RegExp): string | null {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });

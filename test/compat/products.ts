@@ -3,12 +3,13 @@
 // mock OB API, trusting the sandbox's IdP. Each row runs with its target file examples/targets/<id>.yaml
 // (what it claims to enforce); examples/compat/README.md says how each is configured.
 import { createPublicKey, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT_DIR } from '../../server/config.ts';
 import { RESOURCES } from '../../server/resources.ts';
-import { nginxBinary, njsModule, startNginx } from '../helpers/nginx.ts';
-import { binary, debVersion, startProcess, versionOf, type Running } from './processes.ts';
+import { nginxBinary, startNginx } from '../helpers/nginx.ts';
+import { BINARIES, exampleMissing, findBinary } from '../../server/targets/examples.ts';
+import { debVersion, startProcess, versionOf, type Running } from './processes.ts';
 
 /** What a product is started with. */
 export interface ProductContext {
@@ -42,14 +43,8 @@ export interface Product {
 }
 
 const pkgVersion = (name: string) => (JSON.parse(readFileSync(path.join(ROOT_DIR, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-const npmMissing = (name: string) => {
-  try {
-    pkgVersion(name);
-    return null;
-  } catch {
-    return `${name} is not installed (npm ci installs the dev dependencies)`;
-  }
-};
+/** What the row's product lacks here (server/targets/examples.ts, which the Targets page shares). */
+const missing = (id: string) => () => exampleMissing(id, ROOT_DIR);
 
 /** A Node resource server of examples/<dir>/server.mjs as a child process, with the shared settings. */
 function nodeServer(dir: string, env: (ctx: ProductContext) => Record<string, string>) {
@@ -78,7 +73,6 @@ function nodeServer(dir: string, env: (ctx: ProductContext) => Record<string, st
 }
 
 const nginxVersion = () => versionOf(nginxBinary()!, ['-v'], /nginx\/(\S+)/) ?? 'unknown';
-const nginxMissing = () => (nginxBinary() ? null : 'nginx is not installed (apt-get install nginx)');
 
 function nginx(example: 'ssl-verify-only' | 'cnf-binding') {
   return async (ctx: ProductContext): Promise<Running> => {
@@ -104,7 +98,7 @@ function es256Pem(ctx: ProductContext): string {
   return createPublicKey({ key: jwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
 }
 
-const haproxyBinary = () => binary('haproxy', ['/usr/sbin/haproxy', '/usr/local/sbin/haproxy']);
+const haproxyBinary = () => findBinary('haproxy', BINARIES.haproxy);
 
 async function haproxy(ctx: ProductContext): Promise<Running> {
   const dir = `${ctx.dir}/`;
@@ -123,8 +117,7 @@ async function haproxy(ctx: ProductContext): Promise<Running> {
   return startProcess({ name: 'haproxy', command: haproxyBinary()!, args: ['-f', file, '-db'], port: ctx.port });
 }
 
-const apacheBinary = () => binary('apache2', ['/usr/sbin/apache2', '/usr/sbin/httpd']);
-const OPENIDC = '/usr/lib/apache2/modules/mod_auth_openidc.so';
+const apacheBinary = () => findBinary('apache2', BINARIES.apache2);
 
 const apache = (policy: 'enforced' | 'required') => async (ctx: ProductContext): Promise<Running> => {
   // Its workers run as nobody: the prefix must be readable.
@@ -151,7 +144,7 @@ const apache = (policy: 'enforced' | 'required') => async (ctx: ProductContext):
 
 const apacheRow = (policy: 'enforced' | 'required'): Product => ({
   id: `apache-mod-auth-openidc-${policy}`, product: 'Apache + mod_auth_openidc', mode: `AuthType oauth20, OIDCOAuthAccessTokenBindingPolicy ${policy}`,
-  missing: () => (!apacheBinary() ? 'apache2 is not installed (apt-get install apache2)' : existsSync(OPENIDC) ? null : 'mod_auth_openidc is not installed (apt-get install libapache2-mod-auth-openidc)'),
+  missing: missing(`apache-mod-auth-openidc-${policy}`),
   version: () => `${versionOf(apacheBinary()!, ['-v'], /Apache\/(\S+)/) ?? 'unknown'}, mod_auth_openidc ${debVersion('libapache2-mod-auth-openidc') ?? 'unknown'}`,
   start: apache(policy),
 });
@@ -160,7 +153,7 @@ const jwtBearer = (mode: 'default' | 'required' | 'disabled'): Product => ({
   id: `express-oauth2-jwt-bearer-dpop-${mode}`,
   product: 'express-oauth2-jwt-bearer',
   mode: mode === 'required' ? 'DPoP required' : `DPoP ${mode}, mTLS via getCertificate`,
-  missing: () => npmMissing('express-oauth2-jwt-bearer'),
+  missing: missing(`express-oauth2-jwt-bearer-dpop-${mode}`),
   version: () => pkgVersion('express-oauth2-jwt-bearer'),
   start: nodeServer('express-oauth2-jwt-bearer', () => ({ DPOP_MODE: mode })),
 });
@@ -168,16 +161,16 @@ const jwtBearer = (mode: 'default' | 'required' | 'disabled'): Product => ({
 export const PRODUCTS: readonly Product[] = [
   {
     id: 'nginx-ssl-verify-only', product: 'nginx', mode: 'ssl_verify_client on only',
-    missing: nginxMissing, version: nginxVersion, start: nginx('ssl-verify-only'),
+    missing: missing('nginx-ssl-verify-only'), version: nginxVersion, start: nginx('ssl-verify-only'),
   },
   {
     id: 'nginx-cnf-binding', product: 'nginx + njs', mode: 'fapi-binding.js (cnf.x5t#S256)',
-    missing: () => nginxMissing() ?? (njsModule() ? null : 'the njs module is not installed (apt-get install libnginx-mod-http-js)'),
+    missing: missing('nginx-cnf-binding'),
     version: () => `${nginxVersion()}, njs ${debVersion('libnginx-mod-http-js') ?? 'unknown'}`, start: nginx('cnf-binding'),
   },
   {
     id: 'haproxy-cnf-binding', product: 'HAProxy', mode: 'jwt_verify ES256 + cnf.x5t#S256 = ssl_c_der,sha2(256),ub64enc',
-    missing: () => (haproxyBinary() ? null : 'haproxy is not installed (apt-get install haproxy)'),
+    missing: missing('haproxy-cnf-binding'),
     version: () => versionOf(haproxyBinary()!, ['-v'], /HAProxy version (\S+)/) ?? 'unknown',
     accessTokenAlg: 'ES256',
     start: haproxy,
@@ -189,12 +182,12 @@ export const PRODUCTS: readonly Product[] = [
   jwtBearer('disabled'),
   {
     id: 'jose-bearer', product: 'Express + jose', mode: 'jwtVerify, Bearer only, no client certificates',
-    missing: () => npmMissing('jose') ?? npmMissing('express'), version: () => `jose ${pkgVersion('jose')}, express ${pkgVersion('express')}`,
+    missing: missing('jose-bearer'), version: () => `jose ${pkgVersion('jose')}, express ${pkgVersion('express')}`,
     start: nodeServer('jose', (ctx) => ({ REQUEST_CERT: '0', JWKS_URI: `${ctx.issuer}/jwks` })),
   },
   {
     id: 'oauth4webapi-dpop', product: 'oauth4webapi', mode: 'validateJwtAccessToken, DPoP',
-    missing: () => npmMissing('oauth4webapi'), version: () => pkgVersion('oauth4webapi'),
+    missing: missing('oauth4webapi-dpop'), version: () => pkgVersion('oauth4webapi'),
     start: nodeServer('oauth4webapi', () => ({ REQUEST_CERT: '0' })),
   },
 ];

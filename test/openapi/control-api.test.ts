@@ -171,6 +171,14 @@ describe('control API answers conform to openapi/control-api.yaml', () => {
     assert.ok(events.some((e: { type: string }) => e.type === 'server.decision.unobservable'));
     assert.equal((await api('PUT', `/api/targets/${id}`, { yaml: yaml.replace('name: openapi-own-gateway', 'name: openapi-renamed') })).body.name, 'openapi-renamed');
 
+    // The compatibility matrix's examples: each stores as it is served (nginx's when nginx is installed or not).
+    const examples = await api('GET', '/api/target-examples');
+    assert.equal(examples.status, 200);
+    const example = examples.body.examples.find((e: { id: string }) => e.id === 'nginx-ssl-verify-only');
+    const stored = await api('POST', '/api/targets', { yaml: example.yaml });
+    assert.equal(stored.status, 201, JSON.stringify(stored.body));
+    assert.equal((await api('DELETE', `/api/targets/${stored.body.id}`)).status, 204);
+
     const unreachable = await api('POST', '/api/targets', { yaml: 'name: nobody-home\nauthorizationServer: { discovery: "https://127.0.0.1:1/.well-known/openid-configuration" }\nresourceServer: { baseUrl: "https://127.0.0.1:1" }\nsenderConstraint: mtls\n' });
     assert.equal(unreachable.status, 201);
     assert.equal((await api('POST', `/api/targets/${unreachable.body.id}/check`)).status, 502);

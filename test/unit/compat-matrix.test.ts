@@ -4,6 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareMatrices, renderMarkdown, scenarioGroup, type Matrix } from '../compat/matrix.ts';
+import { PRODUCTS } from '../compat/products.ts';
+import { exampleTargets } from '../../server/targets/examples.ts';
+import { ROOT_DIR } from '../../server/config.ts';
 
 const matrix = (): Matrix => ({
   about: 'x',
@@ -56,4 +59,14 @@ test('the page links each fail to its finding, with the fix, and groups unknown 
   assert.equal(scenarioGroup('client-cert-header-spoofing', ['mtls', 'attack']), 'spoofing');
   assert.equal(scenarioGroup('dpop-new-check', ['dpop', 'attack']), 'dpop');
   assert.equal(scenarioGroup('mtls-new-check', ['mtls', 'tls']), 'certificate');
+});
+
+test('every row of the matrix is an example target the Targets page can store: certificates absolute, no CLI-only bundled block', () => {
+  const examples = exampleTargets(ROOT_DIR, '/abs/certs');
+  assert.deepEqual(examples.map((e) => e.id).sort(), PRODUCTS.map((p) => p.id).sort());
+  for (const e of examples) {
+    assert.doesNotMatch(e.yaml, /^bundled:|\$\{FAPI_EXTERNAL_GATEWAY_KEY\}|\.\.\/\.\.\/certs/m, e.id);
+    assert.match(e.yaml, /cert: \/abs\/certs\/ca\/issuing-ca\.pem/, e.id);
+    assert.ok(e.missing === null || /is not installed \((apt-get|npm) install/.test(e.missing), `${e.id}: ${e.missing}`);
+  }
 });

@@ -1,6 +1,7 @@
 // The Targets of the web UI: external gateways and authorization servers stored with their target
 // YAML. GET / POST /api/targets, GET / PUT / DELETE /api/targets/:id, POST /api/targets/:id/check
-// (reachable? TLS chain? a token? a call? and what would run or be skipped). Runs against a target
+// (reachable? TLS chain? a token? a call? and what would run or be skipped), GET /api/target-examples
+// (the compatibility matrix's example targets, to store with one click). Runs against a target
 // start with POST /api/runs {"scenarios": [...], "target": "<id>"} (routes/runs.ts).
 import { randomBytes } from 'node:crypto';
 import type { ControlRequest, ControlRoute } from '../index.ts';
@@ -13,6 +14,7 @@ import { DiscoveryError } from '../../targets/discovery.ts';
 import { capabilitiesOf } from '../../targets/build.ts';
 import { buildStored, loadStored, UnsupportedTargetError } from '../../targets/stored.ts';
 import { checkTarget } from '../../targets/check.ts';
+import { exampleTargets } from '../../targets/examples.ts';
 
 type Row = { id: string; name: string; yaml: string; createdAt: Date; updatedAt: Date; lastCheck: string | null };
 
@@ -136,7 +138,13 @@ async function checkStored(r: ControlRequest): Promise<void> {
   });
 }
 
+/** The compatibility matrix's example targets (examples/targets/), whether their product is installed, ready to store. */
+async function listExamples({ res, stack }: ControlRequest): Promise<void> {
+  sendJson(res, 200, { examples: exampleTargets(stack.config.rootDir, stack.config.certsDir) });
+}
+
 export const TARGET_ROUTES: ControlRoute[] = [
+  { method: 'GET', path: '/api/target-examples', handle: listExamples },
   { method: 'GET', path: '/api/targets', handle: listTargets },
   { method: 'POST', path: '/api/targets', handle: createTarget },
   { method: 'GET', path: '/api/targets/:id', handle: getTarget },
