@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { deleteTarget, getTarget, listTargets, type TargetSummary } from './api.ts';
 import { TargetForm } from './TargetForm.tsx';
 import { CheckPanel } from './CheckPanel.tsx';
+import { ExampleTargets } from './ExampleTargets.tsx';
 import './targets.css';
 
 export function TargetsView() {
@@ -89,6 +90,13 @@ export function TargetsView() {
             ))}
           </ul>
         </section>
+        <ExampleTargets
+          stored={targets?.map((t) => t.name) ?? []}
+          onAdded={async (t) => {
+            setSelected(t.id);
+            await reload();
+          }}
+        />
       </div>
       <div className="stack">
         {current && <CheckPanel target={current} onChecked={() => void reload()} />}

@@ -37,6 +37,14 @@ export interface RunStatus {
   scenarios: { scenarioId: string; title: string; status: string }[];
 }
 
+export interface ExampleTarget {
+  id: string;
+  product: string;
+  missing: string | null;
+  yaml: string;
+}
+
+export const listExamples = () => call<{ examples: ExampleTarget[] }>('GET', '/api/target-examples');
 export const listTargets = () => call<{ targets: TargetSummary[]; externalGatewayKey: boolean }>('GET', '/api/targets');
 export const getTarget = (id: string) => call<TargetSummary>('GET', `/api/targets/${encodeURIComponent(id)}`);
 export const createTarget = (yaml: string) => call<TargetSummary>('POST', '/api/targets', { yaml });

@@ -173,7 +173,7 @@ export function renderMarkdown(m: Matrix): string {
   }
   p('## Findings', '');
   for (const row of m.rows) {
-    p(`### ${row.product}: ${row.mode}`, '', `Version: ${row.version}. Target: [examples/targets/${row.id}.yaml](../examples/targets/${row.id}.yaml).`, '');
+    p(`### ${row.product}: ${row.mode}`, '', `Version: ${row.version}. Target: [examples/targets/${row.id}.yaml](../examples/targets/${row.id}.yaml).`, '', row.summary, '');
     if (row.missing) {
       p(`Not run: ${row.missing}.`, '');
       continue;

@@ -33,6 +33,8 @@ export interface Product {
   /** Product name and mode as the matrix shows them. */
   product: string;
   mode: string;
+  /** The finding in two lines, checked by hand against its fails (docs/COMPATIBILITY.md shows it above them). */
+  summary: string;
   /** Why it cannot run here (not installed), or null. */
   missing(): string | null;
   /** The installed version. */
@@ -144,6 +146,9 @@ const apache = (policy: 'enforced' | 'required') => async (ctx: ProductContext):
 
 const apacheRow = (policy: 'enforced' | 'required'): Product => ({
   id: `apache-mod-auth-openidc-${policy}`, product: 'Apache + mod_auth_openidc', mode: `AuthType oauth20, OIDCOAuthAccessTokenBindingPolicy ${policy}`,
+  summary: policy === 'enforced'
+    ? 'Refuses every certificate-bound token, its owner\'s included: mod_auth_openidc 2.4.12 reads the certificate thumbprint only from TB_SSL_CLIENT_CERT_FINGERPRINT (mod_token_binding, not in Debian); mod_ssl and Apache expressions cannot compute it. Bad certificates end the handshake (no RFC 6750 answer); a failed `Require claim` is a bare 401.'
+    : 'Lets a stolen certificate-bound token through with another valid certificate or none: with no thumbprint available (see enforced), `required` does not check cnf.x5t#S256. Otherwise as enforced: TLS alerts for bad certificates, bare 401s for claims.',
   missing: missing(`apache-mod-auth-openidc-${policy}`),
   version: () => `${versionOf(apacheBinary()!, ['-v'], /Apache\/(\S+)/) ?? 'unknown'}, mod_auth_openidc ${debVersion('libapache2-mod-auth-openidc') ?? 'unknown'}`,
   start: apache(policy),
@@ -151,6 +156,11 @@ const apacheRow = (policy: 'enforced' | 'required'): Product => ({
 
 const jwtBearer = (mode: 'default' | 'required' | 'disabled'): Product => ({
   id: `express-oauth2-jwt-bearer-dpop-${mode}`,
+  summary: {
+    default: 'Enforces cnf.x5t#S256 (getCertificate) and cnf.jkt, but keeps no jti cache (a replayed proof passes) and accepts proofs up to 300 s old (iatOffset); proof errors are 400 invalid_dpop_proof, a missing certificate 400 invalid_request, not 401.',
+    required: 'DPoP only: proofs are checked as in default mode, with the same gaps: no replay detection, a 300 s iat window, 400 instead of 401 for bad proofs; a DPoP-bound token sent as Bearer is a 400 without an error code.',
+    disabled: 'As documented, a DPoP-bound token sent with the Bearer scheme passes with no proof (cnf.jkt ignored), and legitimate DPoP requests are refused (400). Certificate binding works as in default mode.',
+  }[mode],
   product: 'express-oauth2-jwt-bearer',
   mode: mode === 'required' ? 'DPoP required' : `DPoP ${mode}, mTLS via getCertificate`,
   missing: missing(`express-oauth2-jwt-bearer-dpop-${mode}`),
@@ -161,15 +171,18 @@ const jwtBearer = (mode: 'default' | 'required' | 'disabled'): Product => ({
 export const PRODUCTS: readonly Product[] = [
   {
     id: 'nginx-ssl-verify-only', product: 'nginx', mode: 'ssl_verify_client on only',
+    summary: 'Checks that a certificate is valid, not that it is the one the token is bound to: a stolen certificate-bound token works with any other certificate from the CA. Certificate problems are nginx\'s 400 pages, not RFC 6750 401s; scope is left to the application.',
     missing: missing('nginx-ssl-verify-only'), version: nginxVersion, start: nginx('ssl-verify-only'),
   },
   {
     id: 'nginx-cnf-binding', product: 'nginx + njs', mode: 'fapi-binding.js (cnf.x5t#S256)',
+    summary: 'Every applicable scenario passes: njs compares cnf.x5t#S256 with the certificate on the connection, error_page 495 496 turns certificate failures into RFC 6750 401s. No DPoP in this configuration.',
     missing: missing('nginx-cnf-binding'),
     version: () => `${nginxVersion()}, njs ${debVersion('libnginx-mod-http-js') ?? 'unknown'}`, start: nginx('cnf-binding'),
   },
   {
     id: 'haproxy-cnf-binding', product: 'HAProxy', mode: 'jwt_verify ES256 + cnf.x5t#S256 = ssl_c_der,sha2(256),ub64enc',
+    summary: 'Every applicable scenario passes, in configuration alone: jwt_verify, jwt_payload_query and ssl_c_der,sha2(256),ub64enc enforce RFC 8705 binding. Limits: jwt_verify has no PS256 in 2.6 (the IdP must sign ES256) and verifies only with a key file, so no DPoP.',
     missing: missing('haproxy-cnf-binding'),
     version: () => versionOf(haproxyBinary()!, ['-v'], /HAProxy version (\S+)/) ?? 'unknown',
     accessTokenAlg: 'ES256',
@@ -182,11 +195,13 @@ export const PRODUCTS: readonly Product[] = [
   jwtBearer('disabled'),
   {
     id: 'jose-bearer', product: 'Express + jose', mode: 'jwtVerify, Bearer only, no client certificates',
+    summary: 'The common case: signature, iss, aud, exp and scope are right, and nothing else: any holder of a certificate-bound or DPoP-bound token can use it as a bearer token, and legitimate DPoP requests are refused.',
     missing: missing('jose-bearer'), version: () => `jose ${pkgVersion('jose')}, express ${pkgVersion('express')}`,
     start: nodeServer('jose', (ctx) => ({ REQUEST_CERT: '0', JWKS_URI: `${ctx.issuer}/jwks` })),
   },
   {
     id: 'oauth4webapi-dpop', product: 'oauth4webapi', mode: 'validateJwtAccessToken, DPoP',
+    summary: 'Checks DPoP proofs (htm, htu, ath, signature, cnf.jkt) and refuses a DPoP-bound token sent as Bearer, but leaves replay detection to the application and accepts proofs up to 300 s old; certificate-bound tokens are refused outright (no RFC 8705).',
     missing: missing('oauth4webapi-dpop'), version: () => pkgVersion('oauth4webapi'),
     start: nodeServer('oauth4webapi', () => ({ REQUEST_CERT: '0' })),
   },

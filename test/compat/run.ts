@@ -40,6 +40,8 @@ export interface Row {
   id: string;
   product: string;
   mode: string;
+  /** The finding in two lines (prose: not compared). */
+  summary: string;
   version: string;
   /** Not run: why (the product is not installed). */
   missing?: string;
@@ -98,7 +100,7 @@ function cellOf(result: ScenarioResult, scenario: LoadedScenario, upstreamSteps:
 /** Runs the matrix's scenarios against one product; a product that is not installed gives a row of its own. */
 export async function runProduct(product: Product, scenarios: LoadedScenario[], log: (line: string) => void = () => {}): Promise<Row> {
   const missing = product.missing();
-  const row = { id: product.id, product: product.product, mode: product.mode };
+  const row = { id: product.id, product: product.product, mode: product.mode, summary: product.summary };
   if (missing) return { ...row, version: 'not installed', missing, cells: {} };
   const version = product.version();
   const certs = process.env.FAPI_CERTS_DIR ?? path.join(ROOT_DIR, 'certs');

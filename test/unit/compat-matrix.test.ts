@@ -15,7 +15,7 @@ const matrix = (): Matrix => ({
     { id: 'dpop-replayed-proof', title: 'Replay', group: 'replay', file: 'scenarios/dpop-replayed-proof.yaml' },
   ],
   rows: [{
-    id: 'nginx-ssl-verify-only', product: 'nginx', mode: 'verify only', version: '1.22.1',
+    id: 'nginx-ssl-verify-only', product: 'nginx', mode: 'verify only', summary: 'It checks validity, not binding.', version: '1.22.1',
     cells: {
       'mtls-stolen-token-other-certificate': { outcome: 'fail', kind: 'let-through', step: 2, got: 200, reason: 'got 200 at 12:00:01', fix: 'Hash the DER' },
       'dpop-replayed-proof': { outcome: 'n/a', reason: 'the target lacks dpop' },
