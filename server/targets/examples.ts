@@ -17,6 +17,7 @@ export const BINARIES = {
   nginx: ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx'],
   haproxy: ['/usr/sbin/haproxy', '/usr/local/sbin/haproxy'],
   apache2: ['/usr/sbin/apache2', '/usr/sbin/httpd'],
+  caddy: ['/usr/bin/caddy', '/usr/local/bin/caddy'],
 } as const;
 
 export const NJS_MODULES = ['/usr/lib/nginx/modules/ngx_http_js_module.so', '/usr/lib64/nginx/modules/ngx_http_js_module.so', '/usr/local/nginx/modules/ngx_http_js_module.so'];
@@ -40,6 +41,7 @@ export const EXAMPLE_TARGETS: Record<string, { product: string; needs: Need[] }>
   'nginx-ssl-verify-only': { product: 'nginx', needs: [NGINX] },
   'nginx-cnf-binding': { product: 'nginx + njs', needs: [NGINX, NJS] },
   'haproxy-cnf-binding': { product: 'HAProxy', needs: [{ binary: 'haproxy', apt: 'haproxy' }] },
+  'caddy-client-auth': { product: 'Caddy', needs: [{ binary: 'caddy', apt: 'caddy' }] },
   'apache-mod-auth-openidc-enforced': { product: 'Apache + mod_auth_openidc', needs: APACHE },
   'apache-mod-auth-openidc-required': { product: 'Apache + mod_auth_openidc', needs: APACHE },
   'express-oauth2-jwt-bearer-dpop-default': { product: 'express-oauth2-jwt-bearer', needs: JWT_BEARER },

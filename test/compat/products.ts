@@ -154,6 +154,21 @@ const apacheRow = (policy: 'enforced' | 'required'): Product => ({
   start: apache(policy),
 });
 
+const caddyBinary = () => findBinary('caddy', BINARIES.caddy);
+
+async function caddy(ctx: ProductContext): Promise<Running> {
+  const conf = renderExample('caddy/Caddyfile', [
+    [/https:\/\/localhost:9543 \{/, `https://localhost:${ctx.port} {`],
+    [/reverse_proxy 127\.0\.0\.1:9080/, `reverse_proxy 127.0.0.1:${ctx.apiPort}`],
+    [/change-me-to-your-FAPI_EXTERNAL_GATEWAY_KEY/, ctx.gatewayKey],
+    [/(\s)certs\//g, `$1${ctx.certsDir}/`],
+  ]);
+  const file = path.join(ctx.dir, 'Caddyfile');
+  writeFileSync(file, conf);
+  // HOME: Caddy's data and config folders (nothing is written there with admin and auto_https off).
+  return startProcess({ name: 'caddy', command: caddyBinary()!, args: ['run', '--adapter', 'caddyfile', '--config', file], port: ctx.port, env: { PATH: process.env.PATH, HOME: ctx.dir } });
+}
+
 const jwtBearer = (mode: 'default' | 'required' | 'disabled'): Product => ({
   id: `express-oauth2-jwt-bearer-dpop-${mode}`,
   summary: {
@@ -187,6 +202,13 @@ export const PRODUCTS: readonly Product[] = [
     version: () => versionOf(haproxyBinary()!, ['-v'], /HAProxy version (\S+)/) ?? 'unknown',
     accessTokenAlg: 'ES256',
     start: haproxy,
+  },
+  {
+    id: 'caddy-client-auth', product: 'Caddy', mode: 'client_auth require_and_verify only',
+    summary: 'Terminates mTLS and forwards the token untouched (its standard modules validate no JWTs): a stolen certificate-bound token works with any other certificate from the CA. Bad certificates end the handshake with a TLS alert; no CRL support.',
+    missing: missing('caddy-client-auth'),
+    version: () => versionOf(caddyBinary()!, ['version'], /^v?(\S+)/) ?? 'unknown',
+    start: caddy,
   },
   apacheRow('enforced'),
   apacheRow('required'),

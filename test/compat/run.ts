@@ -89,7 +89,8 @@ function cellOf(result: ScenarioResult, scenario: LoadedScenario, upstreamSteps:
   const got = result.steps[f.step]?.httpStatus ?? null;
   const refusalExpected = isRefusal(expected) || (step && 'expect' in step && step.expect?.handshake === 'refused');
   const kind: Cell['kind'] = refusalExpected ? (got !== null && got < 400 ? 'let-through' : 'wrong-shape') : 'refused-legitimate';
-  const [text, catalogueFix] = f.explanation.split(' Fix: ');
+  // OpenSSL's messages start with a per-process thread id: dropped, so the page does not change between runs.
+  const [text, catalogueFix] = f.explanation.replace(/\b[0-9A-F]{8,16}:error:/g, 'error:').split(' Fix: ');
   const reason = text!.trim() + (upstreamSteps.has(f.step) ? ' (This answer came from the mock OB API behind the product: the product let the request through.)' : '');
   // A refusal in the wrong shape has no catalogue fix: the change is the answer's shape.
   const wanted = /expected (\d{3}(?: [a-z_]+)?)/.exec(text!)?.[1];
