@@ -106,7 +106,7 @@ function cellText(row: Row, scenario: string): string {
   if (row.missing) return 'not run';
   if (!c) return '';
   if (c.outcome === 'pass') return c.upstream ? 'pass²' : 'pass';
-  const mark = `${c.kind === 'wrong-shape' ? '¹' : ''}${c.upstream ? '²' : ''}`;
+  const mark = `${c.kind === 'wrong-shape' ? '¹' : c.kind === 'tls-alert' ? '³' : ''}${c.upstream ? '²' : ''}`;
   if (c.outcome === 'n/a') return 'n/a';
   const label = c.outcome === 'error' ? 'error' : `fail${mark}`;
   return `[**${label}**](#${anchor(row.id, scenario)})`;
@@ -115,6 +115,7 @@ function cellText(row: Row, scenario: string): string {
 const KIND_TEXT: Record<NonNullable<Cell['kind']>, string> = {
   'let-through': 'the attack got through',
   'wrong-shape': 'refused, but not the way the RFC asks',
+  'tls-alert': 'refused in the TLS handshake, not with a 401',
   'refused-legitimate': 'a legitimate request was refused',
 };
 
@@ -139,7 +140,9 @@ export function renderMarkdown(m: Matrix): string {
     '  product (it validates the token as a plain bearer token, as an application behind a TLS-terminating',
     '  proxy does), not by the product itself.',
     '- **fail**: the attack got through or a legitimate request was refused; **fail¹**: refused, but not the',
-    '  way the RFC asks (status, `WWW-Authenticate` error, or a TLS alert instead of an HTTP answer); **²** on a',
+    '  way the RFC asks (status, `WWW-Authenticate` error); **fail³**: refused in the TLS handshake where the',
+    '  scenario asks for a 401 `invalid_token` (a TLS alert is a safe refusal, "fine in production" says',
+    '  [mtls-strict-handshake](../scenarios/mtls-strict-handshake.yaml), but the client learns nothing); **²** on a',
     '  fail: the answer came from the mock OB API behind the product. Each links to its finding below.',
     '- **n/a**: the product\'s target file does not claim what the scenario needs (the reason is under the row\'s findings).',
     '',
@@ -160,8 +163,12 @@ export function renderMarkdown(m: Matrix): string {
       const applicable = cells.filter((c) => c.outcome !== 'n/a').length;
       return applicable ? `${pass}/${applicable}` : 'n/a';
     });
-    const shapes = Object.values(row.cells).filter((c) => c.kind === 'wrong-shape').length;
-    p(`| ${esc(row.product)} | ${esc(row.mode)} | ${esc(row.version)} | ${counts.join(' | ')} | ${row.missing ? 'not run' : shapes ? `${shapes} refusal${shapes > 1 ? 's' : ''} not RFC-shaped` : 'ok'} |`);
+    const count = (kind: Cell['kind'], one: string, many: string) => {
+      const n = Object.values(row.cells).filter((c) => c.kind === kind).length;
+      return n ? `${n} ${n > 1 ? many : one}` : null;
+    };
+    const shapes = [count('wrong-shape', 'refusal not RFC-shaped', 'refusals not RFC-shaped'), count('tls-alert', 'TLS alert', 'TLS alerts')].filter(Boolean).join(', ');
+    p(`| ${esc(row.product)} | ${esc(row.mode)} | ${esc(row.version)} | ${counts.join(' | ')} | ${row.missing ? 'not run' : shapes || 'ok'} |`);
   }
   p('', 'Counts are passed / applicable scenarios (pass² counts as passed).', '');
   for (const g of groups) {

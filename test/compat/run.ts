@@ -22,9 +22,10 @@ export interface Cell {
   outcome: 'pass' | 'fail' | 'n/a' | 'error';
   /**
    * For a fail: let-through (an attack got a 2xx), wrong-shape (refused, but not with the status or
-   * error the RFC asks for), refused-legitimate (a genuine request was refused).
+   * error the RFC asks for), tls-alert (refused in the TLS handshake where the scenario asks for a 401),
+   * refused-legitimate (a genuine request was refused).
    */
-  kind?: 'let-through' | 'wrong-shape' | 'refused-legitimate';
+  kind?: 'let-through' | 'wrong-shape' | 'tls-alert' | 'refused-legitimate';
   /** A pass only because the mock OB API behind the product refused the token (its own plain bearer check). */
   upstream?: boolean;
   /** For a fail or error: the step (1-based) and the HTTP status it got. */
@@ -88,7 +89,8 @@ function cellOf(result: ScenarioResult, scenario: LoadedScenario, upstreamSteps:
   const expected = step && 'expect' in step ? step.expect?.status : undefined;
   const got = result.steps[f.step]?.httpStatus ?? null;
   const refusalExpected = isRefusal(expected) || (step && 'expect' in step && step.expect?.handshake === 'refused');
-  const kind: Cell['kind'] = refusalExpected ? (got !== null && got < 400 ? 'let-through' : 'wrong-shape') : 'refused-legitimate';
+  const handshake = got === null && /no HTTP response \(ERR_SSL_/.test(f.explanation);
+  const kind: Cell['kind'] = !refusalExpected ? 'refused-legitimate' : handshake ? 'tls-alert' : got !== null && got < 400 ? 'let-through' : 'wrong-shape';
   // OpenSSL's messages start with a per-process thread id: dropped, so the page does not change between runs.
   const [text, catalogueFix] = f.explanation.replace(/\b[0-9A-F]{8,16}:error:/g, 'error:').split(' Fix: ');
   const reason = text!.trim() + (upstreamSteps.has(f.step) ? ' (This answer came from the mock OB API behind the product: the product let the request through.)' : '');
