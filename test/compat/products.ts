@@ -147,7 +147,7 @@ const apache = (policy: 'enforced' | 'required') => async (ctx: ProductContext):
 const apacheRow = (policy: 'enforced' | 'required'): Product => ({
   id: `apache-mod-auth-openidc-${policy}`, product: 'Apache + mod_auth_openidc', mode: `AuthType oauth20, OIDCOAuthAccessTokenBindingPolicy ${policy}`,
   summary: policy === 'enforced'
-    ? 'Refuses every certificate-bound token, its owner\'s included: mod_auth_openidc 2.4.12 reads the certificate thumbprint only from TB_SSL_CLIENT_CERT_FINGERPRINT (mod_token_binding, not in Debian); mod_ssl and Apache expressions cannot compute it. Bad certificates end the handshake (no RFC 6750 answer); a failed `Require claim` is a bare 401.'
+    ? 'Refuses every certificate-bound token, its owner\'s included: mod_auth_openidc 2.4.12 reads the certificate thumbprint only from TB_SSL_CLIENT_CERT_FINGERPRINT (mod_token_binding, not in Debian); mod_ssl and Apache expressions cannot compute it. Bad certificates end the handshake with a TLS alert.'
     : 'Lets a stolen certificate-bound token through with another valid certificate or none: with no thumbprint available (see enforced), `required` does not check cnf.x5t#S256. Otherwise as enforced: TLS alerts for bad certificates, bare 401s for claims.',
   missing: missing(`apache-mod-auth-openidc-${policy}`),
   version: () => `${versionOf(apacheBinary()!, ['-v'], /Apache\/(\S+)/) ?? 'unknown'}, mod_auth_openidc ${debVersion('libapache2-mod-auth-openidc') ?? 'unknown'}`,

@@ -93,10 +93,14 @@ function cellOf(result: ScenarioResult, scenario: LoadedScenario, upstreamSteps:
   const kind: Cell['kind'] = !refusalExpected ? 'refused-legitimate' : handshake ? 'tls-alert' : got !== null && got < 400 ? 'let-through' : 'wrong-shape';
   // OpenSSL's messages start with a per-process thread id: dropped, so the page does not change between runs.
   const [text, catalogueFix] = f.explanation.replace(/\b[0-9A-F]{8,16}:error:/g, 'error:').split(' Fix: ');
-  const reason = text!.trim() + (upstreamSteps.has(f.step) ? ' (This answer came from the mock OB API behind the product: the product let the request through.)' : '');
+  // A handshake refusal: the alert's code, not OpenSSL's message twice over.
+  const said = handshake ? text!.replace(/got no HTTP response \((ERR_SSL_\w+)[\s\S]*$/, 'got a TLS alert ($1), no HTTP answer.') : text!;
+  const reason = said.trim() + (upstreamSteps.has(f.step) ? ' (This answer came from the mock OB API behind the product: the product let the request through.)' : '');
   // A refusal in the wrong shape has no catalogue fix: the change is the answer's shape.
   const wanted = /expected (\d{3}(?: [a-z_]+)?)/.exec(text!)?.[1];
-  const fix = catalogueFix?.trim() ?? (kind === 'wrong-shape' && wanted ? `Answer ${wanted} with a WWW-Authenticate challenge carrying that error (RFC 6750 §3, RFC 9449 §7.1), as the scenario's expectation says.` : undefined);
+  const fix = kind === 'tls-alert'
+    ? 'The certificate is refused either way; to tell the client why, complete the handshake (ask for the certificate without requiring a valid one) and answer 401 invalid_token with WWW-Authenticate (RFC 6750 §3).'
+    : catalogueFix?.trim() ?? (kind === 'wrong-shape' && wanted ? `Answer ${wanted} with a WWW-Authenticate challenge carrying that error (RFC 6750 §3, RFC 9449 §7.1), as the scenario's expectation says.` : undefined);
   return { outcome: 'fail', kind, ...(upstreamSteps.has(f.step) ? { upstream: true } : {}), step: f.step + 1, got, reason, ...(fix ? { fix } : {}) };
 }
 
