@@ -74,6 +74,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const gatewayCert = pki.cert('fapi-gateway');
   const introspector = createIntrospector({
     endpoint: idp.endpoints.introspection, clientId: 'fapi-gateway', cert: gatewayCert.chain, key: gatewayCert.key, ca: pki.rootCa,
+    cacheSeconds: config.gateway.introspectionCacheSeconds,
   });
   const deps: GatewayDeps = {
     // The bundled IdP's tokens, or (mixed mode) those of an external authorization server.
