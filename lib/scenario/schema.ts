@@ -177,16 +177,31 @@ const mintStep = z
   })
   .strict();
 
+const revokeStep = z
+  .object({
+    ...base,
+    revoke: z
+      .object({
+        actor: name.describe('the app that revokes its own token (its certificate and client authentication are used)'),
+        client: z.string().optional().describe('client_id (default: the actor\'s client)'),
+        auth: z.enum(['tls_client_auth', 'self_signed_tls_client_auth', 'private_key_jwt']).optional(),
+        token: name.describe('variable holding the token to revoke'),
+      })
+      .strict()
+      .describe('RFC 7009 token revocation at the authorization server\'s revocation endpoint'),
+  })
+  .strict();
+
 const clockStep = z.object({ ...base, clock: z.object({ shift: z.number().int().describe('seconds added to the engine\'s clock (proofs, assertions)') }).strict() }).strict();
 
 const waitStep = z.object({ ...base, wait: z.object({ seconds: z.number().positive().max(30) }).strict() }).strict();
 
 /** One schema per step kind; a step is the kind whose key it has (token, call, register, ...). */
-export const STEP_SCHEMAS = { token: tokenStep, call: callStep, authorize: authorizeStep, register: registerStep, mint: mintStep, clock: clockStep, wait: waitStep } as const;
+export const STEP_SCHEMAS = { token: tokenStep, call: callStep, authorize: authorizeStep, register: registerStep, mint: mintStep, clock: clockStep, wait: waitStep, revoke: revokeStep } as const;
 
 export type StepKindName = keyof typeof STEP_SCHEMAS;
 
-export const stepSchema = z.union([tokenStep, callStep, authorizeStep, registerStep, mintStep, clockStep, waitStep]);
+export const stepSchema = z.union([tokenStep, callStep, authorizeStep, registerStep, mintStep, clockStep, waitStep, revokeStep]);
 
 const actor = z
   .object({
@@ -229,6 +244,7 @@ export type CallStep = z.infer<typeof callStep>;
 export type AuthorizeStep = z.infer<typeof authorizeStep>;
 export type RegisterStep = z.infer<typeof registerStep>;
 export type MintStep = z.infer<typeof mintStep>;
+export type RevokeStep = z.infer<typeof revokeStep>;
 
 /** The kind of a step: the STEP_SCHEMAS key it carries (null when it has none). */
 export function stepKind(step: object): StepKindName | null {

@@ -67,6 +67,11 @@ export const CAPABILITIES = {
     from: 'claimed under capabilities:',
     claimable: true,
   },
+  'token-revocation': {
+    description: 'The authorization server revokes tokens at its RFC 7009 revocation endpoint.',
+    from: 'a revocation endpoint (discovery revocation_endpoint or its mTLS alias)',
+    claimable: false,
+  },
   'gateway-checks': {
     description: 'The gateway exposes every check it ran per request, so scenarios can assert on them (the bundled gateway only).',
     from: 'resourceServer: bundled',
