@@ -47,9 +47,9 @@ export const CHECKS = {
   'tls.client-cert-chain': {
     title: 'The client certificate chains to a trusted CA',
     source: 'gateway',
-    spec: 'RFC 8705 §2.1',
-    specUrl: `${RFC8705}#section-2.1`,
-    fix: 'Verify the presented chain against the CA bundle you trust for clients; self-signed and foreign-CA certificates do not chain. Refuse certificates with unrecognised critical extensions or key usages that exclude TLS client authentication (RFC 5280 §4.2).',
+    spec: 'RFC 8705 §6.2',
+    specUrl: `${RFC8705}#section-6.2`,
+    fix: 'Verify the presented chain (RFC 5280 §6) against the CA bundle you trust for clients; self-signed and foreign-CA certificates do not chain. RFC 8705 §6.2 leaves chain validation at the resource server to the deployment: a route for self_signed_tls_client_auth clients may check only the binding (§3). Refuse certificates with unrecognised critical extensions or key usages that exclude TLS client authentication (RFC 5280 §4.2).',
   },
   'tls.client-cert-validity': {
     title: 'The client certificate is within its validity period',

@@ -16,6 +16,11 @@ export interface Route {
   scope: string;
   /** Demand a server nonce in DPoP proofs (RFC 9449 §9). */
   dpopNonce: boolean;
+  /**
+   * Client certificates: `chain` (RFC 5280 §6 path to a trusted CA, revocation) or `binding-only`: any
+   * certificate, self-signed included, and only its binding to the token is checked (RFC 8705 §2.2, §6.2).
+   */
+  certificates: 'chain' | 'binding-only';
   summary: string;
 }
 
@@ -24,12 +29,14 @@ export const UPSTREAM_BASE = '/open-banking/v3.1/aisp';
 
 export function buildRoutes(config: SandboxConfig): Route[] {
   const audience = config.gateway.externalIssuer?.audience ?? RESOURCES.obApi;
-  const ob = { token: 'jwt', audience, scope: 'accounts', dpopNonce: false } as const;
+  const ob = { token: 'jwt', audience, scope: 'accounts', dpopNonce: false, certificates: 'chain' } as const;
   return [
     { id: 'ob-api', prefix: UPSTREAM_BASE, binding: config.gateway.binding, ...ob,
       summary: `The FAPI route: a sender-constrained token is required (${config.gateway.binding === 'either' ? 'mTLS or DPoP, as the token is bound' : config.gateway.binding}).` },
     { id: 'ob-api-mtls', prefix: `/mtls${UPSTREAM_BASE}`, binding: 'mtls', ...ob,
       summary: 'Certificate-bound tokens only (RFC 8705).' },
+    { id: 'ob-api-mtls-self-signed', prefix: `/mtls-self-signed${UPSTREAM_BASE}`, binding: 'mtls', ...ob, certificates: 'binding-only',
+      summary: 'Certificate-bound tokens of self_signed_tls_client_auth clients: any certificate, only its binding to the token is checked (RFC 8705 §2.2, §6.2).' },
     { id: 'ob-api-dpop', prefix: `/dpop${UPSTREAM_BASE}`, binding: 'dpop', ...ob,
       summary: 'DPoP-bound tokens only (RFC 9449).' },
     { id: 'ob-api-dpop-nonce', prefix: `/dpop-nonce${UPSTREAM_BASE}`, binding: 'dpop', ...ob, dpopNonce: true,
