@@ -58,6 +58,8 @@ export interface SandboxConfig {
     dpopIatWindowSeconds: number;
     /** Leeway for client certificate notBefore / notAfter (seconds; FAPI_CERT_CLOCK_TOLERANCE_SECONDS). */
     certClockToleranceSeconds: number;
+    /** Client certificate revocation on the chain-checking routes (FAPI_GATEWAY_REVOCATION): ignore, crl (default: unknown status accepted) or strict (refused). */
+    revocation: 'ignore' | 'crl' | 'strict';
     /** How long the phantom route reuses an active introspection result (seconds, 0 = never; FAPI_INTROSPECTION_CACHE_SECONDS). */
     introspectionCacheSeconds: number;
     /**
@@ -234,6 +236,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       dpopIatWindowSeconds: setting(env, 'dpopIatWindowSeconds'),
       certClockToleranceSeconds: setting(env, 'certClockToleranceSeconds'),
       introspectionCacheSeconds: setting(env, 'introspectionCacheSeconds'),
+      revocation: envChoice(env, 'FAPI_GATEWAY_REVOCATION', ['ignore', 'crl', 'strict'] as const, 'crl'),
       workers: envInt(env, 'FAPI_GATEWAY_WORKERS', 0, 0, 64),
       externalIssuer: null,
       ...overrides.gateway,

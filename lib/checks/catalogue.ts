@@ -63,7 +63,7 @@ export const CHECKS = {
     source: 'gateway',
     spec: 'RFC 5280 §5',
     specUrl: 'https://www.rfc-editor.org/rfc/rfc5280#section-5',
-    fix: 'Load the issuing CA\'s CRL (or check OCSP) and refuse certificates it lists; re-check on resumed TLS sessions too.',
+    fix: 'Load the issuing CA\'s CRL (or check OCSP) and refuse certificates it lists, intermediates included; treat a CRL past its nextUpdate as unknown status and decide what unknown means (Kong\'s STRICT refuses it); re-check on resumed TLS sessions too.',
   },
   'token.present': {
     title: 'An access token in the Authorization header',

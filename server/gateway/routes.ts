@@ -4,6 +4,7 @@
 import type { Binding } from '../../lib/trace/decision.ts';
 import type { SandboxConfig } from '../config.ts';
 import { RESOURCES } from '../resources.ts';
+import type { RevocationMode } from './trust.ts';
 
 export interface Route {
   id: string;
@@ -21,6 +22,8 @@ export interface Route {
    * certificate, self-signed included, and only its binding to the token is checked (RFC 8705 §2.2, §6.2).
    */
   certificates: 'chain' | 'binding-only';
+  /** Client certificate revocation: ignore, crl (unknown status accepted, said so) or strict (refused). */
+  revocation: RevocationMode;
   summary: string;
 }
 
@@ -29,13 +32,13 @@ export const UPSTREAM_BASE = '/open-banking/v3.1/aisp';
 
 export function buildRoutes(config: SandboxConfig): Route[] {
   const audience = config.gateway.externalIssuer?.audience ?? RESOURCES.obApi;
-  const ob = { token: 'jwt', audience, scope: 'accounts', dpopNonce: false, certificates: 'chain' } as const;
+  const ob = { token: 'jwt', audience, scope: 'accounts', dpopNonce: false, certificates: 'chain', revocation: config.gateway.revocation } as const;
   return [
     { id: 'ob-api', prefix: UPSTREAM_BASE, binding: config.gateway.binding, ...ob,
       summary: `The FAPI route: a sender-constrained token is required (${config.gateway.binding === 'either' ? 'mTLS or DPoP, as the token is bound' : config.gateway.binding}).` },
     { id: 'ob-api-mtls', prefix: `/mtls${UPSTREAM_BASE}`, binding: 'mtls', ...ob,
       summary: 'Certificate-bound tokens only (RFC 8705).' },
-    { id: 'ob-api-mtls-self-signed', prefix: `/mtls-self-signed${UPSTREAM_BASE}`, binding: 'mtls', ...ob, certificates: 'binding-only',
+    { id: 'ob-api-mtls-self-signed', prefix: `/mtls-self-signed${UPSTREAM_BASE}`, binding: 'mtls', ...ob, certificates: 'binding-only', revocation: 'ignore',
       summary: 'Certificate-bound tokens of self_signed_tls_client_auth clients: any certificate, only its binding to the token is checked (RFC 8705 §2.2, §6.2).' },
     { id: 'ob-api-dpop', prefix: `/dpop${UPSTREAM_BASE}`, binding: 'dpop', ...ob,
       summary: 'DPoP-bound tokens only (RFC 9449).' },
