@@ -47,7 +47,7 @@ export function buildRoutes(config: SandboxConfig): Route[] {
     { id: 'ob-api-phantom', prefix: `/phantom${UPSTREAM_BASE}`, binding: config.gateway.binding, ...ob, token: 'introspection', audience: RESOURCES.obApiOpaque,
       summary: 'Opaque tokens, introspected at the IdP (phantom-token pattern), then the same binding checks.' },
     { id: 'ob-api-bearer', prefix: `/bearer${UPSTREAM_BASE}`, binding: 'bearer', ...ob,
-      summary: 'The insecure baseline: any valid token, no binding check. Shows why stolen tokens matter.' },
+      summary: 'Insecure on purpose, for teaching: any valid token, no binding check; a DPoP-bound token is even accepted as Bearer without a proof, which RFC 9449 §7.2 forbids. Shows why stolen tokens matter.' },
   ];
 }
 
