@@ -24,6 +24,10 @@ const dpopSpec = z
     alg: z.enum(['ES256', 'PS256', 'EdDSA', 'none', 'HS256']).optional().describe('sign with another algorithm; none and HS256 forge'),
     embedPrivateKey: z.boolean().default(false).describe('put the private key in the jwk header (must be refused)'),
     omitClaims: z.array(z.enum(['jti', 'htm', 'htu', 'iat', 'ath'])).default([]).describe('claims to leave out'),
+    omitHeader: z.array(z.enum(['typ', 'alg', 'jwk'])).optional().describe('JOSE header parameters to leave out (the proof is still signed with the key)'),
+    symmetricJwk: z.boolean().optional().describe('put a symmetric (kty oct) key in the jwk header instead of the public key (must be refused, RFC 9449 §4.3 (7))'),
+    extraClaims: z.record(z.string(), z.unknown()).optional().describe('claims added to the proof (RFC 9449 §4.2 lets a proof carry others; they must be ignored)'),
+    htuForm: z.enum(['upper-case-origin', 'explicit-default-port', 'percent-encoded']).optional().describe('spell htu differently but equivalently (RFC 3986 §6.2.2-3): upper-case scheme and host, an explicit default port (when the URL has none), or percent-encoded unreserved characters in the path'),
   })
   .strict();
 
@@ -145,6 +149,16 @@ const callStep = z
         headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}).describe('extra request headers (templates allowed)'),
         body: z.unknown().optional().describe('JSON request body'),
         capture: z.record(name, z.string()).default({}).describe('variables to fill from the JSON response body: name -> dot path, e.g. consent_id: Data.ConsentId'),
+        dpopHeaderName: z.string().regex(/^dpop$/i, 'a spelling of DPoP').optional().describe('the DPoP header\'s name as sent on the wire, e.g. DPOP (header names are case-insensitive, RFC 9110 §5.1)'),
+        dpopHeaderCopies: z.number().int().min(1).max(3).optional().describe('send the DPoP header this many times (two must be refused, RFC 9449 §4.3 (1))'),
+        tls: z
+          .object({
+            maxVersion: z.enum(['TLSv1.2', 'TLSv1.3']).optional(),
+            ciphers: z.string().optional().describe('OpenSSL cipher list offered for TLS 1.2, e.g. ECDHE-ECDSA-AES128-SHA256'),
+          })
+          .strict()
+          .optional()
+          .describe('what the client offers in the TLS handshake'),
       })
       .strict(),
   })
