@@ -10,6 +10,9 @@ test('the PKI page lists every certificate and a download returns a PEM', async 
   await expect(alpha).toContainText('registered client tpp-alpha');
   await expect(page.locator('[data-pki-cert="alpha-expired"]')).toContainText('EXPIRED');
   await expect(page.locator('[data-pki-cert="alpha-revoked"]')).toContainText('REVOKED');
+  // Client keys are downloadable; the CAs' and the server's are never offered (nor served).
+  await expect(alpha.locator('[data-download="key"]')).toHaveCount(1);
+  for (const name of ['root-ca', 'issuing-ca', 'server']) await expect(page.locator(`[data-pki-cert="${name}"] [data-download="key"]`)).toHaveCount(0);
 
   const [download] = await Promise.all([page.waitForEvent('download'), alpha.locator('[data-download="cert"]').click()]);
   expect(download.suggestedFilename()).toBe('tpp-alpha.cert.pem');

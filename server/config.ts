@@ -58,6 +58,10 @@ export interface SandboxConfig {
     dpopIatWindowSeconds: number;
     /** Leeway for client certificate notBefore / notAfter (seconds; FAPI_CERT_CLOCK_TOLERANCE_SECONDS). */
     certClockToleranceSeconds: number;
+    /** Client certificate revocation on the chain-checking routes (FAPI_GATEWAY_REVOCATION): ignore, crl (default: unknown status accepted) or strict (refused). */
+    revocation: 'ignore' | 'crl' | 'strict';
+    /** How long the phantom route reuses an active introspection result (seconds, 0 = never; FAPI_INTROSPECTION_CACHE_SECONDS). */
+    introspectionCacheSeconds: number;
     /**
      * Gateway worker processes (FAPI_GATEWAY_WORKERS): 0 serves the gateway in the main process;
      * N hands its connections to N processes so it uses N cores (server/gateway/workers.ts).
@@ -147,6 +151,7 @@ export const SETTINGS = {
   clockToleranceSeconds: { env: 'FAPI_CLOCK_TOLERANCE_SECONDS', fallback: 5, min: 0, max: 3600, help: 'leeway for access token exp / nbf / iat (s)' },
   dpopIatWindowSeconds: { env: 'FAPI_DPOP_IAT_WINDOW_SECONDS', fallback: 60, min: 1, max: 3600, help: 'DPoP proof iat accepted either side of now (s)' },
   certClockToleranceSeconds: { env: 'FAPI_CERT_CLOCK_TOLERANCE_SECONDS', fallback: 0, min: 0, max: 86_400, help: 'leeway for client certificate validity (s)' },
+  introspectionCacheSeconds: { env: 'FAPI_INTROSPECTION_CACHE_SECONDS', fallback: 5, min: 0, max: 3600, help: 'phantom route: reuse an active introspection result for (s; 0 = never)' },
   headersTimeoutMs: { env: 'FAPI_HEADERS_TIMEOUT_MS', fallback: 10_000, min: 100, max: 600_000, help: 'time to send the request head (ms)' },
   requestTimeoutMs: { env: 'FAPI_REQUEST_TIMEOUT_MS', fallback: 30_000, min: 100, max: 3_600_000, help: 'time to send the whole request (ms)' },
   keepAliveTimeoutMs: { env: 'FAPI_KEEP_ALIVE_TIMEOUT_MS', fallback: 5_000, min: 100, max: 600_000, help: 'idle keep-alive connections closed after (ms)' },
@@ -230,6 +235,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       clockToleranceSeconds: setting(env, 'clockToleranceSeconds'),
       dpopIatWindowSeconds: setting(env, 'dpopIatWindowSeconds'),
       certClockToleranceSeconds: setting(env, 'certClockToleranceSeconds'),
+      introspectionCacheSeconds: setting(env, 'introspectionCacheSeconds'),
+      revocation: envChoice(env, 'FAPI_GATEWAY_REVOCATION', ['ignore', 'crl', 'strict'] as const, 'crl'),
       workers: envInt(env, 'FAPI_GATEWAY_WORKERS', 0, 0, 64),
       externalIssuer: null,
       ...overrides.gateway,

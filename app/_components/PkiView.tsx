@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import type { PkiCertDto, PkiIndexDto } from '../_lib/types.ts';
 import { getJson, postJson } from '../_lib/client-api.ts';
 import { CertView } from './Cert.tsx';
+import { keyIsServed } from '../../lib/pki/keys.ts';
 
 const ROLE_TEXT: Record<string, string> = {
   'root-ca': 'root CA', 'issuing-ca': 'issuing CA', 'rogue-ca': 'rogue CA (untrusted)', server: 'server', client: 'client', attacker: 'attacker',
@@ -37,7 +38,7 @@ function CertCard({ c }: { c: PkiCertDto }) {
       <div className="downloads">
         <a className="btn small" href={`${base}/cert.pem`} download data-download="cert">cert.pem</a>
         {c.files.chain ? <a className="btn small" href={`${base}/chain.pem`} download data-download="chain">chain.pem</a> : null}
-        <a className="btn small" href={`${base}/key.pem`} download data-download="key">key.pem</a>
+        {keyIsServed(c.role) ? <a className="btn small" href={`${base}/key.pem`} download data-download="key">key.pem</a> : null}
       </div>
     </article>
   );

@@ -47,9 +47,9 @@ export const CHECKS = {
   'tls.client-cert-chain': {
     title: 'The client certificate chains to a trusted CA',
     source: 'gateway',
-    spec: 'RFC 8705 §2.1',
-    specUrl: `${RFC8705}#section-2.1`,
-    fix: 'Verify the presented chain against the CA bundle you trust for clients; self-signed and foreign-CA certificates do not chain. Refuse certificates with unrecognised critical extensions or key usages that exclude TLS client authentication (RFC 5280 §4.2).',
+    spec: 'RFC 8705 §6.2',
+    specUrl: `${RFC8705}#section-6.2`,
+    fix: 'Verify the presented chain (RFC 5280 §6) against the CA bundle you trust for clients; self-signed and foreign-CA certificates do not chain. RFC 8705 §6.2 leaves chain validation at the resource server to the deployment: a route for self_signed_tls_client_auth clients may check only the binding (§3). Refuse certificates with unrecognised critical extensions or key usages that exclude TLS client authentication (RFC 5280 §4.2).',
   },
   'tls.client-cert-validity': {
     title: 'The client certificate is within its validity period',
@@ -63,7 +63,7 @@ export const CHECKS = {
     source: 'gateway',
     spec: 'RFC 5280 §5',
     specUrl: 'https://www.rfc-editor.org/rfc/rfc5280#section-5',
-    fix: 'Load the issuing CA\'s CRL (or check OCSP) and refuse certificates it lists; re-check on resumed TLS sessions too.',
+    fix: 'Load the issuing CA\'s CRL (or check OCSP) and refuse certificates it lists, intermediates included; treat a CRL past its nextUpdate as unknown status and decide what unknown means (Kong\'s STRICT refuses it); re-check on resumed TLS sessions too.',
   },
   'token.present': {
     title: 'An access token in the Authorization header',

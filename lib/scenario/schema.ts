@@ -24,6 +24,10 @@ const dpopSpec = z
     alg: z.enum(['ES256', 'PS256', 'EdDSA', 'none', 'HS256']).optional().describe('sign with another algorithm; none and HS256 forge'),
     embedPrivateKey: z.boolean().default(false).describe('put the private key in the jwk header (must be refused)'),
     omitClaims: z.array(z.enum(['jti', 'htm', 'htu', 'iat', 'ath'])).default([]).describe('claims to leave out'),
+    omitHeader: z.array(z.enum(['typ', 'alg', 'jwk'])).optional().describe('JOSE header parameters to leave out (the proof is still signed with the key)'),
+    symmetricJwk: z.boolean().optional().describe('put a symmetric (kty oct) key in the jwk header instead of the public key (must be refused, RFC 9449 §4.3 (7))'),
+    extraClaims: z.record(z.string(), z.unknown()).optional().describe('claims added to the proof (RFC 9449 §4.2 lets a proof carry others; they must be ignored)'),
+    htuForm: z.enum(['upper-case-origin', 'explicit-default-port', 'percent-encoded']).optional().describe('spell htu differently but equivalently (RFC 3986 §6.2.2-3): upper-case scheme and host, an explicit default port (when the URL has none), or percent-encoded unreserved characters in the path'),
   })
   .strict();
 
@@ -145,6 +149,16 @@ const callStep = z
         headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}).describe('extra request headers (templates allowed)'),
         body: z.unknown().optional().describe('JSON request body'),
         capture: z.record(name, z.string()).default({}).describe('variables to fill from the JSON response body: name -> dot path, e.g. consent_id: Data.ConsentId'),
+        dpopHeaderName: z.string().regex(/^[Dd][Pp][Oo][Pp]$/, 'a spelling of DPoP').optional().describe('the DPoP header\'s name as sent on the wire, e.g. DPOP (header names are case-insensitive, RFC 9110 §5.1)'),
+        dpopHeaderCopies: z.number().int().min(1).max(3).optional().describe('send the DPoP header this many times (two must be refused, RFC 9449 §4.3 (1))'),
+        tls: z
+          .object({
+            maxVersion: z.enum(['TLSv1.2', 'TLSv1.3']).optional(),
+            ciphers: z.string().optional().describe('OpenSSL cipher list offered for TLS 1.2, e.g. ECDHE-ECDSA-AES128-SHA256'),
+          })
+          .strict()
+          .optional()
+          .describe('what the client offers in the TLS handshake'),
       })
       .strict(),
   })
@@ -177,16 +191,31 @@ const mintStep = z
   })
   .strict();
 
+const revokeStep = z
+  .object({
+    ...base,
+    revoke: z
+      .object({
+        actor: name.describe('the app that revokes its own token (its certificate and client authentication are used)'),
+        client: z.string().optional().describe('client_id (default: the actor\'s client)'),
+        auth: z.enum(['tls_client_auth', 'self_signed_tls_client_auth', 'private_key_jwt']).optional(),
+        token: name.describe('variable holding the token to revoke'),
+      })
+      .strict()
+      .describe('RFC 7009 token revocation at the authorization server\'s revocation endpoint'),
+  })
+  .strict();
+
 const clockStep = z.object({ ...base, clock: z.object({ shift: z.number().int().describe('seconds added to the engine\'s clock (proofs, assertions)') }).strict() }).strict();
 
 const waitStep = z.object({ ...base, wait: z.object({ seconds: z.number().positive().max(30) }).strict() }).strict();
 
 /** One schema per step kind; a step is the kind whose key it has (token, call, register, ...). */
-export const STEP_SCHEMAS = { token: tokenStep, call: callStep, authorize: authorizeStep, register: registerStep, mint: mintStep, clock: clockStep, wait: waitStep } as const;
+export const STEP_SCHEMAS = { token: tokenStep, call: callStep, authorize: authorizeStep, register: registerStep, mint: mintStep, clock: clockStep, wait: waitStep, revoke: revokeStep } as const;
 
 export type StepKindName = keyof typeof STEP_SCHEMAS;
 
-export const stepSchema = z.union([tokenStep, callStep, authorizeStep, registerStep, mintStep, clockStep, waitStep]);
+export const stepSchema = z.union([tokenStep, callStep, authorizeStep, registerStep, mintStep, clockStep, waitStep, revokeStep]);
 
 const actor = z
   .object({
@@ -229,6 +258,7 @@ export type CallStep = z.infer<typeof callStep>;
 export type AuthorizeStep = z.infer<typeof authorizeStep>;
 export type RegisterStep = z.infer<typeof registerStep>;
 export type MintStep = z.infer<typeof mintStep>;
+export type RevokeStep = z.infer<typeof revokeStep>;
 
 /** The kind of a step: the STEP_SCHEMAS key it carries (null when it has none). */
 export function stepKind(step: object): StepKindName | null {

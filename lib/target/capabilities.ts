@@ -67,6 +67,16 @@ export const CAPABILITIES = {
     from: 'claimed under capabilities:',
     claimable: true,
   },
+  'self-signed-route': {
+    description: 'A route that accepts tokens bound to self-signed client certificates (self_signed_tls_client_auth clients), checking the binding and not the chain (RFC 8705 §2.2, §6.2).',
+    from: 'resourceServer.routes.mtls-self-signed',
+    claimable: false,
+  },
+  'token-revocation': {
+    description: 'The authorization server revokes tokens at its RFC 7009 revocation endpoint.',
+    from: 'a revocation endpoint (discovery revocation_endpoint or its mTLS alias)',
+    claimable: false,
+  },
   'gateway-checks': {
     description: 'The gateway exposes every check it ran per request, so scenarios can assert on them (the bundled gateway only).',
     from: 'resourceServer: bundled',

@@ -21,6 +21,8 @@ export interface SendOptions {
   ca: string;
   cert: CertMaterial | null;
   timeoutMs?: number;
+  /** Restrict what the client offers (a handshake the server should refuse); default: Node's. */
+  tlsOffer?: { maxVersion?: 'TLSv1.2' | 'TLSv1.3'; ciphers?: string };
 }
 
 export interface Exchange {
@@ -50,6 +52,11 @@ function contextFor(ca: string, cert: CertMaterial | null): SecureContext {
     contexts.set(key, context);
   }
   return context;
+}
+
+/** A context offering only what a scenario asks (not kept: such handshakes are rare). */
+function offerContext(ca: string, cert: CertMaterial | null, offer: NonNullable<SendOptions['tlsOffer']>): SecureContext {
+  return nodeTls.createSecureContext({ ca, ...(cert ? { cert: cert.chain, key: cert.key } : {}), ...offer });
 }
 
 /** Server certificate summaries by SHA-256 fingerprint (the same few certificates, over and over). */
@@ -110,7 +117,7 @@ export function send(opts: SendOptions): Promise<Exchange> {
       ? https.request(url, {
           ...common,
           // https passes it on to tls.connect (its typings list only the options it builds one from).
-          ...({ secureContext: contextFor(opts.ca, opts.cert) } as https.RequestOptions),
+          ...({ secureContext: opts.tlsOffer ? offerContext(opts.ca, opts.cert, opts.tlsOffer) : contextFor(opts.ca, opts.cert) } as https.RequestOptions),
           servername: url.hostname === '127.0.0.1' || url.hostname === '[::1]' ? 'localhost' : url.hostname,
           checkServerIdentity: (host: string, cert: PeerCertificate) => {
             peer = cert as DetailedPeerCertificate;

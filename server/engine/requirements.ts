@@ -25,6 +25,7 @@ export function impliedCapabilities(step: Step): Capability[] {
   const out: Capability[] = [];
   if ('mint' in step && ['none', 'expired', 'not-yet-valid'].includes(step.mint.flaw)) out.push('mint');
   if ('register' in step) out.push('dcr');
+  if ('revoke' in step) out.push('token-revocation');
   if ('authorize' in step || ('token' in step && step.token.grant !== 'client_credentials')) out.push('consent-journey');
   if ('authorize' in step && step.authorize.dpop !== false) out.push('dpop');
   if ('token' in step && step.token.dpop !== false) out.push('dpop');

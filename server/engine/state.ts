@@ -112,7 +112,12 @@ export class ScenarioState {
       case 'certs': {
         const [name, ...field] = rest;
         const cert = name ? (this.minted.get(name) ?? this.target.certificate(name)) : null;
-        return cert ? getPath(cert.summary, field) : undefined;
+        if (!cert) return undefined;
+        // The leaf as forwarded-certificate headers carry it: base64 DER (RFC 9440 Client-Cert), URL-encoded PEM (nginx's $ssl_client_escaped_cert).
+        const leaf = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(cert.chain)?.[0] ?? '';
+        if (field.length === 1 && field[0] === 'der') return leaf.replace(/-----[A-Z ]+-----|\s/g, '');
+        if (field.length === 1 && field[0] === 'pemUrlEncoded') return encodeURIComponent(`${leaf}\n`);
+        return getPath(cert.summary, field);
       }
       case 'keys': {
         const key = rest[0] ? this.keys.get(rest[0]) : undefined;

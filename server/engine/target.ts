@@ -43,6 +43,8 @@ export interface Target {
     /** Token endpoint on the issuer's origin (no client certificate). */
     tokenPlain: string;
     registration: string | null;
+    /** RFC 7009 token revocation (on the mTLS alias when there is one); absent or null: none. */
+    revocation?: string | null;
     /** Pushed authorization requests (RFC 9126) on the mTLS alias, the authorization endpoint, and the redirect_uri the clients registered. */
     par: string | null;
     authorization: string | null;
@@ -77,7 +79,7 @@ export interface Target {
 
 /** Everything the bundled stack can do. */
 export const BUNDLED_CAPABILITIES: readonly Capability[] = [
-  'mtls', 'dpop', 'mtls-route', 'dpop-route', 'dpop-nonce', 'phantom', 'bearer-route', 'strict-tls', 'dcr', 'mint', 'revocation', 'gateway-checks', 'idp-checks',
+  'mtls', 'dpop', 'mtls-route', 'dpop-route', 'dpop-nonce', 'phantom', 'bearer-route', 'strict-tls', 'dcr', 'mint', 'revocation', 'token-revocation', 'self-signed-route', 'gateway-checks', 'idp-checks',
   'consent-journey',
 ];
 
@@ -110,6 +112,7 @@ export function bundledTarget(stack: Stack): Target {
       token: idp.endpoints.token,
       tokenPlain: `${idp.issuer}/token`,
       registration: idp.endpoints.registration,
+      revocation: idp.endpoints.revocation,
       par: idp.endpoints.par,
       authorization: idp.endpoints.authorization,
       callback: `${urls.ui}${CALLBACK_PATH}`,

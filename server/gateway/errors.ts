@@ -36,7 +36,14 @@ export interface ErrorReply {
   wwwAuthenticate: string[];
 }
 
-export function errorReply(ctx: GatewayContext, check: CheckId, reason: string, error: ProtocolError): ErrorReply {
+/** No authentication information at all: no client certificate, no Authorization or DPoP header, no access_token parameter. */
+function withoutCredentials(ctx: GatewayContext): boolean {
+  return !ctx.conn.peer && ctx.req.headers.authorization === undefined && ctx.req.headers.dpop === undefined && !ctx.query.has('access_token');
+}
+
+export function errorReply(ctx: GatewayContext, check: CheckId, reason: string, failure: ProtocolError): ErrorReply {
+  // RFC 6750 §3.1: a request that carried no credentials gets a challenge without an error code, whichever check stopped it.
+  const error: ProtocolError = withoutCredentials(ctx) ? { status: 401 } : failure;
   const description = `${check}: ${reason}`;
   return { status: error.status, ...(error.error ? { error: error.error } : {}), description, wwwAuthenticate: challenges(ctx, error, description) };
 }

@@ -72,8 +72,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const routes = buildRoutes(config);
   const [root, issuing] = pki.trustAnchors;
   const gatewayCert = pki.cert('fapi-gateway');
+  const crlNextUpdate = pki.index.trust.crlNextUpdate ? Date.parse(pki.index.trust.crlNextUpdate) / 1000 : undefined;
   const introspector = createIntrospector({
     endpoint: idp.endpoints.introspection, clientId: 'fapi-gateway', cert: gatewayCert.chain, key: gatewayCert.key, ca: pki.rootCa,
+    cacheSeconds: config.gateway.introspectionCacheSeconds,
   });
   const deps: GatewayDeps = {
     // The bundled IdP's tokens, or (mixed mode) those of an external authorization server.
@@ -87,7 +89,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     certClockToleranceSeconds: config.gateway.certClockToleranceSeconds,
     clock: () => Math.floor(Date.now() / 1000),
     maxBodyBytes: config.limits.maxBodyBytes,
-    trust: new TrustAnchors(pki.trustAnchors, [{ issuer: root!, revoked: [] }, { issuer: issuing!, revoked: pki.revokedSerials }]),
+    trust: new TrustAnchors(pki.trustAnchors, [{ issuer: root!, revoked: [], nextUpdate: crlNextUpdate }, { issuer: issuing!, revoked: pki.revokedSerials, nextUpdate: crlNextUpdate }]),
     replay,
     nonces: new NonceSource(Buffer.from(pki.secrets.gatewayDpopNonceSecret, 'base64url')),
     introspect: introspector.introspect,

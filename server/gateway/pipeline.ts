@@ -77,7 +77,7 @@ export function pipelineFor(binding: Binding, authentic: Check): readonly Step[]
     mtls:   [interactionId, tlsProtocol, ...CLIENT_CERT, ...token, tokenSenderConstrained, cnfThumbprintMatch],
     dpop:   [interactionId, tlsProtocol, ...token, tokenSenderConstrained, ...DPOP_BINDING],
     either: [interactionId, tlsProtocol, ...token, tokenSenderConstrained, byTokenBinding],
-    bearer: [interactionId, tlsProtocol, ...token],
+    bearer: [interactionId, tlsProtocol, ...token, dpopScheme],
   };
   return PIPELINES[binding];
 }

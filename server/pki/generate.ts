@@ -5,6 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, calculateJwkThumbprint } from 'jose';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, id_ce_nameConstraints } from '@peculiar/asn1-x509';
 import { x509, EC_P256, generateEcKeys, privateKeyPem, summarizeCert, toPem } from './x509.ts';
 import { CLIENT_CERTS, CLIENT_KEYS, VALIDITY_DAYS, type CertRole, type LeafPlan, type Validity } from './plan.ts';
 import type { PkiIndex, IndexedCert } from './types.ts';
@@ -31,7 +33,24 @@ function window(validity: Validity, now: number): { notBefore: Date; notAfter: D
   return { notBefore: new Date(now + days.from * DAY), notAfter: new Date(now + days.to * DAY) };
 }
 
-async function selfSignedCa(rdns: [string, string][], now: number): Promise<Issued> {
+/**
+ * What the sandbox root may vouch for (RFC 5280 §4.2.1.10): the loopback names and addresses, and the
+ * reserved .example names (RFC 2606) of its client certificates. A browser or OS that trusts the root
+ * then trusts nothing it issues for a real domain.
+ */
+export const PERMITTED_NAMES = { dns: ['localhost', '.localhost', 'example'], ip: ['127.0.0.1/32', '::1/128'] } as const;
+
+function nameConstraints(): x509.Extension {
+  const subtree = (base: GeneralName) => new GeneralSubtree({ base });
+  const permitted = new GeneralSubtrees([
+    ...PERMITTED_NAMES.dns.map((dNSName) => subtree(new GeneralName({ dNSName }))),
+    ...PERMITTED_NAMES.ip.map((iPAddress) => subtree(new GeneralName({ iPAddress }))),
+  ]);
+  // Critical, as RFC 5280 §4.2.1.10 asks of conforming CAs.
+  return new x509.Extension(id_ce_nameConstraints, true, AsnConvert.serialize(new NameConstraints({ permittedSubtrees: permitted })));
+}
+
+async function selfSignedCa(rdns: [string, string][], now: number, constrained = false): Promise<Issued> {
   const keys = await generateEcKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -44,6 +63,7 @@ async function selfSignedCa(rdns: [string, string][], now: number): Promise<Issu
       new x509.BasicConstraintsExtension(true, 1, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      ...(constrained ? [nameConstraints()] : []),
     ],
   });
   return { cert, keys };
@@ -142,7 +162,7 @@ class Writer {
 /** Generates the whole PKI into `dir` (which must be empty or disposable) and returns the index. */
 export async function generatePki(dir: string, now = Date.now()): Promise<PkiIndex> {
   const w = new Writer(dir);
-  const root = await selfSignedCa([['C', 'GB'], ['O', 'FAPI Sandbox'], ['CN', 'FAPI Sandbox Root CA']], now);
+  const root = await selfSignedCa([['C', 'GB'], ['O', 'FAPI Sandbox'], ['CN', 'FAPI Sandbox Root CA']], now, true);
   const issuing = await issueCertificate({
     subject: [['C', 'GB'], ['O', 'FAPI Sandbox'], ['CN', 'FAPI Sandbox Issuing CA']], issuer: root,
     notBefore: new Date(now - DAY), notAfter: new Date(now + 9 * 365 * DAY), usage: 'ca',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
 import { generatePki } from './generate.ts';
+import { x509 } from './x509.ts';
 import type { IndexedCert, PkiIndex } from './types.ts';
 
 export interface ClientMaterial {
@@ -97,7 +98,14 @@ export async function regeneratePki(dir: string): Promise<PkiIndex> {
   });
 }
 
-/** Ensures certs/ holds a usable PKI and loads it. `log` hears about (re)generation. */
+/** One line when the root CA has no name constraints (a PKI generated before they were added), else null. */
+export function nameConstraintsWarning(rootPem: string, dir: string): string | null {
+  const root = new x509.X509Certificate(rootPem);
+  if (root.getExtension('2.5.29.30')) return null;
+  return `warning: the root CA in ${dir} has no name constraints, so whoever trusts it trusts certificates minted with its key for any domain; run \`npm run certs\` to regenerate a constrained one`;
+}
+
+/** Ensures certs/ holds a usable PKI and loads it. `log` hears about (re)generation and a root CA without name constraints. */
 export async function loadPki(dir: string, log: (msg: string) => void = () => {}): Promise<Pki> {
   const now = Date.now();
   let index = readIndex(dir);
@@ -111,7 +119,10 @@ export async function loadPki(dir: string, log: (msg: string) => void = () => {}
       return generatePki(dir, now);
     });
   }
-  return materialize(dir, index!);
+  const pki = materialize(dir, index!);
+  const warning = nameConstraintsWarning(pki.rootCa, dir);
+  if (warning) log(warning);
+  return pki;
 }
 
 function materialize(dir: string, index: PkiIndex): Pki {

@@ -73,6 +73,7 @@ export function capabilitiesOf(t: LoadedTarget, as: DiscoveredAs | null): Set<Ca
   }
   if (rsBundled || (f.resourceServer !== 'bundled' && f.resourceServer.strictBaseUrl)) caps.add('strict-tls');
   if (asBundled || as?.registrationEndpoint) caps.add('dcr');
+  if (asBundled || as?.revocationEndpoint) caps.add('token-revocation');
   if (t.certificateAuthority || (asBundled && rsBundled)) caps.add('mint');
   if (asBundled && rsBundled) caps.add('revocation');
   if (asBundled && rsBundled) caps.add('consent-journey');
@@ -94,9 +95,9 @@ export function buildTarget(t: LoadedTarget, as: DiscoveredAs | null, stack: Sta
   const gatewayStrict = rs === 'bundled' ? stack!.urls.gatewayStrict : (rs.strictBaseUrl ?? null);
   // The consent journey's endpoints are the bundled IdP's (its sign-in and consent pages, its redirect URI).
   const endpoints = as
-    ? { issuer: as.issuer, token: as.mtlsTokenEndpoint, tokenPlain: as.tokenEndpoint, registration: as.registrationEndpoint, par: null, authorization: null, callback: null, gateway, gatewayStrict }
+    ? { issuer: as.issuer, token: as.mtlsTokenEndpoint, tokenPlain: as.tokenEndpoint, registration: as.registrationEndpoint, revocation: as.revocationEndpoint ?? null, par: null, authorization: null, callback: null, gateway, gatewayStrict }
     : {
-        issuer: stack!.idp.issuer, token: stack!.idp.endpoints.token, tokenPlain: `${stack!.idp.issuer}/token`, registration: stack!.idp.endpoints.registration,
+        issuer: stack!.idp.issuer, token: stack!.idp.endpoints.token, tokenPlain: `${stack!.idp.issuer}/token`, registration: stack!.idp.endpoints.registration, revocation: stack!.idp.endpoints.revocation,
         par: stack!.idp.endpoints.par, authorization: stack!.idp.endpoints.authorization, callback: `${stack!.urls.ui}${CALLBACK_PATH}`, gateway, gatewayStrict,
       };
   const externalAs = f.authorizationServer === 'bundled' ? null : f.authorizationServer;

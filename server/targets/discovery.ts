@@ -12,6 +12,8 @@ export interface DiscoveredAs {
   /** The mTLS alias (RFC 8705 §5), or the token endpoint when there is none. */
   mtlsTokenEndpoint: string;
   registrationEndpoint: string | null;
+  /** RFC 7009 revocation endpoint (its mTLS alias when there is one). */
+  revocationEndpoint?: string | null;
   jwksUri: string;
   jwks: { keys: JWK[] };
   /** Where the metadata came from ("discovery <url>", "target file"). */
@@ -49,6 +51,7 @@ export async function discover(as: ExternalAs, ca: string): Promise<DiscoveredAs
     tokenEndpoint,
     mtlsTokenEndpoint: as.mtlsTokenEndpoint ?? str(aliases.token_endpoint) ?? tokenEndpoint,
     registrationEndpoint: as.registrationEndpoint ?? str(meta.registration_endpoint),
+    revocationEndpoint: str(aliases.revocation_endpoint) ?? str(meta.revocation_endpoint),
     jwksUri,
     jwks: { keys: jwks.keys as JWK[] },
     source: from,

@@ -25,6 +25,8 @@ export interface OddCertRequest {
   /** Extended key usage OIDs (default clientAuth), or null for none. */
   extKeyUsage?: string[] | null;
   ca?: boolean;
+  /** basicConstraints pathLenConstraint of a CA certificate (RFC 5280 §4.2.1.9). */
+  pathLength?: number;
   notBefore?: Date;
   notAfter?: Date;
   serial?: string;
@@ -57,6 +59,11 @@ export class OddCerts {
     return importSigner({ cert: m.cert, key: m.key });
   }
 
+  /** A certificate issued here (a CA made with `ca: true`) as a signer: to issue below it. */
+  signerFrom(odd: OddCert): Promise<Signer> {
+    return importSigner({ cert: odd.chain.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)![0], key: odd.key });
+  }
+
   /** Alpha's subject, or Alpha's with another CN. */
   alphaName(cn = 'tpp-alpha'): x509.Name {
     const subject = new x509.X509Certificate(this.pki.cert('tpp-alpha').cert).subjectName;
@@ -67,7 +74,7 @@ export class OddCerts {
     const keys = req.curve === 'P-384'
       ? ((await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign', 'verify'])) as CryptoKeyPair)
       : await generateEcKeys();
-    const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(req.ca ?? false, undefined, true)];
+    const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(req.ca ?? false, req.pathLength, true)];
     if (req.keyUsage !== null) extensions.push(new x509.KeyUsagesExtension(req.keyUsage ?? x509.KeyUsageFlags.digitalSignature, true));
     if (req.extKeyUsage !== null) extensions.push(new x509.ExtendedKeyUsageExtension(req.extKeyUsage ?? [x509.ExtendedKeyUsage.clientAuth]));
     if (req.dnsNames?.length) extensions.push(new x509.SubjectAlternativeNameExtension(req.dnsNames.map((value) => ({ type: 'dns' as const, value }))));

@@ -15,7 +15,7 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 }
 
 function stepKind(step: object): string {
-  return ['token', 'call', 'register', 'mint', 'clock', 'wait'].find((k) => k in step) ?? Object.keys(step).find((k) => k !== 'name' && k !== 'expect') ?? 'step';
+  return ['token', 'call', 'register', 'revoke', 'mint', 'clock', 'wait'].find((k) => k in step) ?? Object.keys(step).find((k) => k !== 'name' && k !== 'expect') ?? 'step';
 }
 
 export default async function ScenarioPage({ params }: { params: Promise<{ id: string }> }) {

@@ -1,5 +1,5 @@
 // GET /api/pki — the certificate index (certs/index.json) plus certificates minted from the UI;
-// GET /api/pki/:name/{cert,chain,key}.pem downloads one file; POST /api/pki/mint issues a
+// GET /api/pki/:name/{cert,chain,key}.pem downloads one file (never a CA's or the server's key); POST /api/pki/mint issues a
 // certificate with a chosen flaw (expired, not-yet-valid, self-signed, untrusted-ca, none).
 // These are sandbox keys: never use them anywhere else.
 import { readFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { HttpError, readJson, sendJson, sendError } from '../http.ts';
 import { parseBody } from '../validate.ts';
 import { mintCertificate, parseDn } from '../../pki/mint.ts';
 import { leafPem, mintedStore, type MintedEntry } from '../../pki/minted.ts';
+import { keyIsServed } from '../../../lib/pki/keys.ts';
 
 const FLAW_DESCRIPTIONS = {
   none: 'a valid certificate from the sandbox issuing CA',
@@ -63,6 +64,9 @@ export function pkiFile({ res, params, stack }: ControlRequest): void {
   if (minted) {
     const pem = kind === 'cert' ? leafPem(minted.chain) : kind === 'chain' ? minted.chain : minted.key;
     return sendPem(res, minted.name, params.file!, Buffer.from(pem));
+  }
+  if (kind === 'key' && !keyIsServed(entry!.role)) {
+    return sendError(res, 403, 'forbidden', `the private key of ${entry!.name} (${entry!.role}) is never served: only client keys are; CA and server keys stay in the certs folder`);
   }
   const rel = entry!.files[kind];
   if (!rel) return sendError(res, 404, 'not_found', `${params.name} has no ${kind} file`);

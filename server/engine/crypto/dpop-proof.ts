@@ -1,6 +1,6 @@
 // Builds DPoP proofs (RFC 9449 §4.2) and, on request, breaks them the ways a scenario asks:
 // other htm / htu, stale iat, fixed jti, missing or wrong ath, foreign typ / alg, private jwk.
-import { KeyObject, createHash, randomUUID, sign } from 'node:crypto';
+import { KeyObject, constants, createHash, randomBytes, randomUUID, sign } from 'node:crypto';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
 import type { DpopSpec } from '../../../lib/scenario/schema.ts';
 
@@ -49,6 +49,24 @@ export interface BuiltProof {
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
+/** The same URL spelt another, equivalent way (RFC 3986 §6.2.2-3), as htuForm asks. */
+function respell(url: URL, form: NonNullable<DpopSpec['htuForm']>): string {
+  if (form === 'upper-case-origin') return `${url.protocol.toUpperCase()}//${url.host.toUpperCase()}${url.pathname}`;
+  if (form === 'explicit-default-port') return url.port ? `${url.origin}${url.pathname}` : `${url.protocol}//${url.hostname}:${url.protocol === 'https:' ? 443 : 80}${url.pathname}`;
+  // The first letter of the last path segment, percent-encoded: /aisp/accounts -> /aisp/%61ccounts.
+  return `${url.origin}${url.pathname.replace(/\/([A-Za-z])([^/]*)$/, (_, c: string, rest: string) => `/%${c.charCodeAt(0).toString(16)}${rest}`)}`;
+}
+
+/** A JWS signature by the key's own algorithm, for headers jose will not sign (no alg, a symmetric jwk). */
+function rawSignature(key: DpopKey, input: string): string {
+  const k = KeyObject.from(key.privateKey);
+  const data = Buffer.from(input);
+  const signature = key.alg === 'ES256' ? sign('sha256', data, { key: k, dsaEncoding: 'ieee-p1363' })
+    : key.alg === 'PS256' ? sign('sha256', data, { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
+      : sign(null, data, k);
+  return signature.toString('base64url');
+}
+
 export async function buildProof(key: DpopKey, req: ProofRequest, spec: Partial<DpopSpec> = {}): Promise<BuiltProof> {
   const mutations: string[] = [];
   const url = new URL(req.url);
@@ -79,6 +97,26 @@ export async function buildProof(key: DpopKey, req: ProofRequest, spec: Partial<
   const header: Record<string, unknown> = { typ: spec.typ ?? 'dpop+jwt', alg, jwk: spec.embedPrivateKey ? key.privateJwk : key.publicJwk };
   if (spec.typ) mutations.push(`typ ${spec.typ}`);
   if (spec.embedPrivateKey) mutations.push('private key in the jwk header');
+  if (spec.htuForm && !spec.htu) {
+    claims.htu = respell(url, spec.htuForm);
+    mutations.push(`htu spelt ${spec.htuForm}: ${String(claims.htu)}`);
+  }
+  if (spec.extraClaims && Object.keys(spec.extraClaims).length) {
+    Object.assign(claims, spec.extraClaims);
+    mutations.push(`extra claims ${Object.keys(spec.extraClaims).join(', ')}`);
+  }
+  if (spec.symmetricJwk) {
+    header.jwk = { kty: 'oct', k: randomBytes(32).toString('base64url') };
+    mutations.push('a symmetric (kty oct) key in the jwk header');
+  }
+  for (const omitted of spec.omitHeader ?? []) {
+    delete header[omitted];
+    mutations.push(`${omitted} header omitted`);
+  }
+  if (spec.symmetricJwk || spec.omitHeader?.length) {
+    const input = `${b64(header)}.${b64(claims)}`;
+    return { jwt: `${input}.${rawSignature(key, input)}`, header, claims, mutations };
+  }
   if (alg === 'none') {
     mutations.push('alg none (unsigned)');
     return { jwt: `${b64(header)}.${b64(claims)}.`, header, claims, mutations };

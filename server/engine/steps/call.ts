@@ -60,12 +60,17 @@ export async function callStep(step: CallStep['call'], state: ScenarioState): Pr
       if (spec.saveProof) state.proofs.set(spec.saveProof, proof.jwt);
     }
   }
+  if (headers.dpop !== undefined && (step.dpopHeaderCopies !== undefined || step.dpopHeaderName !== undefined)) {
+    const value = headers.dpop;
+    delete headers.dpop;
+    headers[step.dpopHeaderName ?? 'dpop'] = Array.from({ length: step.dpopHeaderCopies ?? 1 }, () => value).flat();
+  }
   let body: string | undefined;
   if (step.body !== undefined) {
     body = JSON.stringify(state.deep(step.body));
     headers['content-type'] = 'application/json';
   }
-  const observation = await exchange(state, { actor: actor.name, method: step.method, url: url.toString(), headers, ...(body !== undefined ? { body } : {}), cert: actor.certificate, party: 'gateway' });
+  const observation = await exchange(state, { actor: actor.name, method: step.method, url: url.toString(), headers, ...(body !== undefined ? { body } : {}), cert: actor.certificate, party: 'gateway', ...(step.tls ? { tlsOffer: step.tls } : {}) });
   capture(step, state, observation);
   return observation;
 }

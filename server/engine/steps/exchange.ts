@@ -27,6 +27,8 @@ export interface HttpCall {
   party: 'gateway' | 'idp';
   /** Who sends it: the client application (default) or the customer's browser. */
   sender?: HttpSender;
+  /** What the client offers in the TLS handshake (call steps' tls). */
+  tlsOffer?: { maxVersion?: 'TLSv1.2' | 'TLSv1.3'; ciphers?: string };
   /** Form fields whose values never reach the trace (a password): recorded as bullets. */
   redact?: readonly string[];
 }
@@ -51,7 +53,7 @@ export async function exchange(state: ScenarioState, call: HttpCall): Promise<Ob
   const given = headers['x-fapi-interaction-id'];
   const interactionId = typeof given === 'string' ? given : randomUUID();
   if (given === undefined) headers['x-fapi-interaction-id'] = interactionId;
-  const ex = await send({ method: call.method, url: call.url, headers, ...(call.body !== undefined ? { body: call.body } : {}), ca: state.target.ca, cert: call.cert });
+  const ex = await send({ method: call.method, url: call.url, headers, ...(call.body !== undefined ? { body: call.body } : {}), ca: state.target.ca, cert: call.cert, ...(call.tlsOffer ? { tlsOffer: call.tlsOffer } : {}) });
   if (ex.tls) state.emit({ type: 'tls.handshake', tls: ex.tls });
   const echoed = header(ex, 'x-fapi-interaction-id');
   state.emit({

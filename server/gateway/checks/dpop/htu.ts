@@ -1,15 +1,26 @@
 // dpop.htu — RFC 9449 §4.3 (9): htu equals the URL the client addressed, without query and fragment,
-// after normalising scheme and host case and the default port (RFC 3986 §6.2.2-3). The gateway
+// after normalising scheme and host case, percent-encoding, dot segments and the default port
+// (RFC 3986 §6.2.2-3). The gateway
 // compares with its configured public origins, never with the Host header a client controls.
 import { pass, fail, INVALID_PROOF, type Check } from '../../context.ts';
 
-/** scheme://host[:port]/path with case and default port normalised, or null when not such a URL (userinfo included). */
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+
+/** RFC 3986 §6.2.2.1-2: percent-encoded unreserved characters decoded, the other escapes' hex upper-cased. */
+function normalizePercentEncoding(path: string): string {
+  return path.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return UNRESERVED.test(c) ? c : `%${hex.toUpperCase()}`;
+  });
+}
+
+/** scheme://host[:port]/path with case, percent-encoding, dot segments and default port normalised, or null when not such a URL (userinfo included). */
 export function normalizeHtu(value: string): string | null {
   const url = URL.parse(value);
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return null;
   // A request URI never carries userinfo (RFC 9110 §4.2.4): "https://attacker@host/" is not this URL.
   if (url.username || url.password) return null;
-  return `${url.protocol}//${url.host}${url.pathname}`;
+  return `${url.protocol}//${url.host}${url.pathname.includes('%') ? normalizePercentEncoding(url.pathname) : url.pathname}`;
 }
 
 /** The normalised URLs a request URL may be addressed as (one per public origin), remembered per listener and URL. */
