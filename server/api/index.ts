@@ -1,25 +1,31 @@
-// The mock Open Banking API (UK OBIE Read/Write API v3.1, Account and Transaction API), the gateway's
-// plain-HTTP upstream on loopback: gateway key -> route -> scope -> access (consent) -> handler, errors
+// The mock Open Banking API (UK OBIE Read/Write API v3.1: Account and Transaction API under /aisp,
+// Payment Initiation API domestic payments under /pisp), the gateway's plain-HTTP upstream on loopback: gateway key -> route -> scope -> access (consent) -> handler, errors
 // as OBErrorResponse1. The route table below is the whole API surface.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PrismaClient } from '../db/client.ts';
 import { ConsentStore } from '../consent/store.ts';
 import { callerFrom, consentAccess, forbiddenUnlessClientToken, requireGateway, requireScope, type AccessResolver } from './access.ts';
-import type { ConsentHandler, Handler } from './context.ts';
+import type { ConsentHandler, Handler, PaymentHandler } from './context.ts';
 import { ObieError, badRequest, publicBase, sendJson } from './obie.ts';
 import { externalCaller, fromExternalGateway, type ExternalGatewayOptions } from './external.ts';
 import { getAccount, listAccounts } from './routes/accounts.ts';
 import { accountBalances, bulkBalances } from './routes/balances.ts';
 import { accountTransactions, bulkTransactions } from './routes/transactions.ts';
 import { createConsent, deleteConsent, getConsent } from './routes/consents.ts';
+import { PISP_BASE, createDomesticPayment, createPaymentConsent, fundsConfirmation, getDomesticPayment, getPaymentConsent } from './routes/payments.ts';
+import { PaymentStore } from '../payments/store.ts';
 
 export { seedBank } from './seed.ts';
 
 export const BASE_PATH = '/open-banking/v3.1/aisp';
 
-/** data: customer data, read with the access a consent (or the demo shortcut) gives; consent: the consent resources. */
-type Route = { method: 'GET' | 'POST' | 'DELETE'; path: string; scope: string } & ({ kind: 'data'; handler: Handler } | { kind: 'consent'; handler: ConsentHandler });
+/**
+ * data: customer data, read with the access a consent (or the demo shortcut) gives; consent: the consent
+ * resources; payment: the Payment Initiation API (base PISP_BASE; each handler checks its token kind).
+ */
+type Route = { method: 'GET' | 'POST' | 'DELETE'; path: string; scope: string }
+  & ({ kind: 'data'; handler: Handler } | { kind: 'consent'; handler: ConsentHandler } | { kind: 'payment'; handler: PaymentHandler });
 
 export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/account-access-consents', scope: 'accounts', kind: 'consent', handler: createConsent },
@@ -31,7 +37,15 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/accounts/{AccountId}/transactions', scope: 'accounts', kind: 'data', handler: accountTransactions },
   { method: 'GET', path: '/balances', scope: 'accounts', kind: 'data', handler: bulkBalances },
   { method: 'GET', path: '/transactions', scope: 'accounts', kind: 'data', handler: bulkTransactions },
+  { method: 'POST', path: '/domestic-payment-consents', scope: 'payments', kind: 'payment', handler: createPaymentConsent },
+  { method: 'GET', path: '/domestic-payment-consents/{ConsentId}', scope: 'payments', kind: 'payment', handler: getPaymentConsent },
+  { method: 'GET', path: '/domestic-payment-consents/{ConsentId}/funds-confirmation', scope: 'payments', kind: 'payment', handler: fundsConfirmation },
+  { method: 'POST', path: '/domestic-payments', scope: 'payments', kind: 'payment', handler: createDomesticPayment },
+  { method: 'GET', path: '/domestic-payments/{DomesticPaymentId}', scope: 'payments', kind: 'payment', handler: getDomesticPayment },
 ];
+
+/** The full path of a route: the Account and Transaction API's under BASE_PATH, payments under PISP_BASE. */
+export const routePath = (route: Route) => `${route.kind === 'payment' ? PISP_BASE : BASE_PATH}${route.path}`;
 
 const BODY_LIMIT = 64 * 1024;
 
@@ -64,7 +78,7 @@ const COMPILED = ROUTES.map((route) => {
     names.push(name);
     return '([^/]+)';
   });
-  return { route, names, pattern: new RegExp(`^${BASE_PATH}${source}$`) };
+  return { route, names, pattern: new RegExp(`^${routePath({ ...route, path: source })}$`) };
 });
 
 /** The route for `path` and `method`; 404 for an unknown path, 405 (with Allow) for another method. */
@@ -95,6 +109,8 @@ export interface BankApiOptions {
   gatewaySecret: string;
   /** The bank's account-access consents (default: a store on `prisma`). */
   consents?: ConsentStore;
+  /** The bank's payment consents and payments (default: a store on `prisma`). */
+  payments?: PaymentStore;
   /** Which customer, accounts and permissions a request gets (default: consentAccess(consents)). */
   resolveAccess?: AccessResolver;
   /** Also accept requests from an external gateway, which forwards the access token (external.ts). */
@@ -109,6 +125,7 @@ export function createBankApi(opts: BankApiOptions): (req: IncomingMessage, res:
     throw new Error('createBankApi: gatewaySecret must be a string of at least 16 characters');
   }
   const consents = opts.consents ?? new ConsentStore(opts.prisma);
+  const payments = opts.payments ?? new PaymentStore(opts.prisma);
   const resolve = opts.resolveAccess ?? consentAccess(consents);
   const log = opts.log ?? ((message: string, err: unknown) => console.error(`[fapi-sandbox] ${message}`, err));
 
@@ -128,6 +145,9 @@ export function createBankApi(opts: BankApiOptions): (req: IncomingMessage, res:
         forbiddenUnlessClientToken(caller);
         const body = route.method === 'POST' ? await readJsonBody(req) : undefined;
         result = await route.handler({ consents, caller, url, params, base, body });
+      } else if (route.kind === 'payment') {
+        const body = route.method === 'POST' ? await readJsonBody(req) : undefined;
+        result = await route.handler({ prisma: opts.prisma, payments, caller, url, params, base, body });
       } else {
         result = await route.handler({ prisma: opts.prisma, access: await resolve(opts.prisma, caller), url, params, base });
       }

@@ -1,0 +1,122 @@
+// The mock Payment Initiation API (OBIE v3.1 domestic payments) on its own, called as the gateway calls
+// it: the consent and payment life cycles, which token each resource takes, and the OBIE error codes.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startApi, type ApiHarness } from './harness.ts';
+import { PaymentStore } from '../../server/payments/store.ts';
+
+const PISP = '/open-banking/v3.1/pisp';
+let api: ApiHarness;
+let store: PaymentStore;
+
+const initiation = {
+  InstructionIdentification: 'INSTR-1', EndToEndIdentification: 'E2E-1',
+  InstructedAmount: { Amount: '12.50', Currency: 'GBP' },
+  CreditorAccount: { SchemeName: 'UK.OBIE.SortCodeAccountNumber', Identification: '40400411111111', Name: 'Bob Jones' },
+  RemittanceInformation: { Reference: 'LUNCH' },
+};
+const risk = {};
+const json = { 'content-type': 'application/json' };
+const asClient = { 'x-sandbox-scope': 'payments' };
+const asCustomer = (consentId: string, subject = 'psu-demo') => ({ ...asClient, 'x-sandbox-consent-id': consentId, 'x-sandbox-subject': subject });
+
+async function authorisedConsent(): Promise<string> {
+  const r = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers: { ...asClient, ...json }, body: JSON.stringify({ Data: { Initiation: initiation }, Risk: risk }) });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  await store.authorise(r.body.Data.ConsentId, { customerId: 'psu-demo', debtorAccountId: 'acc-demo-current', grantId: `g-${r.body.Data.ConsentId}` });
+  return r.body.Data.ConsentId;
+}
+
+const pay = (consentId: string, headers: Record<string, string>, body: unknown = { Data: { ConsentId: consentId, Initiation: initiation }, Risk: risk }) =>
+  api.call(`${PISP}/domestic-payments`, { method: 'POST', headers: { ...headers, ...json }, body: JSON.stringify(body) });
+
+before(async () => {
+  api = await startApi('api-payments');
+  store = new PaymentStore(api.db.prisma);
+});
+after(() => api.close());
+
+describe('domestic payment consents and payments', () => {
+  test('a consent is created AwaitingAuthorisation with the Initiation as sent; unknown fields and a missing creditor are refused', async () => {
+    const r = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers: { ...asClient, ...json }, body: JSON.stringify({ Data: { Initiation: initiation }, Risk: risk }) });
+    assert.equal(r.status, 201);
+    assert.match(r.body.Data.ConsentId, /^pdc-/);
+    assert.deepEqual(r.body.Data.Initiation, initiation);
+    assert.equal(r.body.Links.Self, `https://localhost:9443${PISP}/domestic-payment-consents/${r.body.Data.ConsentId}`);
+    const { CreditorAccount: _c, ...noCreditor } = initiation;
+    const missing = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers: { ...asClient, ...json }, body: JSON.stringify({ Data: { Initiation: noCreditor }, Risk: risk }) });
+    assert.equal(missing.status, 400);
+    assert.deepEqual(missing.body.Errors.map((e: { ErrorCode: string; Path: string }) => [e.ErrorCode, e.Path]), [['UK.OBIE.Field.Missing', 'Data.Initiation.CreditorAccount']]);
+    const extra = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers: { ...asClient, ...json }, body: JSON.stringify({ Data: { Initiation: { ...initiation, Bonus: 1 } }, Risk: risk }) });
+    assert.equal(extra.body.Errors[0].ErrorCode, 'UK.OBIE.Field.Unexpected');
+  });
+
+  test('another client\'s consent and payment are 404; a customer token cannot create or read consents', async () => {
+    const id = await authorisedConsent();
+    const other = await api.call(`${PISP}/domestic-payment-consents/${id}`, { headers: { ...asClient, 'x-sandbox-client-id': 'tpp-beta' } });
+    assert.equal(other.status, 404);
+    assert.equal(other.body.Errors[0].ErrorCode, 'UK.OBIE.Resource.NotFound');
+    const customer = await api.call(`${PISP}/domestic-payment-consents/${id}`, { headers: asCustomer(id) });
+    assert.equal(customer.status, 403);
+    const paid = await pay(id, asCustomer(id));
+    assert.equal(paid.status, 201);
+    const otherPayment = await api.call(`${PISP}/domestic-payments/${paid.body.Data.DomesticPaymentId}`, { headers: { ...asClient, 'x-sandbox-client-id': 'tpp-beta' } });
+    assert.equal(otherPayment.status, 404);
+  });
+
+  test('a payment needs the customer token of its own consent, Authorised, by that customer', async () => {
+    const id = await authorisedConsent();
+    const client = await pay(id, asClient);
+    assert.equal(client.status, 403);
+    assert.equal(client.body.Errors[0].ErrorCode, 'UK.OBIE.Resource.ConsentMismatch');
+    const otherId = await authorisedConsent();
+    const crossed = await pay(id, asCustomer(otherId));
+    assert.equal(crossed.status, 400);
+    assert.equal(crossed.body.Errors[0].ErrorCode, 'UK.OBIE.Resource.ConsentMismatch');
+    const stranger = await pay(id, asCustomer(id, 'psu-bob'));
+    assert.equal(stranger.status, 403);
+    const waiting = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers: { ...asClient, ...json }, body: JSON.stringify({ Data: { Initiation: initiation }, Risk: risk }) });
+    const unauthorised = await pay(waiting.body.Data.ConsentId, asCustomer(waiting.body.Data.ConsentId));
+    assert.equal(unauthorised.status, 403);
+    assert.equal(unauthorised.body.Errors[0].ErrorCode, 'UK.OBIE.Resource.InvalidConsentStatus');
+  });
+
+  test('the creditor or the Risk changed between consent and payment: 400 ConsentMismatch naming the field', async () => {
+    const id = await authorisedConsent();
+    const creditor = await pay(id, asCustomer(id), { Data: { ConsentId: id, Initiation: { ...initiation, CreditorAccount: { ...initiation.CreditorAccount, Identification: '99999999999999' } } }, Risk: risk });
+    assert.equal(creditor.status, 400);
+    assert.deepEqual(creditor.body.Errors.map((e: { Path: string }) => e.Path), ['Data.Initiation.CreditorAccount']);
+    const riskChanged = await pay(id, asCustomer(id), { Data: { ConsentId: id, Initiation: initiation }, Risk: { PaymentContextCode: 'PartyToParty' } });
+    assert.deepEqual(riskChanged.body.Errors.map((e: { Path: string }) => e.Path), ['Risk']);
+    assert.equal((await store.findConsent(id))!.status, 'Authorised', 'a refused payment leaves the consent Authorised');
+  });
+
+  test('one payment per consent, even when two race; settlement on the first read', async () => {
+    const id = await authorisedConsent();
+    const [a, b] = await Promise.all([pay(id, asCustomer(id)), pay(id, asCustomer(id))]);
+    assert.deepEqual([a.status, b.status].sort(), [201, 403]);
+    const ok = a.status === 201 ? a : b;
+    assert.equal(ok.body.Data.Status, 'AcceptedSettlementInProcess');
+    const read = await api.call(`${PISP}/domestic-payments/${ok.body.Data.DomesticPaymentId}`, { headers: asClient });
+    assert.equal(read.body.Data.Status, 'AcceptedSettlementCompleted');
+    assert.equal((await store.findConsent(id))!.status, 'Consumed');
+  });
+
+  test('funds confirmation: available for a small amount, not for more than the balance', async () => {
+    const id = await authorisedConsent();
+    const small = await api.call(`${PISP}/domestic-payment-consents/${id}/funds-confirmation`, { headers: asCustomer(id) });
+    assert.equal(small.status, 200);
+    assert.equal(small.body.Data.FundsAvailableResult.FundsAvailable, true);
+    const big = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers: { ...asClient, ...json }, body: JSON.stringify({ Data: { Initiation: { ...initiation, InstructedAmount: { Amount: '9999999999.00', Currency: 'GBP' } } }, Risk: risk }) });
+    const bigId = big.body.Data.ConsentId;
+    await store.authorise(bigId, { customerId: 'psu-demo', debtorAccountId: 'acc-demo-current', grantId: `g-${bigId}` });
+    const none = await api.call(`${PISP}/domestic-payment-consents/${bigId}/funds-confirmation`, { headers: asCustomer(bigId) });
+    assert.equal(none.body.Data.FundsAvailableResult.FundsAvailable, false);
+  });
+
+  test('a token without the payments scope is refused by the API too', async () => {
+    const r = await api.call(`${PISP}/domestic-payment-consents/pdc-x`, { headers: { 'x-sandbox-scope': 'accounts' } });
+    assert.equal(r.status, 403);
+    assert.equal(r.body.Errors[0].ErrorCode, 'UK.OBIE.Resource.ConsentMismatch');
+  });
+});
