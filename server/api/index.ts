@@ -15,6 +15,7 @@ import { accountTransactions, bulkTransactions } from './routes/transactions.ts'
 import { createConsent, deleteConsent, getConsent } from './routes/consents.ts';
 import { PISP_BASE, createDomesticPayment, createPaymentConsent, fundsConfirmation, getDomesticPayment, getPaymentConsent } from './routes/payments.ts';
 import { PaymentStore } from '../payments/store.ts';
+import { IdempotencyStore, idempotencyKey } from './idempotency.ts';
 
 export { seedBank } from './seed.ts';
 
@@ -25,7 +26,7 @@ export const BASE_PATH = '/open-banking/v3.1/aisp';
  * resources; payment: the Payment Initiation API (base PISP_BASE; each handler checks its token kind).
  */
 type Route = { method: 'GET' | 'POST' | 'DELETE'; path: string; scope: string }
-  & ({ kind: 'data'; handler: Handler } | { kind: 'consent'; handler: ConsentHandler } | { kind: 'payment'; handler: PaymentHandler });
+  & ({ kind: 'data'; handler: Handler } | { kind: 'consent'; handler: ConsentHandler } | { kind: 'payment'; handler: PaymentHandler; idempotent?: true });
 
 export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/account-access-consents', scope: 'accounts', kind: 'consent', handler: createConsent },
@@ -37,10 +38,10 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/accounts/{AccountId}/transactions', scope: 'accounts', kind: 'data', handler: accountTransactions },
   { method: 'GET', path: '/balances', scope: 'accounts', kind: 'data', handler: bulkBalances },
   { method: 'GET', path: '/transactions', scope: 'accounts', kind: 'data', handler: bulkTransactions },
-  { method: 'POST', path: '/domestic-payment-consents', scope: 'payments', kind: 'payment', handler: createPaymentConsent },
+  { method: 'POST', path: '/domestic-payment-consents', scope: 'payments', kind: 'payment', handler: createPaymentConsent, idempotent: true },
   { method: 'GET', path: '/domestic-payment-consents/{ConsentId}', scope: 'payments', kind: 'payment', handler: getPaymentConsent },
   { method: 'GET', path: '/domestic-payment-consents/{ConsentId}/funds-confirmation', scope: 'payments', kind: 'payment', handler: fundsConfirmation },
-  { method: 'POST', path: '/domestic-payments', scope: 'payments', kind: 'payment', handler: createDomesticPayment },
+  { method: 'POST', path: '/domestic-payments', scope: 'payments', kind: 'payment', handler: createDomesticPayment, idempotent: true },
   { method: 'GET', path: '/domestic-payments/{DomesticPaymentId}', scope: 'payments', kind: 'payment', handler: getDomesticPayment },
 ];
 
@@ -111,6 +112,8 @@ export interface BankApiOptions {
   consents?: ConsentStore;
   /** The bank's payment consents and payments (default: a store on `prisma`). */
   payments?: PaymentStore;
+  /** The idempotency keys of the payment POSTs (default: a store on `prisma`, 24-hour keys). */
+  idempotency?: IdempotencyStore;
   /** Which customer, accounts and permissions a request gets (default: consentAccess(consents)). */
   resolveAccess?: AccessResolver;
   /** Also accept requests from an external gateway, which forwards the access token (external.ts). */
@@ -126,6 +129,7 @@ export function createBankApi(opts: BankApiOptions): (req: IncomingMessage, res:
   }
   const consents = opts.consents ?? new ConsentStore(opts.prisma);
   const payments = opts.payments ?? new PaymentStore(opts.prisma);
+  const idempotency = opts.idempotency ?? new IdempotencyStore(opts.prisma);
   const resolve = opts.resolveAccess ?? consentAccess(consents);
   const log = opts.log ?? ((message: string, err: unknown) => console.error(`[fapi-sandbox] ${message}`, err));
 
@@ -146,8 +150,10 @@ export function createBankApi(opts: BankApiOptions): (req: IncomingMessage, res:
         const body = route.method === 'POST' ? await readJsonBody(req) : undefined;
         result = await route.handler({ consents, caller, url, params, base, body });
       } else if (route.kind === 'payment') {
+        const key = route.idempotent ? idempotencyKey(req) : null;
         const body = route.method === 'POST' ? await readJsonBody(req) : undefined;
-        result = await route.handler({ prisma: opts.prisma, payments, caller, url, params, base, body });
+        const run = () => route.handler({ prisma: opts.prisma, payments, caller, url, params, base, body });
+        result = key === null ? await run() : await idempotency.once({ clientId: caller.clientId, resource: route.path, key, body }, run);
       } else {
         result = await route.handler({ prisma: opts.prisma, access: await resolve(opts.prisma, caller), url, params, base });
       }

@@ -3,7 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApi, type ApiHarness } from './harness.ts';
+import { randomUUID } from 'node:crypto';
 import { PaymentStore } from '../../server/payments/store.ts';
+import { IdempotencyStore } from '../../server/api/idempotency.ts';
 
 const PISP = '/open-banking/v3.1/pisp';
 let api: ApiHarness;
@@ -16,7 +18,8 @@ const initiation = {
   RemittanceInformation: { Reference: 'LUNCH' },
 };
 const risk = {};
-const json = { 'content-type': 'application/json' };
+/** A JSON body with a fresh idempotency key (each call reads the getter anew). */
+const json = { 'content-type': 'application/json', get 'x-idempotency-key'() { return randomUUID(); } };
 const asClient = { 'x-sandbox-scope': 'payments' };
 const asCustomer = (consentId: string, subject = 'psu-demo') => ({ ...asClient, 'x-sandbox-consent-id': consentId, 'x-sandbox-subject': subject });
 
@@ -112,6 +115,69 @@ describe('domestic payment consents and payments', () => {
     await store.authorise(bigId, { customerId: 'psu-demo', debtorAccountId: 'acc-demo-current', grantId: `g-${bigId}` });
     const none = await api.call(`${PISP}/domestic-payment-consents/${bigId}/funds-confirmation`, { headers: asCustomer(bigId) });
     assert.equal(none.body.Data.FundsAvailableResult.FundsAvailable, false);
+  });
+
+  test('idempotency: the same key and body answer the first answer again; another body is refused; a missing key is refused', async () => {
+    const headers = { ...asClient, 'content-type': 'application/json', 'x-idempotency-key': 'order-42' };
+    const body = { Data: { Initiation: initiation }, Risk: risk };
+    const first = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers, body: JSON.stringify(body) });
+    assert.equal(first.status, 201);
+    const reordered = { Risk: risk, Data: { Initiation: { ...initiation } } };
+    const second = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers, body: JSON.stringify(reordered, null, 2) });
+    assert.equal(second.status, 201);
+    assert.deepEqual(second.body, first.body, 'the same consent, not a second one');
+    assert.equal(await api.db.prisma.paymentConsent.count({ where: { id: first.body.Data.ConsentId } }), 1);
+    const other = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers, body: JSON.stringify({ ...body, Risk: { PaymentContextCode: 'BillPayment' } }) });
+    assert.equal(other.status, 400);
+    assert.deepEqual([other.body.Errors[0].ErrorCode, other.body.Errors[0].Path], ['UK.OBIE.Header.Invalid', 'x-idempotency-key']);
+    const beta = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers: { ...headers, 'x-sandbox-client-id': 'tpp-beta' }, body: JSON.stringify(body) });
+    assert.notEqual(beta.body.Data.ConsentId, first.body.Data.ConsentId, 'keys are per client');
+    const { 'x-idempotency-key': _k, ...keyless } = headers;
+    const missing = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers: keyless, body: JSON.stringify(body) });
+    assert.deepEqual([missing.status, missing.body.Errors[0].ErrorCode], [400, 'UK.OBIE.Header.Missing']);
+    const long = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers: { ...headers, 'x-idempotency-key': 'k'.repeat(41) }, body: JSON.stringify(body) });
+    assert.deepEqual([long.status, long.body.Errors[0].ErrorCode], [400, 'UK.OBIE.Header.Invalid']);
+  });
+
+  test('idempotency: a replayed payment does not pay twice; a refused request releases its key', async () => {
+    const id = await authorisedConsent();
+    const headers = { ...asCustomer(id), 'content-type': 'application/json', 'x-idempotency-key': `pay-${id.slice(4, 30)}` };
+    const changed = { Data: { ConsentId: id, Initiation: { ...initiation, InstructedAmount: { Amount: '99.00', Currency: 'GBP' } } }, Risk: risk };
+    assert.equal((await api.call(`${PISP}/domestic-payments`, { method: 'POST', headers, body: JSON.stringify(changed) })).status, 400);
+    const body = JSON.stringify({ Data: { ConsentId: id, Initiation: initiation }, Risk: risk });
+    const first = await api.call(`${PISP}/domestic-payments`, { method: 'POST', headers, body });
+    assert.equal(first.status, 201, `the refused request did not keep the key: ${JSON.stringify(first.body)}`);
+    const replay = await api.call(`${PISP}/domestic-payments`, { method: 'POST', headers, body });
+    assert.equal(replay.status, 201);
+    assert.equal(replay.body.Data.DomesticPaymentId, first.body.Data.DomesticPaymentId);
+    assert.equal(await api.db.prisma.domesticPayment.count({ where: { consentId: id } }), 1);
+  });
+
+  test('idempotency keys live in the database (a new API instance replays them) and expire after their time', async () => {
+    const headers = { ...asClient, 'content-type': 'application/json', 'x-idempotency-key': 'survives-restart' };
+    const body = JSON.stringify({ Data: { Initiation: initiation }, Risk: risk });
+    const first = await api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers, body });
+    let now = new Date();
+    const restarted = await api.withOptions({ idempotency: new IdempotencyStore(api.db.prisma, 60, () => now) });
+    try {
+      const replay = await restarted.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers, body });
+      assert.equal(replay.body.Data.ConsentId, first.body.Data.ConsentId);
+      now = new Date(Date.now() + 25 * 3600 * 1000);
+      const later = await restarted.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers, body });
+      assert.equal(later.status, 201);
+      assert.notEqual(later.body.Data.ConsentId, first.body.Data.ConsentId, 'an expired key creates a new consent');
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  test('idempotency: the same key twice at once creates one consent; the other gets it or a 409', async () => {
+    const headers = { ...asClient, 'content-type': 'application/json', 'x-idempotency-key': 'race' };
+    const body = JSON.stringify({ Data: { Initiation: initiation }, Risk: risk });
+    const answers = await Promise.all([1, 2, 3].map(() => api.call(`${PISP}/domestic-payment-consents`, { method: 'POST', headers, body })));
+    const ids = new Set(answers.filter((a) => a.status === 201).map((a) => a.body.Data.ConsentId));
+    assert.equal(ids.size, 1);
+    for (const a of answers) assert.ok(a.status === 201 || a.status === 409, String(a.status));
   });
 
   test('a token without the payments scope is refused by the API too', async () => {

@@ -12,6 +12,7 @@ import { OpenApiConformance } from './conformance.ts';
 import { authorisedCode, envOfStack, redeem } from '../helpers/journey.ts';
 import { jsonBody } from '../../server/engine/http-client.ts';
 import { PaymentStore } from '../../server/payments/store.ts';
+import { randomUUID } from 'node:crypto';
 
 const BASE = '/open-banking/v3.1/aisp';
 const doc = new OpenApiConformance('ob-api');
@@ -114,7 +115,8 @@ describe('OB API answers conform to openapi/ob-api.yaml', () => {
     const cc = await requestToken(t.stack, { clientId: 'tpp-alpha', cert: 'tpp-alpha', scope: 'payments' });
     assert.equal(cc.status, 200, JSON.stringify(cc.body));
     const ccToken = String(cc.body!.access_token);
-    const post = (path: string, token: string, v: unknown) => call(path, { cert: 'tpp-alpha', token, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(v) });
+    const post = (path: string, token: string, v: unknown, key: string = randomUUID()) =>
+      call(path, { cert: 'tpp-alpha', token, method: 'POST', headers: { 'content-type': 'application/json', 'x-idempotency-key': key }, body: JSON.stringify(v) });
     const initiation = {
       InstructionIdentification: 'ACME412', EndToEndIdentification: 'FRESCO.21302.GFX.20',
       InstructedAmount: { Amount: '165.88', Currency: 'GBP' },
@@ -139,8 +141,12 @@ describe('OB API answers conform to openapi/ob-api.yaml', () => {
     const changed = await post(`${PISP}/domestic-payments`, token, { Data: { ConsentId: id, Initiation: { ...initiation, InstructedAmount: { Amount: '1665.88', Currency: 'GBP' } } }, Risk: risk });
     assert.equal(changed.status, 400);
     assert.deepEqual(changed.body.Errors.map((e: { ErrorCode: string; Path: string }) => [e.ErrorCode, e.Path]), [['UK.OBIE.Resource.ConsentMismatch', 'Data.Initiation.InstructedAmount']]);
-    const paid = await post(`${PISP}/domestic-payments`, token, { Data: { ConsentId: id, Initiation: initiation }, Risk: risk });
+    const paid = await post(`${PISP}/domestic-payments`, token, { Data: { ConsentId: id, Initiation: initiation }, Risk: risk }, 'pay-once');
     assert.equal(paid.status, 201);
+    const replayed = await post(`${PISP}/domestic-payments`, token, { Data: { ConsentId: id, Initiation: initiation }, Risk: risk }, 'pay-once');
+    assert.deepEqual(replayed.body, paid.body, 'the same idempotency key and body: the same payment');
+    const reused = await post(`${PISP}/domestic-payments`, token, { Data: { ConsentId: id, Initiation: { ...initiation, EndToEndIdentification: 'other' } }, Risk: risk }, 'pay-once');
+    assert.deepEqual([reused.status, reused.body.Errors[0].ErrorCode], [400, 'UK.OBIE.Header.Invalid']);
     assert.equal(paid.body.Data.Status, 'AcceptedSettlementInProcess');
     assert.equal((await call(`${PISP}/domestic-payment-consents/${id}`, { cert: 'tpp-alpha', token: ccToken })).body.Data.Status, 'Consumed');
     const again = await post(`${PISP}/domestic-payments`, token, { Data: { ConsentId: id, Initiation: initiation }, Risk: risk });
