@@ -16,6 +16,9 @@ import { createConsent, deleteConsent, getConsent } from './routes/consents.ts';
 import { PISP_BASE, createDomesticPayment, createPaymentConsent, fundsConfirmation, getDomesticPayment, getPaymentConsent } from './routes/payments.ts';
 import { PaymentStore } from '../payments/store.ts';
 import { IdempotencyStore, idempotencyKey } from './idempotency.ts';
+import { verifyRequestSignature } from './signature.ts';
+import type { Directory } from '../directory/index.ts';
+import { JWS_SIGNATURE_HEADER, signDetached } from '../directory/jws.ts';
 
 export { seedBank } from './seed.ts';
 
@@ -26,7 +29,7 @@ export const BASE_PATH = '/open-banking/v3.1/aisp';
  * resources; payment: the Payment Initiation API (base PISP_BASE; each handler checks its token kind).
  */
 type Route = { method: 'GET' | 'POST' | 'DELETE'; path: string; scope: string }
-  & ({ kind: 'data'; handler: Handler } | { kind: 'consent'; handler: ConsentHandler } | { kind: 'payment'; handler: PaymentHandler; idempotent?: true });
+  & ({ kind: 'data'; handler: Handler } | { kind: 'consent'; handler: ConsentHandler } | { kind: 'payment'; handler: PaymentHandler; idempotent?: true; signed?: true });
 
 export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/account-access-consents', scope: 'accounts', kind: 'consent', handler: createConsent },
@@ -38,10 +41,10 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/accounts/{AccountId}/transactions', scope: 'accounts', kind: 'data', handler: accountTransactions },
   { method: 'GET', path: '/balances', scope: 'accounts', kind: 'data', handler: bulkBalances },
   { method: 'GET', path: '/transactions', scope: 'accounts', kind: 'data', handler: bulkTransactions },
-  { method: 'POST', path: '/domestic-payment-consents', scope: 'payments', kind: 'payment', handler: createPaymentConsent, idempotent: true },
+  { method: 'POST', path: '/domestic-payment-consents', scope: 'payments', kind: 'payment', handler: createPaymentConsent, idempotent: true, signed: true },
   { method: 'GET', path: '/domestic-payment-consents/{ConsentId}', scope: 'payments', kind: 'payment', handler: getPaymentConsent },
   { method: 'GET', path: '/domestic-payment-consents/{ConsentId}/funds-confirmation', scope: 'payments', kind: 'payment', handler: fundsConfirmation },
-  { method: 'POST', path: '/domestic-payments', scope: 'payments', kind: 'payment', handler: createDomesticPayment, idempotent: true },
+  { method: 'POST', path: '/domestic-payments', scope: 'payments', kind: 'payment', handler: createDomesticPayment, idempotent: true, signed: true },
   { method: 'GET', path: '/domestic-payments/{DomesticPaymentId}', scope: 'payments', kind: 'payment', handler: getDomesticPayment },
 ];
 
@@ -50,8 +53,8 @@ export const routePath = (route: Route) => `${route.kind === 'payment' ? PISP_BA
 
 const BODY_LIMIT = 64 * 1024;
 
-/** The JSON body of a POST: 415 unless application/json, 413 over 64 KiB, 400 when not JSON; undefined when empty. */
-async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+/** The JSON body of a POST and its bytes: 415 unless application/json, 413 over 64 KiB, 400 when not JSON; json undefined when empty. */
+async function readBody(req: IncomingMessage): Promise<{ raw: Buffer; json: unknown }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -59,13 +62,14 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     if (size > BODY_LIMIT) throw new ObieError(413, 'The request body is too large.', [{ ErrorCode: 'UK.OBIE.Field.Invalid', Message: `The body is over ${BODY_LIMIT} bytes.` }]);
     chunks.push(chunk as Buffer);
   }
-  if (!size) return undefined;
+  const raw = Buffer.concat(chunks);
+  if (!size) return { raw, json: undefined };
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') {
     throw new ObieError(415, 'Unsupported media type.', [{ ErrorCode: 'UK.OBIE.Header.Invalid', Message: 'Send the body as Content-Type: application/json.', Path: 'Content-Type' }]);
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return { raw, json: JSON.parse(raw.toString('utf8')) };
   } catch {
     throw new ObieError(400, 'The request is invalid.', [{ ErrorCode: 'UK.OBIE.Resource.InvalidFormat', Message: 'The body is not valid JSON.' }]);
   }
@@ -114,6 +118,8 @@ export interface BankApiOptions {
   payments?: PaymentStore;
   /** The idempotency keys of the payment POSTs (default: a store on `prisma`, 24-hour keys). */
   idempotency?: IdempotencyStore;
+  /** The sandbox directory: TPP keys that sign payment requests, and the bank's key that signs payment answers. */
+  directory: Directory;
   /** Which customer, accounts and permissions a request gets (default: consentAccess(consents)). */
   resolveAccess?: AccessResolver;
   /** Also accept requests from an external gateway, which forwards the access token (external.ts). */
@@ -133,6 +139,13 @@ export function createBankApi(opts: BankApiOptions): (req: IncomingMessage, res:
   const resolve = opts.resolveAccess ?? consentAccess(consents);
   const log = opts.log ?? ((message: string, err: unknown) => console.error(`[fapi-sandbox] ${message}`, err));
 
+  const bank = opts.directory.signer('bank-signing');
+  /** Payment Initiation API answers carry the bank's detached signature of their body (OBIE Message Signing). */
+  async function signed(req: IncomingMessage, body: unknown): Promise<Record<string, string>> {
+    if (!(req.url ?? '').split('?')[0]!.startsWith(PISP_BASE)) return {};
+    return { [JWS_SIGNATURE_HEADER]: await signDetached(JSON.stringify(body), { privateKey: bank.privateKey, kid: bank.kid, iss: bank.iss }) };
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse, interactionId: string): Promise<void> {
     try {
       const external = fromExternalGateway(req, opts.externalGateway ?? null);
@@ -147,11 +160,15 @@ export function createBankApi(opts: BankApiOptions): (req: IncomingMessage, res:
       let result;
       if (route.kind === 'consent') {
         forbiddenUnlessClientToken(caller);
-        const body = route.method === 'POST' ? await readJsonBody(req) : undefined;
+        const body = route.method === 'POST' ? (await readBody(req)).json : undefined;
         result = await route.handler({ consents, caller, url, params, base, body });
       } else if (route.kind === 'payment') {
         const key = route.idempotent ? idempotencyKey(req) : null;
-        const body = route.method === 'POST' ? await readJsonBody(req) : undefined;
+        const read = route.method === 'POST' ? await readBody(req) : null;
+        if (route.signed) {
+          await verifyRequestSignature({ value: req.headers[JWS_SIGNATURE_HEADER], body: read!.raw, clientId: caller.clientId, now: Math.floor(Date.now() / 1000), directory: opts.directory });
+        }
+        const body = read?.json;
         const run = () => route.handler({ prisma: opts.prisma, payments, caller, url, params, base, body });
         result = key === null ? await run() : await idempotency.once({ clientId: caller.clientId, resource: route.path, key, body }, run);
       } else {
@@ -161,14 +178,19 @@ export function createBankApi(opts: BankApiOptions): (req: IncomingMessage, res:
         res.writeHead(204, { 'x-fapi-interaction-id': interactionId, 'cache-control': 'no-store' }).end();
         return;
       }
-      sendJson(res, result.status ?? 200, result.body, interactionId);
+      sendJson(res, result.status ?? 200, result.body, interactionId, await signed(req, result.body));
     } catch (err) {
       if (res.headersSent) {
         log(`OB API: ${req.method} ${req.url} failed after the response started (interaction ${interactionId})`, err);
         res.destroy();
         return;
       }
-      if (err instanceof ObieError) return sendJson(res, err.status, err.body(), interactionId, err.headers);
+      if (err instanceof ObieError) {
+        const body = err.body();
+        const headers = await signed(req, body).catch(() => ({}));
+        if (!res.headersSent) sendJson(res, err.status, body, interactionId, { ...err.headers, ...headers });
+        return;
+      }
       const failure = new ObieError(500, 'Internal server error.', [{ ErrorCode: 'UK.OBIE.UnexpectedError', Message: 'The request could not be completed.' }]);
       const body = failure.body();
       log(`OB API: ${req.method} ${req.url} crashed (interaction ${interactionId}, error ${body.Id})`, err);

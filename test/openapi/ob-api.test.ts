@@ -13,6 +13,7 @@ import { authorisedCode, envOfStack, redeem } from '../helpers/journey.ts';
 import { jsonBody } from '../../server/engine/http-client.ts';
 import { PaymentStore } from '../../server/payments/store.ts';
 import { randomUUID } from 'node:crypto';
+import { signDetached } from '../../server/directory/jws.ts';
 
 const BASE = '/open-banking/v3.1/aisp';
 const doc = new OpenApiConformance('ob-api');
@@ -115,8 +116,11 @@ describe('OB API answers conform to openapi/ob-api.yaml', () => {
     const cc = await requestToken(t.stack, { clientId: 'tpp-alpha', cert: 'tpp-alpha', scope: 'payments' });
     assert.equal(cc.status, 200, JSON.stringify(cc.body));
     const ccToken = String(cc.body!.access_token);
-    const post = (path: string, token: string, v: unknown, key: string = randomUUID()) =>
-      call(path, { cert: 'tpp-alpha', token, method: 'POST', headers: { 'content-type': 'application/json', 'x-idempotency-key': key }, body: JSON.stringify(v) });
+    const alphaSigning = t.stack.directory.signer('tpp-alpha-signing');
+    const post = async (path: string, token: string, v: unknown, key: string = randomUUID()) => call(path, {
+      cert: 'tpp-alpha', token, method: 'POST', body: JSON.stringify(v),
+      headers: { 'content-type': 'application/json', 'x-idempotency-key': key, 'x-jws-signature': await signDetached(JSON.stringify(v), alphaSigning) },
+    });
     const initiation = {
       InstructionIdentification: 'ACME412', EndToEndIdentification: 'FRESCO.21302.GFX.20',
       InstructedAmount: { Amount: '165.88', Currency: 'GBP' },
@@ -127,7 +131,10 @@ describe('OB API answers conform to openapi/ob-api.yaml', () => {
     const created = await post(`${PISP}/domestic-payment-consents`, ccToken, { Data: { Initiation: initiation }, Risk: risk });
     assert.equal(created.status, 201);
     assert.equal(created.body.Data.Status, 'AwaitingAuthorisation');
+    assert.match(String(created.headers['x-jws-signature']), /^[\w-]+\.\.[\w-]+$/, 'the bank signs its answer');
     const id = created.body.Data.ConsentId;
+    const unsigned = await call(`${PISP}/domestic-payment-consents`, { cert: 'tpp-alpha', token: ccToken, method: 'POST', headers: { 'content-type': 'application/json', 'x-idempotency-key': randomUUID() }, body: '{}' });
+    assert.deepEqual([unsigned.status, unsigned.body.Errors[0].ErrorCode], [400, 'UK.OBIE.Signature.Missing']);
     assert.equal((await call(`${PISP}/domestic-payment-consents/${id}`, { cert: 'tpp-alpha', token: ccToken })).body.Data.Status, 'AwaitingAuthorisation');
     const invalid = await post(`${PISP}/domestic-payment-consents`, ccToken, { Data: { Initiation: { ...initiation, InstructedAmount: { Amount: '-1', Currency: 'GBP' } } }, Risk: risk });
     assert.equal(invalid.status, 400);
