@@ -12,7 +12,8 @@ import { ObieError, badRequest } from './obie.ts';
 export const IDEMPOTENCY_HEADER = 'x-idempotency-key';
 /** OBIE: an idempotency key expires after 24 hours. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-const KEY = /^(?!\s)[\x20-\x7e]{0,39}[\x21-\x7e]$/;
+/** Printable ASCII without a comma (a repeated header arrives joined with ", ", RFC 9110 §5.3), no space at either end. */
+const KEY = /^(?!\s)[\x20-\x2b\x2d-\x7e]{0,39}[\x21-\x2b\x2d-\x7e]$/;
 
 /** The body as JSON with sorted object keys: the same payload however its members were ordered or spaced. */
 export function canonicalJson(value: unknown): string {
@@ -29,7 +30,7 @@ export function idempotencyKey(req: IncomingMessage): string {
   const raw = req.headers[IDEMPOTENCY_HEADER];
   if (raw === undefined) throw badRequest('UK.OBIE.Header.Missing', `${IDEMPOTENCY_HEADER} is required on this POST (OBIE Idempotency).`, IDEMPOTENCY_HEADER);
   if (typeof raw !== 'string' || !KEY.test(raw)) {
-    throw badRequest('UK.OBIE.Header.Invalid', `${IDEMPOTENCY_HEADER} must be 1 to 40 printable characters without leading or trailing spaces, sent once.`, IDEMPOTENCY_HEADER);
+    throw badRequest('UK.OBIE.Header.Invalid', `${IDEMPOTENCY_HEADER} must be 1 to 40 printable ASCII characters, no comma, sent once.`, IDEMPOTENCY_HEADER);
   }
   return raw;
 }

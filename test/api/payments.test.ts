@@ -148,6 +148,8 @@ describe('domestic payment consents and payments', () => {
     assert.deepEqual([missing.status, missing.body.Errors[0].ErrorCode], [400, 'UK.OBIE.Header.Missing']);
     const long = await post(`${PISP}/domestic-payment-consents`, { ...headers, 'x-idempotency-key': 'k'.repeat(41) }, JSON.stringify(body));
     assert.deepEqual([long.status, long.body.Errors[0].ErrorCode], [400, 'UK.OBIE.Header.Invalid']);
+    const joined = await post(`${PISP}/domestic-payment-consents`, { ...headers, 'x-idempotency-key': 'order-42, order-43' }, JSON.stringify(body));
+    assert.deepEqual([joined.status, joined.body.Errors[0].ErrorCode], [400, 'UK.OBIE.Header.Invalid'], 'a repeated header arrives joined with a comma');
   });
 
   test('idempotency: a replayed payment does not pay twice; a refused request releases its key', async () => {
