@@ -35,6 +35,12 @@ function refusal(ex: ExchangeView): { code: string; check: string; message: stri
   }
 }
 
+/** The header parameter each refusing check is about (jws.signature and jws.detached concern the whole JWS). */
+const PARAM_OF: Record<string, string> = {
+  'jws.alg': 'alg', 'jws.b64-absent': 'b64', 'jws.crit': 'crit', 'jws.tan': `${OB}tan`, 'jws.iat-window': `${OB}iat`,
+  'jws.kid-known': 'kid', 'jws.kid-of-client': 'kid', 'jws.iss': `${OB}iss`,
+};
+
 const show = (v: unknown) => (v === undefined ? '(absent)' : typeof v === 'string' ? v : JSON.stringify(v));
 
 export function SignatureCard({ ex, signatures = [] }: { ex: ExchangeView; signatures?: TraceEventOf<'jws.signature'>[] }) {
@@ -68,7 +74,7 @@ export function SignatureCard({ ex, signatures = [] }: { ex: ExchangeView; signa
             <thead><tr><th scope="col">Header parameter</th><th scope="col">Value</th></tr></thead>
             <tbody>
               {rows.map(([k, v]) => (
-                <tr key={k} className={refused && refused.message.includes(k.replace(OB, '')) ? 'fail' : undefined}>
+                <tr key={k} className={refused && PARAM_OF[refused.check] === k ? 'fail' : undefined}>
                   <th scope="row"><code>{k}</code></th>
                   <td className="val"><Truncated value={show(v)} max={72} /></td>
                 </tr>
