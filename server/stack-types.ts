@@ -12,6 +12,7 @@ import type { Idp } from './idp/index.ts';
 import type { Gateway } from './gateway/index.ts';
 import type { GatewayWorkers } from './gateway/workers.ts';
 import type { CatalogueCache } from './engine/catalogue.ts';
+import type { Directory } from './directory/index.ts';
 
 export interface Stack {
   config: SandboxConfig;
@@ -22,6 +23,8 @@ export interface Stack {
   consents: ConsentStore;
   idp: Idp;
   gateway: Gateway;
+  /** The sandbox directory: message-signing keys of the TPPs and the bank (OBIE detached JWS). */
+  directory: Directory;
   /** The scenario catalogue (scenarios/), reloaded when a file changes. */
   catalogue: CatalogueCache;
   /** The gateway's worker processes (FAPI_GATEWAY_WORKERS), or null when it runs in this process. */

@@ -29,6 +29,7 @@ import { recoverRuns } from './engine/recovery.ts';
 import { serverOptions, applyLimits, guard } from './limits.ts';
 import { hostAllowed, refuseHost } from './control/http.ts';
 import { ConsentStore } from './consent/store.ts';
+import { Directory } from './directory/index.ts';
 import { isCallback, callbackPage } from './tpp/callback.ts';
 import path from 'node:path';
 
@@ -118,6 +119,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const uiStart: Promise<Ui | null> = config.ui ? startUi(config, `http://${loopback}:${ports.ui}`) : Promise.resolve(null);
   await seedBank(db.prisma);
   const consents = new ConsentStore(db.prisma);
+  const directory = await Directory.fromPki(pki);
   const idp = await createIdp({ config, pki, db, decisions, urls, consents });
   const gateway = createGateway({ config, pki, replay: new ReplayStore(db.sqlite), decisions, urls, gatewaySecret, idp });
   const guarded = (listener: (req: http.IncomingMessage, res: http.ServerResponse) => void) => guard(config.limits, listener);
@@ -128,7 +130,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     : null;
   // The upstream receives the client's headers plus the gateway's own.
   const upstreamLimits = { ...config.limits, maxHeaderCount: config.limits.maxHeaderCount + 32 };
-  servers.api.on('request', guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway, consents })));
+  servers.api.on('request', guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway, consents, directory })));
   let workers: GatewayWorkers | null = null;
   if (config.gateway.workers) {
     workers = await startGatewayWorkers({
@@ -158,6 +160,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     consents,
     idp,
     gateway,
+    directory,
     catalogue: new CatalogueCache(path.join(config.rootDir, 'scenarios'), config.rootDir),
     gatewayWorkers: workers,
     startupMs: 0,

@@ -9,7 +9,7 @@ import { keyIsServed } from '../../lib/pki/keys.ts';
 const ROLE_TEXT: Record<string, string> = {
   'root-ca': 'root CA', 'issuing-ca': 'issuing CA', 'rogue-ca': 'rogue CA (untrusted)', server: 'server', client: 'client', attacker: 'attacker',
   expired: 'faulty: expired', 'not-yet-valid': 'faulty: not yet valid', revoked: 'faulty: revoked', untrusted: 'untrusted', service: 'service',
-  'self-signed': 'self-signed', minted: 'minted here',
+  'self-signed': 'self-signed', minted: 'minted here', signing: 'message signing (JWS)',
 };
 
 const FLAWS = [

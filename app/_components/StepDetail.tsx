@@ -25,8 +25,9 @@ import { UserActionCard } from './cards/UserActionCard.tsx';
 import { AuthorizationResponseCard } from './cards/AuthorizationResponseCard.tsx';
 import { PkceCard } from './cards/PkceCard.tsx';
 import { ConsentCard } from './cards/ConsentCard.tsx';
+import { SignatureCard } from './cards/SignatureCard.tsx';
 
-export function ExchangeDetail({ ex, issued, expectations = [] }: { ex: ExchangeView; issued: Map<string, TokenOrigin>; expectations?: ExpectationResult[] }) {
+export function ExchangeDetail({ ex, issued, expectations = [], signatures = [] }: { ex: ExchangeView; issued: Map<string, TokenOrigin>; expectations?: ExpectationResult[]; signatures?: TraceEventOf<'jws.signature'>[] }) {
   return (
     <div className="exchange" data-exchange={ex.http.interactionId ?? ''}>
       <div className="exchange-head">
@@ -38,6 +39,7 @@ export function ExchangeDetail({ ex, issued, expectations = [] }: { ex: Exchange
       <div className="stack">
         <TokenCard ex={ex} issued={issued} />
         <DpopCard ex={ex} />
+        <SignatureCard ex={ex} signatures={signatures} />
         <div className="cards">
           <TlsCard ex={ex} />
           <div className="stack">
@@ -173,7 +175,7 @@ export function StepDetail({ step, steps, issued }: { step: StepView; steps: rea
         <>
           <CodeExchangeCards step={step} steps={steps} />
           {step.exchanges.map((ex, i) => (
-            <ExchangeDetail key={i} ex={ex} issued={issued} expectations={step.expectations} />
+            <ExchangeDetail key={i} ex={ex} issued={issued} expectations={step.expectations} signatures={step.events.filter((e): e is TraceEventOf<'jws.signature'> => e.type === 'jws.signature')} />
           ))}
         </>
       )}

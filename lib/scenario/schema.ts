@@ -31,6 +31,17 @@ const dpopSpec = z
   })
   .strict();
 
+/** An OBIE detached JWS of the call's body (x-jws-signature, Message Signing v3.1.4+) and what to break in it. */
+const jwsSpec = z
+  .object({
+    key: z.string().describe('the sandbox directory signing certificate to sign with, e.g. tpp-alpha-signing'),
+    kidOf: z.string().optional().describe('put the kid and iss of another signing certificate in the header (a key passed off as someone else\'s)'),
+    iatOffset: z.number().int().optional().describe('seconds added to http://openbanking.org.uk/iat (e.g. -3600 for a stale signature)'),
+    omitCrit: z.boolean().default(false).describe('leave the crit header parameter out'),
+    signedBody: z.unknown().optional().describe('sign this JSON instead of the body sent (the body changed after signing)'),
+  })
+  .strict();
+
 /** A forged or tampered access token built from a real one. */
 const forgery = z
   .object({
@@ -148,6 +159,7 @@ const callStep = z
         dpop: z.union([z.boolean(), dpopSpec]).default(false),
         headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}).describe('extra request headers (templates allowed)'),
         body: z.unknown().optional().describe('JSON request body'),
+        jws: jwsSpec.optional().describe('sign the body: an OBIE detached JWS in x-jws-signature'),
         capture: z.record(name, z.string()).default({}).describe('variables to fill from the JSON response body: name -> dot path, e.g. consent_id: Data.ConsentId'),
         dpopHeaderName: z.string().regex(/^[Dd][Pp][Oo][Pp]$/, 'a spelling of DPoP').optional().describe('the DPoP header\'s name as sent on the wire, e.g. DPOP (header names are case-insensitive, RFC 9110 §5.1)'),
         dpopHeaderCopies: z.number().int().min(1).max(3).optional().describe('send the DPoP header this many times (two must be refused, RFC 9449 §4.3 (1))'),
@@ -226,7 +238,7 @@ const actor = z
   })
   .strict();
 
-export const TAGS = ['mtls', 'dpop', 'attack', 'happy-path', 'fapi', 'tls', 'token-endpoint', 'forgery', 'rotation', 'nonce', 'phantom', 'dcr', 'consent'] as const;
+export const TAGS = ['mtls', 'dpop', 'attack', 'happy-path', 'fapi', 'tls', 'token-endpoint', 'forgery', 'rotation', 'nonce', 'phantom', 'dcr', 'consent', 'payments'] as const;
 
 export const scenarioSchema = z
   .object({
@@ -253,6 +265,7 @@ export type Step = z.infer<typeof stepSchema>;
 export type Expectation = z.infer<typeof expectation>;
 export type DpopSpec = z.infer<typeof dpopSpec>;
 export type Forgery = z.infer<typeof forgery>;
+export type JwsSpec = z.infer<typeof jwsSpec>;
 export type TokenStep = z.infer<typeof tokenStep>;
 export type CallStep = z.infer<typeof callStep>;
 export type AuthorizeStep = z.infer<typeof authorizeStep>;

@@ -82,6 +82,11 @@ export const CAPABILITIES = {
     from: 'resourceServer: bundled',
     claimable: false,
   },
+  payments: {
+    description: 'The OBIE Payment Initiation API (domestic payment consents and payments, idempotency keys, detached JWS request signatures checked against the sandbox directory\'s keys): the bundled OB API behind a gateway route.',
+    from: 'resourceServer.routes.pisp (the path prefix your gateway serves the bundled OB API\'s /open-banking/v3.1/pisp at); bundled: always',
+    claimable: false,
+  },
   'consent-journey': {
     description: 'The OBIE account-access consent journey: consent resources on the OB API, PAR naming the consent, and the bank\'s sign-in and consent pages the engine plays as the customer\'s browser (the bundled IdP and OB API).',
     from: 'authorizationServer: bundled and resourceServer: bundled; claim it when your gateway fronts the bundled OB API and forwards the bundled IdP\'s tokens',

@@ -5,7 +5,7 @@ import type { Capability } from './capabilities.ts';
 /** The Open Banking API path every route forwards to (OBIE Account and Transaction API v3.1). */
 export const OB_BASE = '/open-banking/v3.1/aisp';
 
-export const ROUTE_IDS = ['fapi', 'mtls', 'dpop', 'dpop-nonce', 'phantom', 'bearer', 'mtls-self-signed'] as const;
+export const ROUTE_IDS = ['fapi', 'mtls', 'dpop', 'dpop-nonce', 'phantom', 'bearer', 'mtls-self-signed', 'pisp'] as const;
 
 export type RouteId = (typeof ROUTE_IDS)[number];
 
@@ -25,6 +25,7 @@ export const CATALOGUE_ROUTES: Record<RouteId, CatalogueRoute> = {
   phantom: { prefix: `/phantom${OB_BASE}`, capability: 'phantom', summary: 'opaque tokens, introspected' },
   bearer: { prefix: `/bearer${OB_BASE}`, capability: 'bearer-route', summary: 'the insecure baseline: plain bearer tokens' },
   'mtls-self-signed': { prefix: `/mtls-self-signed${OB_BASE}`, capability: 'self-signed-route', summary: 'certificate-bound tokens of self_signed_tls_client_auth clients: binding checked, no CA chain' },
+  pisp: { prefix: '/open-banking/v3.1/pisp', capability: 'payments', summary: 'the Payment Initiation API (domestic payments): sender-constrained tokens, signed requests' },
 };
 
 /** The catalogue route a scenario path is under (longest prefix first), and the rest of the path. */

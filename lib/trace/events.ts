@@ -86,6 +86,9 @@ export type TraceEventBody =
   | { type: 'http.exchange'; interactionId: string | null; request: HttpMessage; response: HttpResponseView | null; error: string | null; durationMs: number; /** Absent in runs recorded before it existed (then: the client). */ sender?: HttpSender }
   | { type: 'token.decoded'; label: string; role: 'access_token' | 'refresh_token' | 'id_token' | 'client_assertion'; format: 'jwt' | 'opaque'; token: DecodedJwt | null; tokenType?: string }
   | { type: 'dpop.proof'; label: string; proof: DecodedJwt; jkt: string; mutations: string[] }
+  // An OBIE detached JWS the client put in x-jws-signature: its protected header, the signing key, and
+  // the bytes signed against the bytes sent (SHA-256, base64url; they differ when the body changed after signing).
+  | { type: 'jws.signature'; label: string; header: Record<string, unknown>; key: string; signedSha256: string; sentSha256: string; signedBytes: number; mutations: string[] }
   | { type: 'authorization.request'; label: string; endpoint: string; parameters: Record<string, string>; pkce: { method: string; challenge: string | null; verifier: string | null } }
   | { type: 'browser.page'; label: string; url: string; status: number; title: string; forms: BrowserForm[]; alert: string | null; /** What the page says (absent in older runs). */ content?: PageText[] }
   | { type: 'browser.submit'; label: string; url: string; fields: Record<string, string | string[]> }

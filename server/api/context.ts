@@ -2,6 +2,7 @@
 // routes get the access the consent gives; consent routes get the calling client and the JSON body.
 import type { PrismaClient } from '../db/client.ts';
 import type { ConsentStore } from '../consent/store.ts';
+import type { PaymentStore } from '../payments/store.ts';
 import type { Access, Caller } from './access.ts';
 
 export interface ApiRequest {
@@ -38,3 +39,17 @@ export type ConsentHandler = (r: ConsentRequest) => Promise<ApiResponse>;
 
 /** Links.Self of a response that is not paginated. */
 export const selfLink = (r: ApiRequest) => ({ Self: `${r.base}${r.url.pathname}${r.url.search}` });
+
+/** A request to the Payment Initiation API (consents and payments of the calling client). */
+export interface PaymentRequest {
+  prisma: PrismaClient;
+  payments: PaymentStore;
+  caller: Caller;
+  url: URL;
+  params: Readonly<Record<string, string>>;
+  base: string;
+  /** The parsed JSON body (undefined without one). */
+  body: unknown;
+}
+
+export type PaymentHandler = (r: PaymentRequest) => Promise<ApiResponse>;

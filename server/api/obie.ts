@@ -17,6 +17,11 @@ export type ObieErrorCode =
   | 'UK.OBIE.Resource.InvalidConsentStatus'
   | 'UK.OBIE.Resource.InvalidFormat'
   | 'UK.OBIE.Resource.NotFound'
+  | 'UK.OBIE.Signature.Invalid'
+  | 'UK.OBIE.Signature.InvalidClaim'
+  | 'UK.OBIE.Signature.Malformed'
+  | 'UK.OBIE.Signature.Missing'
+  | 'UK.OBIE.Signature.MissingClaim'
   | 'UK.OBIE.UnexpectedError';
 
 export interface ObieErrorItem {
@@ -39,6 +44,7 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   404: 'NotFound',
   405: 'MethodNotAllowed',
+  409: 'Conflict',
   413: 'PayloadTooLarge',
   415: 'UnsupportedMediaType',
   500: 'InternalServerError',

@@ -1,4 +1,4 @@
-// The fapi-sandbox command line: start | run | list | check | certs | jwks | proof. Exit codes: 0
+// The fapi-sandbox command line: start | run | list | check | certs | jwks | proof | sign. Exit codes: 0
 // success, 1 a scenario failed, 2 usage, setting, scenario-file or target-file error.
 import { ConfigError, loadConfig, SETTINGS } from '../config.ts';
 import { loadPki, regeneratePki } from '../pki/load.ts';
@@ -24,6 +24,9 @@ commands:
   proof --url URL [--method M] [--token T] [--nonce N] [--key FILE]
                        print a DPoP proof JWT (key kept in certs/keys/cli-dpop.private.jwk.json)
   proof --jkt          print that key's RFC 7638 thumbprint (the cnf.jkt of tokens bound to it)
+  sign --file FILE | --data JSON [--key NAME] [--iat SECONDS]
+                       print the OBIE detached JWS (x-jws-signature) of a payment request body, signed with
+                       a sandbox directory key (default tpp-alpha-signing); send the same bytes (--data-binary)
 
 exit codes: 0 all passed, 1 a scenario failed (check: the target check failed), 2 usage, setting, scenario-file or target-file error.
 
@@ -81,6 +84,8 @@ async function dispatch(argv: string[]): Promise<number> {
       return (await import('./run.ts')).checkCommand(rest);
     case 'proof':
       return (await import('./proof.ts')).proofCommand(rest);
+    case 'sign':
+      return (await import('./sign.ts')).signCommand(rest);
     case 'start':
       await (await import('../main.ts')).main(rest);
       return 0;

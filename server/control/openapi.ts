@@ -71,7 +71,7 @@ export function servedOpenApi(stack: Stack, name: OpenApiName): Record<string, J
     doc.servers = [{ url: stack.urls.ui, description: 'This sandbox\'s web UI port.' }];
     return doc;
   }
-  const prefixes = stack.gateway.routes.map((r) => r.prefix.slice(0, r.prefix.length - UPSTREAM_BASE.length));
+  const prefixes = [...new Set(stack.gateway.routes.map((r) => r.prefix.slice(0, r.prefix.length - (r.upstream ?? UPSTREAM_BASE).length)))];
   const variables = { routePrefix: { default: '', enum: prefixes, description: 'The gateway route, i.e. which binding it enforces.' } };
   doc.servers = [
     { url: `${stack.urls.gateway}{routePrefix}`, description: 'This sandbox\'s gateway.', variables },

@@ -1,6 +1,7 @@
 // The state of one scenario while it runs: variables, tokens, authorization responses, DPoP keys,
 // minted certificates, saved proofs and assertions, the last DPoP-Nonce each actor received, and the
 // engine's clock offset.
+import { randomUUID } from 'node:crypto';
 import type { DpopSpec, Scenario } from '../../lib/scenario/schema.ts';
 import type { TraceEventBody } from '../../lib/trace/events.ts';
 import type { CertMaterial, Target } from './target.ts';
@@ -38,6 +39,7 @@ export interface Actor {
 
 export class ScenarioState {
   readonly vars = new Map<string, string>();
+  private readonly uniques = new Map<string, string>();
   readonly tokens = new Map<string, TokenInfo>();
   readonly authorizations = new Map<string, AuthorizationInfo>();
   readonly keys = new Map<string, DpopKey>();
@@ -135,6 +137,13 @@ export class ScenarioState {
         return getPath(this.target.endpoints, rest);
       case 'resources':
         return rest.length === 1 && rest[0] ? (this.target.resource(rest[0]) ?? undefined) : undefined;
+      case 'unique': {
+        // {{unique.x}}: a random UUID drawn once per name and scenario run (e.g. an idempotency key).
+        const name = rest.length === 1 ? rest[0] : undefined;
+        if (!name) return undefined;
+        if (!this.uniques.has(name)) this.uniques.set(name, randomUUID());
+        return this.uniques.get(name);
+      }
       default:
         return rest.length === 0 && head ? this.vars.get(head) : undefined;
     }

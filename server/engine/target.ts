@@ -10,6 +10,7 @@ import { RESOURCES } from '../resources.ts';
 import { mintCertificate, type MintRequest } from '../pki/mint.ts';
 import { passwordOf } from '../idp/interactions/users.ts';
 import { CALLBACK_PATH } from '../tpp/callback.ts';
+import type { Signer } from '../directory/index.ts';
 
 export interface CertMaterial {
   name: string;
@@ -75,12 +76,14 @@ export interface Target {
   /** Issues a certificate with a chosen flaw; null when the target has no CA for us. */
   mint: ((req: MintRequest) => Promise<CertMaterial>) | null;
   capabilities: ReadonlySet<Capability>;
+  /** A message-signing key of the sandbox directory (OBIE detached JWS); null or absent when the target has none. */
+  signer?: (name: string) => Signer | null;
 }
 
 /** Everything the bundled stack can do. */
 export const BUNDLED_CAPABILITIES: readonly Capability[] = [
   'mtls', 'dpop', 'mtls-route', 'dpop-route', 'dpop-nonce', 'phantom', 'bearer-route', 'strict-tls', 'dcr', 'mint', 'revocation', 'token-revocation', 'self-signed-route', 'gateway-checks', 'idp-checks',
-  'consent-journey',
+  'consent-journey', 'payments',
 ];
 
 /** The bundled stack's resource indicators, by the names scenarios use. */
@@ -130,5 +133,15 @@ export function bundledTarget(stack: Stack): Target {
     decisions: (id) => stack.decisions.peek(id),
     mint: (req) => mintCertificate(pki, req),
     capabilities: new Set(BUNDLED_CAPABILITIES),
+    signer: (name) => directorySigner(stack, name),
   };
+}
+
+/** A signing key of the stack's sandbox directory by certificate name (e.g. tpp-alpha-signing), or null. */
+export function directorySigner(stack: Pick<Stack, 'directory'>, name: string): Signer | null {
+  try {
+    return stack.directory.signer(name);
+  } catch {
+    return null;
+  }
 }

@@ -153,7 +153,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       if (recorded) await recorded;
       return sendError(res, ctx, reply, outcome.failure.check.id);
     }
-    await proxy.forward(req, res, ctx, UPSTREAM_BASE + match.rest + url.search, (status) => decisions.record(decision(ctx, outcome, status, t0), chosen));
+    await proxy.forward(req, res, ctx, (match.route.upstream ?? UPSTREAM_BASE) + match.rest + url.search, (status) => decisions.record(decision(ctx, outcome, status, t0), chosen));
   }
 
   return {

@@ -1,6 +1,6 @@
 // The gateway's routes as a table: which path prefix enforces which binding, how the token is
 // validated (signed JWT or introspection), and what it must grant. Every route proxies to the
-// mock Open Banking API at /open-banking/v3.1/aisp.
+// mock Open Banking API at /open-banking/v3.1/aisp, or (payments) at /open-banking/v3.1/pisp.
 import type { Binding } from '../../lib/trace/decision.ts';
 import type { SandboxConfig } from '../config.ts';
 import { RESOURCES } from '../resources.ts';
@@ -25,9 +25,12 @@ export interface Route {
   /** Client certificate revocation: ignore, crl (unknown status accepted, said so) or strict (refused). */
   revocation: RevocationMode;
   summary: string;
+  /** Where the rest of the path goes upstream (default UPSTREAM_BASE). */
+  upstream?: string;
 }
 
 export const UPSTREAM_BASE = '/open-banking/v3.1/aisp';
+export const PISP_UPSTREAM_BASE = '/open-banking/v3.1/pisp';
 
 
 export function buildRoutes(config: SandboxConfig): Route[] {
@@ -48,6 +51,8 @@ export function buildRoutes(config: SandboxConfig): Route[] {
       summary: 'Opaque tokens, introspected at the IdP (phantom-token pattern), then the same binding checks.' },
     { id: 'ob-api-bearer', prefix: `/bearer${UPSTREAM_BASE}`, binding: 'bearer', ...ob,
       summary: 'Insecure on purpose, for teaching: any valid token, no binding check; a DPoP-bound token is even accepted as Bearer without a proof, which RFC 9449 §7.2 forbids. Shows why stolen tokens matter.' },
+    { id: 'ob-pisp', prefix: PISP_UPSTREAM_BASE, upstream: PISP_UPSTREAM_BASE, binding: config.gateway.binding, ...ob, scope: 'payments',
+      summary: 'The Payment Initiation API (domestic payments): a sender-constrained token with the payments scope.' },
   ];
 }
 

@@ -14,6 +14,7 @@ import { prismaAdapter } from './adapter.ts';
 import { getCertificate, certificateAuthorized, certificateSubjectMatches } from './mtls.ts';
 import { intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
 import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
+import { PaymentStore } from '../payments/store.ts';
 
 export interface IdpConfigInput {
   config: SandboxConfig;
@@ -39,6 +40,7 @@ function policy({ base, Check }: typeof OidcPolicy) {
 
 export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, errors, interactionPolicy }: IdpConfigInput): Configuration {
   const { InvalidTarget } = errors;
+  const payments = new PaymentStore(prisma);
   const ttl = config.idp.accessTokenTtlSeconds;
   const jwt = { sign: { alg: config.idp.accessTokenAlg } } as const;
   const SERVERS: Record<string, ResourceServer> = {
@@ -68,8 +70,8 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
     },
     // Refresh tokens for every client allowed the grant (OBIE journeys do not ask for offline_access).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    extraParams: { claims: intentCheck(consents, errors) },
-    extraTokenClaims: intentTokenClaims(consents, errors),
+    extraParams: { claims: intentCheck(consents, errors, payments) },
+    extraTokenClaims: intentTokenClaims(consents, errors, payments),
     ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 60, PushedAuthorizationRequest: 300, RefreshToken: 86_400, Grant: 86_400, Interaction: 600, Session: 3_600, IdToken: 600 },
     enabledJWA: {
       clientAuthSigningAlgValues: ['PS256', 'ES256'],
@@ -122,7 +124,7 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
       return {
         accountId: sub,
         claims: async () => {
-          const consent = grantId ? await consents.findByGrant(grantId) : null;
+          const consent = grantId ? (await consents.findByGrant(grantId)) ?? (await payments.findConsentByGrant(grantId)) : null;
           return { sub, name: customer.name, ...(consent ? { [INTENT_CLAIM]: consent.id } : {}) };
         },
       };

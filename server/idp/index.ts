@@ -11,6 +11,7 @@ import type { Pki } from '../pki/load.ts';
 import type { Db } from '../db/client.ts';
 import type { DecisionStore } from '../decisions/store.ts';
 import type { StackUrls } from '../config.ts';
+import { PaymentStore } from '../payments/store.ts';
 import type { ConsentStore } from '../consent/store.ts';
 import { RESOURCES } from '../resources.ts';
 import { idpConfiguration } from './config.ts';
@@ -99,7 +100,7 @@ export async function createIdp({ config, pki, db, decisions, urls, consents }: 
   });
   const callback = provider.callback();
   const pages = createPages({
-    provider, consents, prisma: db.prisma, errors,
+    provider, consents, payments: new PaymentStore(db.prisma), prisma: db.prisma, errors,
     csrfKey: createHmac('sha256', pki.secrets.cookieKeys[0]!).update('fapi-sandbox bank pages csrf').digest(),
   });
   const revokeGrant = async (grantId: string) => {

@@ -7,6 +7,7 @@ import type {
   AuthorizationDetail, Configuration, KoaContextWithOIDC, RichAuthorizationRequestsActiveConfiguration, RichAuthorizationRequestsConfigurationBase, errors as OidcErrors,
 } from 'oidc-provider';
 import { isExpired, type ConsentStore } from '../consent/store.ts';
+import type { PaymentStore } from '../payments/store.ts';
 import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
 
 export interface Intent {
@@ -67,7 +68,7 @@ const scopes = (params: Record<string, unknown>) => new Set(typeof params.scope 
  * authorization endpoint after the standard checks): a request for the `accounts` scope must name a
  * consent of this client that awaits authorisation and has not expired.
  */
-export function intentCheck(consents: ConsentStore, errors: Errors) {
+export function intentCheck(consents: ConsentStore, errors: Errors, payments?: PaymentStore) {
   return async function checkIntent(ctx: KoaContextWithOIDC): Promise<void> {
     const params = ctx.oidc.params as Record<string, unknown>;
     // The verdict, for the decision record of this request (record.ts: idp.consent-intent).
@@ -83,12 +84,25 @@ export function intentCheck(consents: ConsentStore, errors: Errors) {
       throw err;
     }
     if (!intent) {
+      if (payments && scopes(params).has('payments')) {
+        throw new errors.InvalidRequest(verdict('fail', `the payments scope needs a domestic payment consent: name it with the claims parameter (${INTENT_CLAIM})`));
+      }
       if (scopes(params).has('accounts')) {
         throw new errors.InvalidRequest(verdict('fail', `the accounts scope needs an account-access consent: name it with the claims parameter (${INTENT_CLAIM}) or authorization_details (type ${INTENT_DETAIL_TYPE})`));
       }
       verdict('skip', 'no account access requested, no consent named');
       return;
     }
+    const payment = payments ? await payments.findConsent(intent.consentId) : null;
+    if (payment) {
+      const inputs = { consentId: payment.id, via: intent.via, kind: 'domestic-payment', status: payment.status, consentClient: payment.clientId, client: ctx.oidc.client?.clientId };
+      if (payment.clientId !== ctx.oidc.client?.clientId) throw new errors.InvalidRequest(verdict('fail', `${INTENT_CLAIM} ${payment.id} is not a consent of this client`, inputs));
+      if (!scopes(params).has('payments') || scopes(params).has('accounts')) throw new errors.InvalidRequest(verdict('fail', `payment consent ${payment.id} is authorised with the payments scope alone (not accounts)`, inputs));
+      if (payment.status !== 'AwaitingAuthorisation') throw new errors.InvalidRequest(verdict('fail', `payment consent ${payment.id} is ${payment.status}, not AwaitingAuthorisation`, inputs));
+      verdict('pass', `payment consent ${payment.id} (named by ${intent.via}) awaits authorisation by the customer`, inputs);
+      return;
+    }
+    if (scopes(params).has('payments') && payments) throw new errors.InvalidRequest(verdict('fail', `the payments scope needs a domestic payment consent; ${intent.consentId.slice(0, 128)} is not one`));
     const consent = await consents.find(intent.consentId);
     const inputs = { consentId: intent.consentId, via: intent.via, status: consent?.status ?? null, consentClient: consent?.clientId ?? null, client: ctx.oidc.client?.clientId };
     if (!consent || consent.clientId !== ctx.oidc.client?.clientId) {
@@ -127,10 +141,16 @@ export function richAuthorizationRequests(errors: Errors): RichAuthorizationRequ
  * to issue one (invalid_grant) once the consent is no longer Authorised or has expired, so a refresh
  * after expiry fails at the token endpoint, not only at the API.
  */
-export function intentTokenClaims(consents: ConsentStore, errors: Errors): NonNullable<Configuration['extraTokenClaims']> {
+export function intentTokenClaims(consents: ConsentStore, errors: Errors, payments?: PaymentStore): NonNullable<Configuration['extraTokenClaims']> {
   return async (_ctx, token) => {
     const grantId = (token as { grantId?: string }).grantId;
     if (!grantId) return undefined;
+    const payment = payments ? await payments.findConsentByGrant(grantId) : null;
+    if (payment) {
+      // A payment consent's tokens are for its one payment: none once it is Consumed (or was never Authorised).
+      if (payment.status !== 'Authorised') throw new errors.InvalidGrant(`payment consent ${payment.id} is ${payment.status}`);
+      return { [INTENT_CLAIM]: payment.id };
+    }
     const consent = await consents.findByGrant(grantId);
     if (!consent) return undefined;
     if (consent.status !== 'Authorised') throw new errors.InvalidGrant(`consent ${consent.id} is ${consent.status}`);

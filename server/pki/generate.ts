@@ -8,7 +8,7 @@ import { exportJWK, generateKeyPair, calculateJwkThumbprint } from 'jose';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, id_ce_nameConstraints } from '@peculiar/asn1-x509';
 import { x509, EC_P256, generateEcKeys, privateKeyPem, summarizeCert, toPem } from './x509.ts';
-import { CLIENT_CERTS, CLIENT_KEYS, VALIDITY_DAYS, type CertRole, type LeafPlan, type Validity } from './plan.ts';
+import { CLIENT_CERTS, CLIENT_KEYS, SIGNING_CERTS, VALIDITY_DAYS, type CertRole, type LeafPlan, type Validity } from './plan.ts';
 import type { PkiIndex, IndexedCert } from './types.ts';
 
 const DAY = 86_400_000;
@@ -74,7 +74,7 @@ interface LeafRequest {
   issuer: Issued | 'self';
   notBefore: Date;
   notAfter: Date;
-  usage: 'client' | 'server' | 'ca';
+  usage: 'client' | 'server' | 'ca' | 'signing';
   dnsNames?: string[];
   ipAddresses?: string[];
 }
@@ -89,12 +89,13 @@ export async function issueCertificate(req: LeafRequest): Promise<Issued> {
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(req.usage === 'ca', req.usage === 'ca' ? 0 : undefined, true),
     new x509.KeyUsagesExtension(
-      req.usage === 'ca' ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign : x509.KeyUsageFlags.digitalSignature,
+      req.usage === 'ca' ? x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign
+        : req.usage === 'signing' ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation : x509.KeyUsageFlags.digitalSignature,
       true,
     ),
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
   ];
-  if (req.usage !== 'ca') {
+  if (req.usage === 'client' || req.usage === 'server') {
     extensions.push(new x509.ExtendedKeyUsageExtension([req.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]));
   }
   if (san.length) extensions.push(new x509.SubjectAlternativeNameExtension(san));
@@ -186,6 +187,11 @@ export async function generatePki(dir: string, now = Date.now()): Promise<PkiInd
     if (plan.revoked) revoked.push(issued.cert);
     const chain = issuer === 'self' ? [] : issuer === rogue ? [rogue.cert] : [issuing.cert];
     await w.cert(describe(plan), issued, 'clients', chain);
+  }
+
+  for (const plan of SIGNING_CERTS) {
+    const issued = await issueCertificate({ subject: plan.subject, issuer: issuing, ...window('valid', now), usage: 'signing' });
+    await w.cert({ name: plan.name, role: 'signing', description: plan.description, clientId: plan.clientId, trusted: true, revoked: false }, issued, 'signing', [issuing.cert]);
   }
 
   const rootCrl = await crl(root, [], now);

@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
 import { generatePki } from './generate.ts';
 import { x509 } from './x509.ts';
+import { CLIENT_CERTS, SIGNING_CERTS } from './plan.ts';
 import type { IndexedCert, PkiIndex } from './types.ts';
 
 export interface ClientMaterial {
@@ -40,6 +41,9 @@ export interface Pki {
 const WEEK = 7 * 86_400_000;
 
 function stale(index: PkiIndex, dir: string, now: number): string | null {
+  const names = new Set(index.certificates.map((c) => c.name));
+  const missing = [...CLIENT_CERTS, ...SIGNING_CERTS].find((p) => !names.has(p.name));
+  if (missing) return `${missing.name} (certificate plan) is not in index.json`;
   for (const c of index.certificates) {
     if (!existsSync(path.join(dir, c.files.cert)) || !existsSync(path.join(dir, c.files.key))) return `${c.files.cert} is missing`;
     const from = Date.parse(c.notBefore);

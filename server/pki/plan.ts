@@ -13,7 +13,8 @@ export type CertRole =
   | 'untrusted'
   | 'self-signed'
   | 'revoked'
-  | 'service';
+  | 'service'
+  | 'signing';
 
 export type Validity = 'valid' | 'expired' | 'not-yet-valid';
 
@@ -71,3 +72,34 @@ export const VALIDITY_DAYS: Record<Validity, { from: number; to: number }> = {
   expired: { from: -2 * 365, to: -1 },
   'not-yet-valid': { from: 5 * 365, to: 8 * 365 },
 };
+
+/**
+ * Message-signing certificates (OBIE "OBSeal" role): the keys TPPs sign detached JWS request bodies with
+ * (x-jws-signature) and the bank signs its responses with, published in the sandbox directory's JWKS.
+ * ECDSA P-256 from the issuing CA, digitalSignature + nonRepudiation, no TLS usage.
+ */
+export interface SigningPlan {
+  name: string;
+  /** The client whose requests this key signs (null: the bank, the ASPSP). */
+  clientId: string | null;
+  /** OB Directory organisation id and software statement id: the JWS `http://openbanking.org.uk/iss` is org/software (org alone for the bank). */
+  orgId: string;
+  softwareId: string | null;
+  subject: [string, string][];
+  description: string;
+}
+
+export const SIGNING_CERTS: SigningPlan[] = [
+  { name: 'tpp-alpha-signing', clientId: 'tpp-alpha', orgId: '0015800001041REAAY', softwareId: 'tpp-alpha',
+    subject: [['C', 'GB'], ['O', 'Alpha Payments Ltd'], ['OU', '0015800001041REAAY'], ['CN', 'tpp-alpha signing']],
+    description: "Alpha Payments' message-signing key (detached JWS on payment requests)." },
+  { name: 'tpp-dpop-signing', clientId: 'tpp-dpop', orgId: '0015800001041REEEP', softwareId: 'tpp-dpop',
+    subject: [['C', 'GB'], ['O', 'Epsilon DPoP Ltd'], ['OU', '0015800001041REEEP'], ['CN', 'tpp-dpop signing']],
+    description: "Epsilon's message-signing key (the DPoP client's payment requests)." },
+  { name: 'mallory-signing', clientId: 'mallory-app', orgId: '0015800001041REMMQ', softwareId: 'mallory-app',
+    subject: [['C', 'GB'], ['O', 'Mallory Apps Ltd'], ['OU', '0015800001041REMMQ'], ['CN', 'mallory-app signing']],
+    description: "Mallory's own message-signing key: valid, published, and hers." },
+  { name: 'bank-signing', clientId: null, orgId: '0015800000jfQ9aAAE', softwareId: null,
+    subject: [['C', 'GB'], ['O', 'FAPI Sandbox Bank'], ['OU', '0015800000jfQ9aAAE'], ['CN', 'bank signing']],
+    description: "The bank's (ASPSP's) key: it signs every Payment Initiation API response." },
+];

@@ -7,7 +7,7 @@ import type { ConfigOverrides } from '../config.ts';
 import type { Stack } from '../stack-types.ts';
 import { minter, mintCertificate } from '../pki/mint.ts';
 import { RESOURCES } from '../resources.ts';
-import { BUNDLED_RESOURCES, bundledClient, pkiCertificate, type Target } from '../engine/target.ts';
+import { BUNDLED_RESOURCES, bundledClient, directorySigner, pkiCertificate, type Target } from '../engine/target.ts';
 import { passwordOf } from '../idp/interactions/users.ts';
 import { CALLBACK_PATH } from '../tpp/callback.ts';
 import type { LoadedTarget } from './load.ts';
@@ -128,5 +128,6 @@ export function buildTarget(t: LoadedTarget, as: DiscoveredAs | null, stack: Sta
     decisions: stack ? (id) => stack.decisions.peek(id) : null,
     mint,
     capabilities: capabilitiesOf(t, as),
+    signer: (name) => (stack ? directorySigner(stack, name) : null),
   };
 }

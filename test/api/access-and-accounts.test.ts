@@ -47,8 +47,8 @@ test('a wrong gateway key (same length, other length, empty, the key with a suff
 });
 
 test('createBankApi refuses an empty or short gateway secret', () => {
-  assert.throws(() => createBankApi({ prisma: api.db.prisma, gatewaySecret: '' }), /gatewaySecret/);
-  assert.throws(() => createBankApi({ prisma: api.db.prisma, gatewaySecret: 'abc' }), /gatewaySecret/);
+  assert.throws(() => createBankApi({ prisma: api.db.prisma, gatewaySecret: '', directory: api.directory }), /gatewaySecret/);
+  assert.throws(() => createBankApi({ prisma: api.db.prisma, gatewaySecret: 'abc', directory: api.directory }), /gatewaySecret/);
 });
 
 test('every route needs the accounts scope: missing, other scopes or a look-alike are 403', async () => {
@@ -168,7 +168,7 @@ test('x-fapi-interaction-id: a UUID is echoed; absent or not a UUID, a fresh one
 });
 
 test('unknown paths are 404 and other methods 405 with Allow, as OBIE errors', async () => {
-  for (const path of [`${BASE}/statements`, `${BASE}/accounts/acc-demo-current/beneficiaries`, '/open-banking/v3.1/pisp/domestic-payments', `${BASE}/accounts/`, '/']) {
+  for (const path of [`${BASE}/statements`, `${BASE}/accounts/acc-demo-current/beneficiaries`, '/open-banking/v3.1/pisp/international-payments', `${BASE}/accounts/`, '/']) {
     const r = await api.call(path);
     assert.equal(r.status, 404, path);
     assertObieError(r.body, '404 NotFound', 'UK.OBIE.Resource.NotFound');

@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { openDb, type Db } from '../../server/db/client.ts';
 import { ROOT_DIR } from '../../server/config.ts';
 import { createBankApi, seedBank, type BankApiOptions } from '../../server/api/index.ts';
-import { tempDataDir } from '../helpers/paths.ts';
+import { certsDir, tempDataDir } from '../helpers/paths.ts';
+import { loadPki } from '../../server/pki/load.ts';
+import { Directory } from '../../server/directory/index.ts';
 
 export const BASE = '/open-banking/v3.1/aisp';
 
@@ -18,6 +20,8 @@ export interface Reply {
 
 export interface ApiHarness {
   db: Db;
+  /** The sandbox directory of the shared certs/ (signing keys). */
+  directory: Directory;
   secret: string;
   url: string;
   /** A request as the gateway forwards it; `headers` override (null removes a default header). */
@@ -68,15 +72,17 @@ export async function startApi(label: string, options: Partial<BankApiOptions> =
   const db = await openDb(data.dir, ROOT_DIR);
   await seedBank(db.prisma);
   const secret = randomBytes(32).toString('base64url');
-  const main = await listen(createBankApi({ prisma: db.prisma, gatewaySecret: secret, ...options }));
+  const directory = await Directory.fromPki(await loadPki(certsDir()));
+  const main = await listen(createBankApi({ prisma: db.prisma, gatewaySecret: secret, directory, ...options }));
   const extras: { close(): Promise<void> }[] = [];
   return {
     db,
+    directory,
     secret,
     url: main.url,
     call: caller(main.url, secret),
     async withOptions(extra) {
-      const l = await listen(createBankApi({ prisma: db.prisma, gatewaySecret: secret, ...options, ...extra }));
+      const l = await listen(createBankApi({ prisma: db.prisma, gatewaySecret: secret, directory, ...options, ...extra }));
       extras.push(l);
       return { call: caller(l.url, secret), close: l.close };
     },

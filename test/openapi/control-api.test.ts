@@ -76,6 +76,8 @@ describe('control API answers conform to openapi/control-api.yaml', () => {
   test('health, config, and the OpenAPI documents (JSON with this sandbox\'s URLs, YAML as written)', async () => {
     assert.equal((await api('GET', '/api/health')).body.status, 'ok');
     assert.equal((await api('GET', '/api/config')).status, 200);
+    const jwks = await api('GET', '/api/directory/jwks');
+    assert.ok(jwks.body.keys.some((k: { kid: string }) => k.kid === t.stack.directory.signer('tpp-alpha-signing').kid), 'the directory publishes Alpha\'s signing key');
     const control = await api('GET', '/api/openapi/control-api.json');
     assert.equal(control.body.servers[0].url, t.stack.urls.ui);
     const ob = await api('GET', '/api/openapi/ob-api.json');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { ROOT_DIR } from '../../server/config.ts';
 import { loadOpenApi, OPENAPI_DOCUMENTS } from '../../server/control/openapi.ts';
-import { ROUTES as OB_ROUTES, BASE_PATH } from '../../server/api/index.ts';
+import { ROUTES as OB_ROUTES, routePath } from '../../server/api/index.ts';
 import { CONTROL_ROUTES } from '../../server/control/index.ts';
 import { OpenApiConformance } from './conformance.ts';
 
@@ -59,7 +59,7 @@ describe('openapi/ documents', () => {
   });
 
   test('every route of the mock OB API (server/api/index.ts) has an operation, and every operation a route', () => {
-    const routes = OB_ROUTES.map((r) => `${r.method} ${BASE_PATH}${r.path}`).sort();
+    const routes = OB_ROUTES.map((r) => `${r.method} ${routePath(r)}`).sort();
     assert.deepEqual(operations(loadOpenApi(ROOT_DIR, 'ob-api')), routes);
   });
 

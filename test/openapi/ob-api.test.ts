@@ -11,6 +11,9 @@ import { buildProof, generateDpopKey, type DpopKey } from '../../server/engine/c
 import { OpenApiConformance } from './conformance.ts';
 import { authorisedCode, envOfStack, redeem } from '../helpers/journey.ts';
 import { jsonBody } from '../../server/engine/http-client.ts';
+import { PaymentStore } from '../../server/payments/store.ts';
+import { randomUUID } from 'node:crypto';
+import { signDetached } from '../../server/directory/jws.ts';
 
 const BASE = '/open-banking/v3.1/aisp';
 const doc = new OpenApiConformance('ob-api');
@@ -106,6 +109,61 @@ describe('OB API answers conform to openapi/ob-api.yaml', () => {
     assert.equal(balances.body.Errors[0].ErrorCode, 'UK.OBIE.Resource.ConsentMismatch');
     const consents = await call(`${BASE}/account-access-consents`, { cert: 'tpp-alpha', token, method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(consents.status, 403, 'consent resources take a client-credentials token');
+  });
+
+  test('domestic payments: consent, funds confirmation, payment, settlement; mismatches and a consumed consent', async () => {
+    const PISP = '/open-banking/v3.1/pisp';
+    const cc = await requestToken(t.stack, { clientId: 'tpp-alpha', cert: 'tpp-alpha', scope: 'payments' });
+    assert.equal(cc.status, 200, JSON.stringify(cc.body));
+    const ccToken = String(cc.body!.access_token);
+    const alphaSigning = t.stack.directory.signer('tpp-alpha-signing');
+    const post = async (path: string, token: string, v: unknown, key: string = randomUUID()) => call(path, {
+      cert: 'tpp-alpha', token, method: 'POST', body: JSON.stringify(v),
+      headers: { 'content-type': 'application/json', 'x-idempotency-key': key, 'x-jws-signature': await signDetached(JSON.stringify(v), alphaSigning) },
+    });
+    const initiation = {
+      InstructionIdentification: 'ACME412', EndToEndIdentification: 'FRESCO.21302.GFX.20',
+      InstructedAmount: { Amount: '165.88', Currency: 'GBP' },
+      CreditorAccount: { SchemeName: 'UK.OBIE.SortCodeAccountNumber', Identification: '08080021325698', Name: 'ACME Inc' },
+      RemittanceInformation: { Reference: 'FRESCO-101' },
+    };
+    const risk = { PaymentContextCode: 'EcommerceGoods' };
+    const created = await post(`${PISP}/domestic-payment-consents`, ccToken, { Data: { Initiation: initiation }, Risk: risk });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.Data.Status, 'AwaitingAuthorisation');
+    assert.match(String(created.headers['x-jws-signature']), /^[\w-]+\.\.[\w-]+$/, 'the bank signs its answer');
+    const id = created.body.Data.ConsentId;
+    const unsigned = await call(`${PISP}/domestic-payment-consents`, { cert: 'tpp-alpha', token: ccToken, method: 'POST', headers: { 'content-type': 'application/json', 'x-idempotency-key': randomUUID() }, body: '{}' });
+    assert.deepEqual([unsigned.status, unsigned.body.Errors[0].ErrorCode], [400, 'UK.OBIE.Signature.Missing']);
+    assert.equal((await call(`${PISP}/domestic-payment-consents/${id}`, { cert: 'tpp-alpha', token: ccToken })).body.Data.Status, 'AwaitingAuthorisation');
+    const invalid = await post(`${PISP}/domestic-payment-consents`, ccToken, { Data: { Initiation: { ...initiation, InstructedAmount: { Amount: '-1', Currency: 'GBP' } } }, Risk: risk });
+    assert.equal(invalid.status, 400);
+    assert.equal(invalid.body.Errors[0].Path, 'Data.Initiation.InstructedAmount.Amount');
+    // The customer authorises it (the journey's part, done on the store here), and the token names it.
+    await new PaymentStore(t.stack.db.prisma).authorise(id, { customerId: 'psu-demo', debtorAccountId: 'acc-demo-current', grantId: `grant-${id}` });
+    const token = await idpToken(t.stack, { scope: 'payments', sub: 'psu-demo', openbanking_intent_id: id, cnf: { 'x5t#S256': t.stack.pki.cert('tpp-alpha').entry.thumbprint } });
+    const funds = await call(`${PISP}/domestic-payment-consents/${id}/funds-confirmation`, { cert: 'tpp-alpha', token });
+    assert.equal(funds.status, 200);
+    assert.equal(typeof funds.body.Data.FundsAvailableResult.FundsAvailable, 'boolean');
+    const changed = await post(`${PISP}/domestic-payments`, token, { Data: { ConsentId: id, Initiation: { ...initiation, InstructedAmount: { Amount: '1665.88', Currency: 'GBP' } } }, Risk: risk });
+    assert.equal(changed.status, 400);
+    assert.deepEqual(changed.body.Errors.map((e: { ErrorCode: string; Path: string }) => [e.ErrorCode, e.Path]), [['UK.OBIE.Resource.ConsentMismatch', 'Data.Initiation.InstructedAmount']]);
+    const paid = await post(`${PISP}/domestic-payments`, token, { Data: { ConsentId: id, Initiation: initiation }, Risk: risk }, 'pay-once');
+    assert.equal(paid.status, 201);
+    const replayed = await post(`${PISP}/domestic-payments`, token, { Data: { ConsentId: id, Initiation: initiation }, Risk: risk }, 'pay-once');
+    assert.deepEqual(replayed.body, paid.body, 'the same idempotency key and body: the same payment');
+    const reused = await post(`${PISP}/domestic-payments`, token, { Data: { ConsentId: id, Initiation: { ...initiation, EndToEndIdentification: 'other' } }, Risk: risk }, 'pay-once');
+    assert.deepEqual([reused.status, reused.body.Errors[0].ErrorCode], [400, 'UK.OBIE.Header.Invalid']);
+    assert.equal(paid.body.Data.Status, 'AcceptedSettlementInProcess');
+    assert.equal((await call(`${PISP}/domestic-payment-consents/${id}`, { cert: 'tpp-alpha', token: ccToken })).body.Data.Status, 'Consumed');
+    const again = await post(`${PISP}/domestic-payments`, token, { Data: { ConsentId: id, Initiation: initiation }, Risk: risk });
+    assert.equal(again.status, 403);
+    assert.equal(again.body.Errors[0].ErrorCode, 'UK.OBIE.Resource.InvalidConsentStatus');
+    const read = await call(`${PISP}/domestic-payments/${paid.body.Data.DomesticPaymentId}`, { cert: 'tpp-alpha', token: ccToken });
+    assert.equal(read.body.Data.Status, 'AcceptedSettlementCompleted');
+    const accountsToken = await call(`${PISP}/domestic-payment-consents/${id}`, alpha());
+    assert.equal(accountsToken.status, 403, 'an accounts token at the payments route');
+    assert.equal(accountsToken.body.error, 'insufficient_scope');
   });
 
   test('the same API on the other gateway routes: /mtls, /dpop, /bearer', async () => {

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { x509 } from '../../server/pki/x509.ts';
 import { loadPki, regeneratePki, type Pki } from '../../server/pki/load.ts';
-import { CLIENT_CERTS, CLIENT_KEYS } from '../../server/pki/plan.ts';
+import { CLIENT_CERTS, CLIENT_KEYS, SIGNING_CERTS } from '../../server/pki/plan.ts';
 import type { IndexedCert, PkiIndex } from '../../server/pki/types.ts';
 import { tempDataDir } from '../helpers/paths.ts';
 
@@ -39,7 +39,7 @@ after(() => tmp.remove());
 test('index.json lists every certificate of the plan with its role, client, files, subject, issuer, serial, validity and thumbprint', () => {
   const onDisk = JSON.parse(readFileSync(file('index.json'), 'utf8')) as PkiIndex;
   assert.deepEqual(onDisk, index);
-  assert.deepEqual(index.certificates.map((c) => c.name), ['root-ca', 'issuing-ca', 'rogue-ca', 'server', ...CLIENT_CERTS.map((p) => p.name)]);
+  assert.deepEqual(index.certificates.map((c) => c.name), ['root-ca', 'issuing-ca', 'rogue-ca', 'server', ...CLIENT_CERTS.map((p) => p.name), ...SIGNING_CERTS.map((p) => p.name)]);
   for (const plan of CLIENT_CERTS) {
     const e = entry(plan.name);
     assert.equal(e.role, plan.role, plan.name);
@@ -107,6 +107,18 @@ test('chains: root (self-signed CA) → issuing CA → server and legitimate cli
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);
   }
   for (const name of ['rogue-alpha', 'tpp-selfsigned', 'alpha-expired', 'alpha-not-yet-valid']) assert.notEqual(verifyWith(name).status, 0, name);
+});
+
+test('message-signing certificates (OBIE detached JWS): issued by the issuing CA, digitalSignature + nonRepudiation, no TLS usage', () => {
+  for (const plan of SIGNING_CERTS) {
+    const e = entry(plan.name);
+    assert.deepEqual([e.role, e.clientId, e.trusted], ['signing', plan.clientId, true], plan.name);
+    const c = new x509.X509Certificate(readFileSync(file(e.files.cert)));
+    const usage = c.getExtension(x509.KeyUsagesExtension)!;
+    assert.equal(usage.usages, x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, plan.name);
+    assert.equal(c.getExtension(x509.ExtendedKeyUsageExtension), null, `${plan.name} is not a TLS certificate`);
+    assert.ok(cert(plan.name).checkIssued(cert('issuing-ca')), plan.name);
+  }
 });
 
 test('the server certificate covers localhost, 127.0.0.1 and ::1 for serverAuth; client certificates are for clientAuth', () => {
@@ -216,6 +228,16 @@ test('loadPki keeps a fitting PKI, regenerates one whose certificate no longer f
   assert.equal(readFileSync(file('README.md'), 'utf8'), 'kept\n');
   index = fresh.index;
   pki = fresh;
+  // A certs/ from before a certificate joined the plan (here: the signing certificates) is regenerated.
+  const older = structuredClone(index);
+  older.certificates = older.certificates.filter((c) => c.role !== 'signing');
+  writeFileSync(file('index.json'), JSON.stringify(older));
+  const upgraded: string[] = [];
+  const withSigning = await loadPki(tmp.dir, (m) => upgraded.push(m));
+  assert.match(upgraded.join('\n'), /tpp-alpha-signing \(certificate plan\) is not in index.json/);
+  assert.ok(withSigning.cert('bank-signing').entry.thumbprint);
+  index = withSigning.index;
+  pki = withSigning;
 });
 
 test('two loaders racing on an empty certs directory generate it once (a lock file, as two processes would)', async () => {

@@ -37,11 +37,11 @@ function valueAt(body: unknown, path: PropertyKey[]): unknown {
 }
 
 /** zod issues as OBIE error items: a missing field, an unexpected one, or an invalid one. */
-function obieErrors(issues: z.core.$ZodIssue[], body: unknown): ObieErrorItem[] {
+export function obieErrors(issues: z.core.$ZodIssue[], body: unknown, schema = 'OBReadConsent1'): ObieErrorItem[] {
   return issues.slice(0, 10).flatMap((issue): ObieErrorItem[] => {
     const path = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((k) => ({ ErrorCode: 'UK.OBIE.Field.Unexpected', Message: `${k} is not a field of OBReadConsent1 ${path || 'body'}.`, Path: path ? `${path}.${k}` : k }));
+      return issue.keys.map((k) => ({ ErrorCode: 'UK.OBIE.Field.Unexpected', Message: `${k} is not a field of ${schema} ${path || 'body'}.`, Path: path ? `${path}.${k}` : k }));
     }
     if (issue.code === 'invalid_type' && valueAt(body, issue.path) === undefined) {
       return [{ ErrorCode: 'UK.OBIE.Field.Missing', Message: `${path} is required${path === 'Risk' ? ' (an empty object will do: "Risk": {})' : ''}.`, Path: path }];

@@ -10,6 +10,38 @@ import { decodeJwt } from '../jwt.ts';
 import { jsonBody } from '../http-client.ts';
 import { getPath } from '../template.ts';
 import { exchange, type Observation } from './exchange.ts';
+import { createHash } from 'node:crypto';
+import type { JwsSpec } from '../../../lib/scenario/schema.ts';
+import { JWS_SIGNATURE_HEADER, obHeader, signDetached } from '../../directory/jws.ts';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+
+/** The x-jws-signature of `sent` as the step asks (another body, another kid, a stale iat, no crit), recorded in the trace. */
+async function detachedSignature(spec: JwsSpec, sent: string, state: ScenarioState, actor: string): Promise<string> {
+  const signer = (name: string) => {
+    const s = state.target.signer?.(state.text(name)) ?? null;
+    if (!s) throw new EngineError('unsupported', `the target has no signing key "${name}" (a sandbox directory certificate such as tpp-alpha-signing)`);
+    return s;
+  };
+  const key = signer(spec.key);
+  const claimed = spec.kidOf ? signer(spec.kidOf) : key;
+  const signed = spec.signedBody === undefined ? sent : JSON.stringify(state.deep(spec.signedBody));
+  const options = {
+    privateKey: key.privateKey, kid: claimed.kid, iss: claimed.iss, omitCrit: spec.omitCrit,
+    iat: Math.floor(state.now()) + (spec.iatOffset ?? 0),
+  };
+  const mutations = [
+    ...(spec.kidOf ? [`kid and iss of ${spec.kidOf}, signed with the key of ${spec.key}`] : []),
+    ...(spec.iatOffset ? [`iat ${spec.iatOffset > 0 ? '+' : ''}${spec.iatOffset} s`] : []),
+    ...(spec.omitCrit ? ['no crit'] : []),
+    ...(signed !== sent ? ['the body sent is not the body signed'] : []),
+  ];
+  state.emit({
+    type: 'jws.signature', label: `x-jws-signature by ${actor} (${spec.key})`, header: obHeader(options), key: state.text(spec.key),
+    signedSha256: sha256(signed), sentSha256: sha256(sent), signedBytes: Buffer.byteLength(signed), mutations,
+  });
+  return signDetached(signed, options);
+}
 
 async function accessToken(step: CallStep['call'], state: ScenarioState): Promise<string | null> {
   if (step.token === undefined) return null;
@@ -70,6 +102,7 @@ export async function callStep(step: CallStep['call'], state: ScenarioState): Pr
     body = JSON.stringify(state.deep(step.body));
     headers['content-type'] = 'application/json';
   }
+  if (step.jws) headers[JWS_SIGNATURE_HEADER] = await detachedSignature(step.jws, body ?? '', state, actor.name);
   const observation = await exchange(state, { actor: actor.name, method: step.method, url: url.toString(), headers, ...(body !== undefined ? { body } : {}), cert: actor.certificate, party: 'gateway', ...(step.tls ? { tlsOffer: step.tls } : {}) });
   capture(step, state, observation);
   return observation;

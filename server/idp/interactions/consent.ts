@@ -6,6 +6,7 @@ import type { Account } from '../../../generated/prisma/client.ts';
 import { describePermissions } from '../../consent/permissions.ts';
 import { ConsentStateError, isExpired, type Consent } from '../../consent/store.ts';
 import { requestedIntent } from '../intent.ts';
+import type { PaymentConsent } from '../../payments/store.ts';
 import { html, type Html } from './html.ts';
 import { PageError } from './form.ts';
 import type { PageContext } from './index.ts';
@@ -19,9 +20,15 @@ function accountLabel(a: Account): { name: string; meta: string } {
 }
 
 /** The consent the interaction is for, if it may still be authorised; an error the app receives otherwise. */
-export async function pendingConsent(p: PageContext): Promise<Consent | null> {
+export async function pendingConsent(p: PageContext): Promise<Consent | PaymentConsent | null> {
   const intent = requestedIntent(p.details.params, p.deps.errors);
   if (!intent) return null;
+  const payment = await p.deps.payments.findConsent(intent.consentId);
+  if (payment) {
+    if (payment.clientId !== p.client.id) throw new ConsentUnusable(`consent ${intent.consentId} is not a consent of ${p.client.id}`);
+    if (payment.status !== 'AwaitingAuthorisation') throw new ConsentUnusable(`payment consent ${payment.id} is ${payment.status}, not AwaitingAuthorisation`);
+    return payment;
+  }
   const consent = await p.deps.consents.find(intent.consentId);
   if (!consent || consent.clientId !== p.client.id) throw new ConsentUnusable(`consent ${intent.consentId} is not a consent of ${p.client.id}`);
   if (consent.status !== 'AwaitingAuthorisation') throw new ConsentUnusable(`consent ${consent.id} is ${consent.status}, not AwaitingAuthorisation`);

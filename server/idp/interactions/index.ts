@@ -12,10 +12,14 @@ import { BANK_CSS } from './style.ts';
 import { PageError, checkForgery, csrfToken, readForm } from './form.ts';
 import { loginPage, submitLogin } from './login.ts';
 import { ConsentUnusable, consentPage, pendingConsent, submitConsent } from './consent.ts';
+import { paymentPage, submitPayment } from './payment.ts';
+import type { PaymentStore } from '../../payments/store.ts';
 
 export interface PagesDeps {
   provider: Provider;
   consents: ConsentStore;
+  /** The domestic payment consents (their consent page is payment.ts). */
+  payments: PaymentStore;
   prisma: PrismaClient;
   /** Key of the anti-forgery tokens (stable across restarts, so an open page still works). */
   csrfKey: Buffer;
@@ -64,7 +68,10 @@ function send(res: ServerResponse, status: number, view: { title: string; body: 
 
 async function showPrompt(p: PageContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (p.details.prompt.name === 'login') return send(res, 200, await loginPage(p));
-  if (p.details.prompt.name === 'consent') return send(res, 200, await consentPage(p, await pendingConsent(p)));
+  if (p.details.prompt.name === 'consent') {
+    const consent = await pendingConsent(p);
+    return send(res, 200, consent && 'initiation' in consent ? await paymentPage(p, consent) : await consentPage(p, consent));
+  }
   throw new PageError(400, 'Something went wrong', `The bank cannot handle the "${p.details.prompt.name}" step.`);
 }
 
@@ -82,8 +89,10 @@ async function postConsent(p: PageContext, req: IncomingMessage, res: ServerResp
   checkForgery(req, form, p.deps.csrfKey, p.uid);
   if (p.details.prompt.name !== 'consent') throw new PageError(400, 'Something went wrong', 'Please sign in first. Go back to the app and start again.');
   const consent = await pendingConsent(p);
-  const outcome = await submitConsent(p, consent, form);
-  if (outcome.kind === 'again') return send(res, outcome.status, await consentPage(p, consent, outcome.view));
+  const payment = consent && 'initiation' in consent ? consent : null;
+  const account = consent && !('initiation' in consent) ? consent : null;
+  const outcome = payment ? await submitPayment(p, payment, form) : await submitConsent(p, account, form);
+  if (outcome.kind === 'again') return send(res, outcome.status, payment ? await paymentPage(p, payment, outcome.view) : await consentPage(p, account, outcome.view));
   const result = outcome.kind === 'approved'
     ? { consent: { grantId: outcome.grantId } }
     : { error: 'access_denied', error_description: 'The customer did not allow access' };
