@@ -104,7 +104,7 @@ function render(value: unknown, indent: number, highlight: ReadonlySet<string>, 
 
 export function JsonView({ value, highlight = [], label }: { value: unknown; highlight?: string[]; label?: string }) {
   return (
-    <pre className="code" aria-label={label}>
+    <pre className="code" aria-label={label} tabIndex={0}>
       {render(value, 0, new Set(highlight), null)}
     </pre>
   );

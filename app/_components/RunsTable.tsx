@@ -58,7 +58,7 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
     <>
       {error ? <p className="error-box" role="alert">{error}</p> : null}
       <div className="table-wrap">
-        <table className="table" data-table="runs">
+        <table className="table cards-sm" data-table="runs">
           <thead>
             <tr>
               <th scope="col">Run</th>
@@ -78,8 +78,8 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
                     <Link prefetch={false} href={`/runs/${r.id}`}><code>{r.id}</code></Link>
                     <div className="faint small">{dateTime(r.createdAt)} · target {r.target}</div>
                   </td>
-                  <td><StatusBadge status={r.status} /></td>
-                  <td>
+                  <td data-label="Status"><StatusBadge status={r.status} /></td>
+                  <td data-label="Scenarios">
                     <div className="row" style={{ gap: '0.3rem' }}>
                       {r.scenarios.slice(0, 6).map((s) => (
                         <span key={s.scenarioId} className={`badge ${s.status}`} title={s.failure ? s.failure.explanation : `${s.title}: ${s.status}`}>{s.scenarioId}</span>
@@ -89,8 +89,8 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
                     {r.summary ? <div className="small muted" style={{ marginTop: 4 }}>{countsText(r.summary)}</div> : null}
                     <FailureLines run={r} />
                   </td>
-                  <td className="nowrap">{ms(duration)}</td>
-                  <td>{r.trigger}</td>
+                  <td className="nowrap" data-label="Duration">{ms(duration)}</td>
+                  <td data-label="Trigger">{r.trigger}</td>
                   <td>
                     <button type="button" className="btn small" onClick={() => void again(r)} disabled={busy !== null} data-action="rerun">
                       {busy === r.id ? 'Starting…' : 'Re-run'}

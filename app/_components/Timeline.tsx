@@ -7,7 +7,7 @@ import { createElement, useId, useMemo, useState } from 'react';
 import { CHECKS, isCheckId } from '../../lib/checks/catalogue.ts';
 import type { RunView, ScenarioView, StepView } from '../../lib/trace/timeline.ts';
 import { stepRefusal } from '../../lib/trace/timeline.ts';
-import { describeArrows, laneLayout, planArrows, usesBrowser, type LaneLayout } from '../_lib/lanes.ts';
+import { arrowLines, describeArrows, laneLayout, planArrows, usesBrowser, type LaneLayout } from '../_lib/lanes.ts';
 import { ms, commonName } from '../_lib/format.ts';
 import { issuedTokens, type TokenOrigin } from '../_lib/tokens.ts';
 import type { ConfigDto } from '../_lib/types.ts';
@@ -71,6 +71,15 @@ function StepRow({ step, ctx }: { step: StepView; ctx: RowContext }) {
           </span>
         </span>
         <SequenceLanes arrows={arrows} note={noteFor(step)} defsId={defsId} layout={layout} />
+        {/* Phones: the same arrows as lines, one per request and answer (CSS shows one or the other). */}
+        <span className="seq-lines">
+          {arrowLines(arrows, layout, step.actor).map((l, i) => (
+            <span key={i} className={`seq-line ${l.tone}`}>
+              <span className="who">{l.from} → {l.to}</span> <code className="break">{l.text}</code>
+            </span>
+          ))}
+          {!arrows.length && noteFor(step) ? <span className="seq-line request">{noteFor(step)}</span> : null}
+        </span>
         <span className="step-result">
           {step.exchanges.length > 4 ? (
             <span className="badge neutral" title={step.exchanges.map((ex) => ex.http.response?.status ?? 'no response').join(', ')}>{step.exchanges.length} requests</span>

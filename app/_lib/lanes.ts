@@ -175,3 +175,36 @@ export function describeArrows(arrows: ArrowPlan[], layout: LaneLayout): string[
     return `${head}${a.forwarded ? ', forwarded to the API' : ''}${a.refusedBy ? `, refused by ${a.refusedBy}` : ''}, answered ${a.status}${a.responseNote ? ` (${a.responseNote})` : ''}`;
   });
 }
+
+/** One line of the vertical timeline (phones): "Mallory → Gateway  GET …/accounts", then the answer. */
+export interface ArrowLine {
+  from: string;
+  to: string;
+  text: string;
+  tone: 'request' | 'ok' | 'fail';
+}
+
+/**
+ * The arrows as lines for the vertical timeline: each request, then what came back (the refusing
+ * check, the status). The client's lane is named after the step's actor when it has one.
+ */
+export function arrowLines(arrows: ArrowPlan[], layout: LaneLayout, actor: string | null): ArrowLine[] {
+  const name = (l: Lane) => (l === 'client' && actor ? actorName(actor) : l === 'browser' ? 'Browser' : layout.lanes.find((x) => x.id === l)?.short ?? NAMES[l].short);
+  return arrows.flatMap((a): ArrowLine[] => {
+    if (a.kind === 'handoff') return [{ from: name(a.from), to: name(a.to), text: `redirect: ${a.label}`, tone: a.ok ? 'ok' : 'fail' }];
+    const request: ArrowLine = { from: name(a.from), to: name(a.to), text: a.label, tone: 'request' };
+    if (a.tlsRefused) return [request, { from: name(a.to), to: name(a.from), text: 'TLS handshake refused', tone: 'fail' }];
+    const ok = a.status !== null && a.status < 400;
+    const answer = `${a.status ?? '–'}${a.refusedBy ? ` refused by ${a.refusedBy}` : a.responseNote ? ` ${a.responseNote}` : ''}`;
+    return [
+      request,
+      ...(a.forwarded ? [{ from: name('gateway'), to: name('api'), text: 'forward', tone: 'request' as const }] : []),
+      { from: name(a.to), to: name(a.from), text: answer, tone: ok ? 'ok' : 'fail' },
+    ];
+  });
+}
+
+/** A scenario actor's name as a person: "mallory" → "Mallory", "tpp-alpha" → "Tpp-alpha". */
+export function actorName(actor: string): string {
+  return actor.charAt(0).toUpperCase() + actor.slice(1);
+}

@@ -43,7 +43,7 @@ function Body({ body, contentType }: { body: string | undefined; contentType: st
   const text = pretty(body, contentType);
   return (
     <div className="stack" style={{ gap: '0.4rem' }}>
-      <pre className="code">{text.length > 6000 ? `${text.slice(0, 6000)}\n… (${text.length} characters)` : text}</pre>
+      <pre className="code" tabIndex={0}>{text.length > 6000 ? `${text.slice(0, 6000)}\n… (${text.length} characters)` : text}</pre>
       <div><CopyButton value={body} label="Copy body" /></div>
     </div>
   );

@@ -44,7 +44,7 @@ function OneToken({ t, ex, origin }: { t: ShownToken; ex: ExchangeView; origin: 
         <p className="note small" style={{ margin: 0 }}>No <code>cnf</code> claim: a plain bearer token. Whoever holds it can use it.</p>
       ) : null}
       {t.decoded ? (
-        <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 0.8fr) minmax(0, 1.2fr)' }}>
+        <div className="grid-2 token-parts">
           <div>
             <div className="eyebrow">Header</div>
             <JsonView value={t.decoded.header} label={`${t.label} header`} />
