@@ -164,6 +164,10 @@ export function GenericEvents({ events }: { events: TraceEvent[] }) {
   );
 }
 
+/** A check expectation whose detail is the check's own reason, already in the step's checks card. */
+const shownInChecks = (step: StepView, r: ExpectationResult) =>
+  r.path.startsWith('check ') && step.exchanges.some((ex) => ex.decisions.some((d) => d.checks.some((c) => `check ${c.id}` === r.path && c.reason === r.detail)));
+
 export function StepDetail({ step, steps, issued }: { step: StepView; steps: readonly StepView[]; issued: Map<string, TokenOrigin> }) {
   return (
     <div className="step-body">
@@ -186,7 +190,7 @@ export function StepDetail({ step, steps, issued }: { step: StepView; steps: rea
                 <li key={i} data-expectation={r.path}>
                   <OutcomeBadge outcome={r.unobservable ? 'skip' : r.pass ? 'pass' : 'fail'}>{r.unobservable ? 'not observable' : r.pass ? 'met' : 'not met'}</OutcomeBadge>
                   <span><code>{r.path}</code> expected <code>{JSON.stringify(r.expected)}</code>, got <code>{JSON.stringify(r.actual)}</code></span>
-                  {r.detail ? <span className="small muted">({r.detail})</span> : null}
+                  {r.detail && !shownInChecks(step, r) ? <span className="small muted">({r.detail})</span> : null}
                 </li>
               ))}
             </ul>

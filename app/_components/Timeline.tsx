@@ -7,12 +7,14 @@ import { createElement, useId, useMemo, useState } from 'react';
 import { CHECKS, isCheckId } from '../../lib/checks/catalogue.ts';
 import type { RunView, ScenarioView, StepView } from '../../lib/trace/timeline.ts';
 import { stepRefusal } from '../../lib/trace/timeline.ts';
-import { arrowLines, describeArrows, laneLayout, planArrows, usesBrowser, type LaneLayout } from '../_lib/lanes.ts';
+import { actorName, actorsOf, arrowLines, describeArrows, laneLayout, planArrows, usesBrowser, type LaneLayout } from '../_lib/lanes.ts';
+import { scenarioVerdict, stepVerdict, type Verdict } from '../_lib/verdict.ts';
+import { useScenarioTags } from './useScenarioTags.ts';
 import { ms, commonName } from '../_lib/format.ts';
 import { issuedTokens, type TokenOrigin } from '../_lib/tokens.ts';
 import type { ConfigDto } from '../_lib/types.ts';
 import { HttpBadge, StatusBadge } from './Badges.tsx';
-import { SeqDefs, SequenceLanes } from './SequenceLanes.tsx';
+import { laneClass, SeqDefs, SequenceLanes } from './SequenceLanes.tsx';
 import { GenericEvents, StepDetail } from './StepDetail.tsx';
 import { FailureExplanation } from './FailureExplanation.tsx';
 import { useConfig } from './useConfig.ts';
@@ -38,10 +40,11 @@ interface RowContext {
 function StepRow({ step, ctx }: { step: StepView; ctx: RowContext }) {
   const { config, defsId, issued, autoOpen, layout, steps } = ctx;
   const refusal = stepRefusal(step);
+  const verdict = stepVerdict(step);
   // Opens by itself on a refusal or a failure until the reader toggles it; from then on it is theirs.
   const [toggled, setToggled] = useState<boolean | null>(null);
   const open = toggled ?? (autoOpen && step.status !== 'running' && (!!refusal || step.status === 'failed' || step.status === 'error'));
-  const arrows = planArrows(step, config);
+  const arrows = planArrows(step, config, steps);
   const browser = step.exchanges.some((ex) => ex.sender === 'browser');
   const cert = step.exchanges[0]?.tls?.clientCertificate;
   const verdictText = step.status === 'passed' ? 'as expected' : step.status === 'failed' ? 'not as expected' : step.status;
@@ -65,8 +68,8 @@ function StepRow({ step, ctx }: { step: StepView; ctx: RowContext }) {
             {step.actor ? <span>as <strong>{step.actor}</strong>{browser ? <> and the customer's browser</> : null}</span> : null}
             <span className="faint">{step.kind}</span>
             {cert ? <span className="faint">· cert <code>{step.exchanges[0]?.tls?.clientCertificateName ?? commonName(cert.subject)}</code></span> : step.exchanges[0]?.tls ? <span className="faint">· no client cert</span> : null}
-            {refusal ? (
-              <span className="badge fail" data-refused-by={refusal.check.id}>refused by {refusal.check.id}</span>
+            {verdict.kind === 'blocked' || verdict.kind === 'succeeded' || verdict.kind === 'broke' ? (
+              <span className={`badge ${verdict.tone === 'pass' ? 'pass' : 'fail'}`} data-refused-by={refusal?.check.id} data-step-verdict={verdict.kind}><HeadlineText v={verdict} /></span>
             ) : null}
           </span>
         </span>
@@ -99,40 +102,34 @@ function StepRow({ step, ctx }: { step: StepView; ctx: RowContext }) {
   );
 }
 
-/** The check that refused the scenario's decisive request, in words. */
-function Verdict({ scenario }: { scenario: ScenarioView }) {
-  const refused = scenario.steps.map((s) => ({ s, r: stepRefusal(s) })).find((x) => x.r);
-  if (!refused?.r) {
-    if (scenario.status === 'running' || scenario.status === 'pending' || scenario.status === 'skipped') return null;
-    if (scenario.steps.some((s) => s.exchanges.some((ex) => ex.unobservable))) {
-      // A failed scenario's explanation already says so.
-      if (scenario.status === 'failed' || scenario.status === 'error') return null;
-      return (
-        <div className="verdict unobservable" data-verdict="unobservable">
-          <span className="badge skip">not observable</span>
-          <span>This target's servers are not the sandbox's own: their checks cannot be seen, so each step is judged on what the client saw.</span>
-        </div>
-      );
-    }
-    return (
-      <div className="verdict allowed">
-        <span className="badge pass">no request refused</span>
-        <span>Every request in this scenario passed the server's checks.</span>
-      </div>
-    );
-  }
-  const { s, r } = refused;
-  const info = isCheckId(r.check.id) ? CHECKS[r.check.id] : null;
+/** A headline with its check id set as code. */
+function HeadlineText({ v }: { v: Verdict }) {
+  if (!v.checkId || !v.headline.includes(v.checkId)) return <>{v.headline}</>;
+  const [before, after] = [v.headline.slice(0, v.headline.indexOf(v.checkId)), v.headline.slice(v.headline.indexOf(v.checkId) + v.checkId.length)];
+  return <>{before}<code>{v.checkId}</code>{after}</>;
+}
+
+/** The scenario's verdict in plain words from its intent: the attack blocked (by which check) or not, the happy path working or not. */
+function Headline({ scenario, tags }: { scenario: ScenarioView; tags: readonly string[] | null }) {
+  const v = scenarioVerdict(scenario, tags);
+  if (!v || v.kind === 'skipped') return null;
+  const step = v.step !== null ? scenario.steps[v.step] ?? null : null;
+  const refusal = step ? stepRefusal(step) : null;
+  const info = v.checkId && isCheckId(v.checkId) ? CHECKS[v.checkId] : null;
+  const unobservable = scenario.steps.some((s) => s.exchanges.some((ex) => ex.unobservable));
+  const who = step?.actor ? `${actorName(step.actor)}'s` : 'the';
   return (
-    <div className="verdict refused" data-verdict={r.check.id}>
-      <span className="badge fail">refused</span>
+    <div className={`verdict ${v.tone}`} data-verdict={v.checkId ?? v.kind} data-verdict-kind={v.kind}>
+      <span className="verdict-mark" aria-hidden="true">{v.tone === 'pass' ? '✓' : v.tone === 'fail' ? '✗' : '…'}</span>
       <div>
-        <div>
-          Step {s.index + 1}: the {r.decision.source === 'idp' ? 'identity provider' : 'gateway'} refused the request. Failed check:{' '}
-          <code><strong>{r.check.id}</strong></code>
-          {info ? <> ({info.title}; <a href={info.specUrl} target="_blank" rel="noreferrer">{info.spec}</a>)</> : null}
-        </div>
-        <div className="why">{r.check.reason}</div>
+        <p className="verdict-headline"><HeadlineText v={v} /></p>
+        {step && refusal ? (
+          <p className="why">
+            Step {step.index + 1}: the {refusal.decision.source === 'idp' ? 'identity provider' : 'gateway'} refused {who} request
+            {info ? <> ({info.title}; <a href={info.specUrl} target="_blank" rel="noreferrer">{info.spec}</a>)</> : null}.
+          </p>
+        ) : step ? <p className="why">Step {step.index + 1}: {step.name}.</p> : null}
+        {unobservable ? <p className="why" data-verdict-note="unobservable">This target&apos;s servers are not the sandbox&apos;s own: their checks cannot be seen, so each step is judged on what the client saw.</p> : null}
       </div>
     </div>
   );
@@ -140,7 +137,7 @@ function Verdict({ scenario }: { scenario: ScenarioView }) {
 
 /** The diagram in words, step by step (its text alternative). */
 function DiagramInWords({ scenario, config, layout }: { scenario: ScenarioView; config: ConfigDto | null; layout: LaneLayout }) {
-  const rows = scenario.steps.map((step) => ({ step, lines: describeArrows(planArrows(step, config), layout) })).filter((r) => r.lines.length);
+  const rows = scenario.steps.map((step) => ({ step, lines: describeArrows(planArrows(step, config, scenario.steps), layout) })).filter((r) => r.lines.length);
   if (!rows.length) return null;
   return (
     <details className="disclosure seq-text">
@@ -175,22 +172,23 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
   target?: string | null;
 }) {
   const defsId = `seq${useId().replace(/[^a-zA-Z0-9]/g, '')}`;
+  const tags = useScenarioTags()?.get(scenario.scenarioId) ?? null;
   const issued = useMemo(() => issuedTokens(scenario.steps), [scenario]);
-  const layout = useMemo(() => laneLayout(usesBrowser(scenario)), [scenario]);
+  const layout = useMemo(() => laneLayout(usesBrowser(scenario), actorsOf(scenario)), [scenario]);
   const ctx: RowContext = { config, defsId, issued, autoOpen, layout, steps: scenario.steps };
   const failed = scenario.status === 'failed' || scenario.status === 'error';
   const explanation = scenario.explanation ?? stored?.explanation ?? null;
   const body = (
     <>
       {failed ? <FailureExplanation scenario={scenario} explanation={explanation} target={target ?? null} /> : null}
-      <Verdict scenario={scenario} />
+      <Headline scenario={scenario} tags={tags} />
       <div className="seq-grid" role="presentation">
         <div className="lanes-head">
           <div>#</div>
           <div>Step</div>
           <div className="lane-names" style={{ gridTemplateColumns: `repeat(${layout.lanes.length}, 1fr)` }}>
             {layout.lanes.map((l) => (
-              <span key={l.id} className={`lane-${l.id}`} data-lane={l.id}>
+              <span key={l.id} className={laneClass(l.id)} data-lane={l.id}>
                 <span className="lane-long">{l.label}</span>
                 <span className="lane-short">{l.short}</span>
               </span>
@@ -207,7 +205,7 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
       <DiagramInWords scenario={scenario} config={config} layout={layout} />
     </>
   );
-  const refusal = scenario.steps.map(stepRefusal).find(Boolean);
+  const verdict = scenarioVerdict(scenario, tags);
   const head = (
     <>
       {collapsible ? <span className="chev" aria-hidden="true">▶</span> : null}
@@ -215,7 +213,7 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
       {createElement(`h${level}`, { className: 'timeline-title' }, scenario.title || scenario.scenarioId)}
       <code className="muted small">{scenario.scenarioId}</code>
       {scenario.durationMs !== null ? <span className="muted small">{ms(scenario.durationMs)}</span> : null}
-      {collapsible && refusal ? <span className="badge fail" title="the check that refused the decisive request">refused by {refusal.check.id}</span> : null}
+      {collapsible && verdict && verdict.kind !== 'running' && verdict.kind !== 'skipped' ? <span className={`badge ${verdict.tone === 'pass' ? 'pass' : 'fail'}`}><HeadlineText v={verdict} /></span> : null}
       {scenario.reason && scenario.status === 'skipped' ? <span className="small muted">not run: {scenario.reason}</span> : null}
       {/* Collapsed, the head is all one sees of a failure; open, the explanation below says it. */}
       {scenario.reason && collapsible && (scenario.status === 'failed' || scenario.status === 'error') ? <span className="small validity-bad">{scenario.reason}</span> : null}

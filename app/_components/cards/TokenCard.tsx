@@ -37,7 +37,7 @@ function OneToken({ t, ex, origin }: { t: ShownToken; ex: ExchangeView; origin: 
       {b && b.kind !== 'none' ? <BindingCompare b={b} /> : null}
       {b?.check ? (
         <p className={`small ${b.check.outcome === 'fail' ? 'validity-bad' : 'muted'}`} style={{ margin: 0 }}>
-          The gateway's check <code>{b.check.id}</code>: <strong>{b.check.outcome}</strong>. {b.check.reason}
+          The gateway's check <code>{b.check.id}</code>: <strong>{b.check.outcome}</strong>{b.kind === 'none' ? <>. {b.check.reason}</> : ' (the comparison above)'}.
         </p>
       ) : null}
       {b?.kind === 'none' && t.decoded ? (
