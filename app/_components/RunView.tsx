@@ -2,11 +2,11 @@
 // One run: header (status, counts, duration, target, re-run) and the timeline from its event stream.
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { buildTimeline } from '../../lib/trace/timeline.ts';
 import type { RunDetail } from '../_lib/types.ts';
 import { rerun } from '../_lib/client-api.ts';
-import { countsText, dateTime, ms } from '../_lib/format.ts';
+import { countsText, dateTime, ms, runDuration } from '../_lib/format.ts';
 import { StatusBadge } from './Badges.tsx';
 import { RunTimeline, type StoredFailure } from './Timeline.tsx';
 import { useRunStream } from './useRunStream.ts';
@@ -18,6 +18,11 @@ export function RunView({ run: stored }: { run: RunDetail }) {
   const [error, setError] = useState<string | null>(null);
   const status = stream.events.length ? run.status : stored.status;
   const counts = run.counts ?? stored.summary;
+  // One duration per run, the stored one (as the Runs list shows it): once a live run ends, the page asks for it.
+  const duration = runDuration(stored);
+  useEffect(() => {
+    if (stream.done && stored.finishedAt === null) router.refresh();
+  }, [stream.done, stored.finishedAt, router]);
   return (
     <>
       <div className="page-header">
@@ -28,7 +33,7 @@ export function RunView({ run: stored }: { run: RunDetail }) {
           </h1>
           <p className="lede">
             Started {dateTime(stored.createdAt)} from the {stored.trigger} against <strong>{stored.target}</strong>
-            {run.durationMs !== null ? <> · {ms(run.durationMs)}</> : null}
+            {duration !== null ? <> · <span data-run-duration="">{ms(duration)}</span></> : null}
             {counts ? <> · {countsText(counts)}</> : null}
           </p>
           {stored.scenarios.length === 1 ? (
@@ -53,7 +58,7 @@ export function RunView({ run: stored }: { run: RunDetail }) {
       {error ? <p className="error-box" role="alert">{error}</p> : null}
       {stream.error && !stream.events.length ? <p className="error-box" role="alert">{stream.error}</p> : null}
       {!stream.events.length && !stream.error ? <p className="muted">Loading the trace…</p> : null}
-      <RunTimeline run={run} level={2} stored={stored.scenarios.length ? new Map(stored.scenarios.map((s) => [s.id, s.failure as StoredFailure | null])) : undefined} />
+      <RunTimeline run={run} level={2} oneDuration stored={stored.scenarios.length ? new Map(stored.scenarios.map((s) => [s.id, s.failure as StoredFailure | null])) : undefined} />
     </>
   );
 }

@@ -6,7 +6,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { RunListItem } from '../_lib/types.ts';
 import { rerun } from '../_lib/client-api.ts';
-import { countsText, dateTime, ms } from '../_lib/format.ts';
+import { countsText, dateTime, ms, runDuration } from '../_lib/format.ts';
 import { StatusBadge } from './Badges.tsx';
 import { explanationParts } from '../_lib/explain.ts';
 
@@ -71,7 +71,7 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
           </thead>
           <tbody>
             {runs.map((r) => {
-              const duration = r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.createdAt) : null;
+              const duration = runDuration(r);
               return (
                 <tr key={r.id} data-run-row={r.id}>
                   <td>

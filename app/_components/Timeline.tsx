@@ -159,7 +159,7 @@ export interface StoredFailure {
   step?: number;
 }
 
-export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = true, level = 3, stored, target }: {
+export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = true, level = 3, stored, target, showDuration = true }: {
   scenario: ScenarioView;
   config: ConfigDto | null;
   collapsible?: boolean;
@@ -170,6 +170,8 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
   stored?: StoredFailure | null;
   /** The run's target name (an external target's checks are not observable). */
   target?: string | null;
+  /** Whether the head shows the scenario's duration (not when the page shows the run's, for a run of one). */
+  showDuration?: boolean;
 }) {
   const defsId = `seq${useId().replace(/[^a-zA-Z0-9]/g, '')}`;
   const tags = useScenarioTags()?.get(scenario.scenarioId) ?? null;
@@ -212,7 +214,7 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
       <StatusBadge status={scenario.status} />
       {createElement(`h${level}`, { className: 'timeline-title' }, scenario.title || scenario.scenarioId)}
       <code className="muted small">{scenario.scenarioId}</code>
-      {scenario.durationMs !== null ? <span className="muted small">{ms(scenario.durationMs)}</span> : null}
+      {showDuration && scenario.durationMs !== null ? <span className="muted small">{ms(scenario.durationMs)}</span> : null}
       {collapsible && verdict && verdict.kind !== 'running' && verdict.kind !== 'skipped' ? <span className={`badge ${verdict.tone === 'pass' ? 'pass' : 'fail'}`}><HeadlineText v={verdict} /></span> : null}
       {scenario.reason && scenario.status === 'skipped' ? <span className="small muted">not run: {scenario.reason}</span> : null}
       {/* Collapsed, the head is all one sees of a failure; open, the explanation below says it. */}
@@ -237,13 +239,19 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
   );
 }
 
-export function RunTimeline({ run, level = 3, stored }: { run: RunView; level?: 2 | 3 | 4; stored?: Map<string, StoredFailure | null> }) {
+export function RunTimeline({ run, level = 3, stored, oneDuration }: {
+  run: RunView;
+  level?: 2 | 3 | 4;
+  stored?: Map<string, StoredFailure | null>;
+  /** The page shows the run's duration: a run of one scenario does not show the scenario's too. */
+  oneDuration?: boolean;
+}) {
   const config = useConfig();
   const many = run.scenarios.length > 2;
   return (
     <div className="stack" data-run={run.runId ?? ''}>
       {run.scenarios.map((s) => (
-        <ScenarioTimeline key={s.scenarioRunId} scenario={s} config={config} collapsible={many} level={level} stored={stored?.get(s.scenarioRunId) ?? null} target={run.target} />
+        <ScenarioTimeline key={s.scenarioRunId} scenario={s} config={config} collapsible={many} level={level} stored={stored?.get(s.scenarioRunId) ?? null} target={run.target} showDuration={!(oneDuration && run.scenarios.length === 1)} />
       ))}
       {run.events.length ? <GenericEvents events={run.events} /> : null}
     </div>

@@ -41,7 +41,7 @@ export function laneX(layout: LaneLayout, lane: Lane): number {
 export const actorLane = (actor: string | null): Lane => (actor ? `actor:${actor}` : 'client');
 
 /** Actors named like an attacker (the catalogue's Mallory and Eve) get the attacker's colour. */
-export const isAttacker = (actor: string) => /mallory|eve|attacker/i.test(actor);
+export const isAttacker = (actor: string) => /mallory|eve|thief|attacker/i.test(actor);
 
 /**
  * The lanes, evenly spread; the browser lane leads when `browser` (an authorize step ran a browser);
