@@ -12,7 +12,7 @@ import type { TokenOrigin } from '../_lib/tokens.ts';
 import { JOURNEY_TYPES, isJourney, journeyItems, stepConsent } from '../_lib/journey.ts';
 import { HttpBadge, OutcomeBadge } from './Badges.tsx';
 import { CertView } from './Cert.tsx';
-import { JsonView, Truncated } from './Code.tsx';
+import { JsonView, Truncated, WithDigests } from './Code.tsx';
 import { TokenCard } from './cards/TokenCard.tsx';
 import { DpopCard } from './cards/DpopCard.tsx';
 import { TlsCard } from './cards/TlsCard.tsx';
@@ -190,7 +190,7 @@ export function StepDetail({ step, steps, issued }: { step: StepView; steps: rea
                 <li key={i} data-expectation={r.path}>
                   <OutcomeBadge outcome={r.unobservable ? 'skip' : r.pass ? 'pass' : 'fail'}>{r.unobservable ? 'not observable' : r.pass ? 'met' : 'not met'}</OutcomeBadge>
                   <span><code>{r.path}</code> expected <code>{JSON.stringify(r.expected)}</code>, got <code>{JSON.stringify(r.actual)}</code></span>
-                  {r.detail && !shownInChecks(step, r) ? <span className="small muted">({r.detail})</span> : null}
+                  {r.detail && !shownInChecks(step, r) ? <span className="small muted">(<WithDigests text={r.detail} />)</span> : null}
                 </li>
               ))}
             </ul>
