@@ -13,16 +13,22 @@ import { useRunStream } from './useRunStream.ts';
 
 export function RunView({ run: stored }: { run: RunDetail }) {
   const router = useRouter();
-  const stream = useRunStream(stored.id);
+  // Re-run streams in place (navigating first would show it finished); the address follows at once and
+  // the stored page is loaded when the run ends.
+  const [current, setCurrent] = useState(stored.id);
+  const rerunning = current !== stored.id;
+  const stream = useRunStream(current);
   const run = useMemo(() => buildTimeline(stream.events), [stream.events]);
   const [error, setError] = useState<string | null>(null);
   const status = stream.events.length ? run.status : stored.status;
-  const counts = run.counts ?? stored.summary;
+  const counts = rerunning ? run.counts : run.counts ?? stored.summary;
   // One duration per run, the stored one (as the Runs list shows it): once a live run ends, the page asks for it.
-  const duration = runDuration(stored);
+  const duration = rerunning ? null : runDuration(stored);
   useEffect(() => {
-    if (stream.done && stored.finishedAt === null) router.refresh();
-  }, [stream.done, stored.finishedAt, router]);
+    if (!stream.done) return;
+    if (rerunning) router.replace(`/runs/${current}`);
+    else if (stored.finishedAt === null) router.refresh();
+  }, [stream.done, rerunning, current, stored.finishedAt, router]);
   return (
     <>
       <div className="page-header">
@@ -32,7 +38,7 @@ export function RunView({ run: stored }: { run: RunDetail }) {
             {stored.scenarios.length === 1 ? stored.scenarios[0]!.title : `${stored.scenarios.length} scenarios`} <StatusBadge status={status} big />
           </h1>
           <p className="lede">
-            Started {dateTime(stored.createdAt)} from the {stored.trigger} against <strong>{stored.target}</strong>
+            {rerunning ? <>Re-run of {stored.id}, running now</> : <>Started {dateTime(stored.createdAt)} from the {stored.trigger}</>} against <strong>{stored.target}</strong>
             {duration !== null ? <> · <span data-run-duration="">{ms(duration)}</span></> : null}
             {counts ? <> · {countsText(counts)}</> : null}
           </p>
@@ -46,7 +52,9 @@ export function RunView({ run: stored }: { run: RunDetail }) {
           data-action="rerun"
           onClick={async () => {
             try {
-              router.push(`/runs/${await rerun(stored)}`);
+              const id = await rerun(stored);
+              window.history.pushState(null, '', `/runs/${id}`);
+              setCurrent(id);
             } catch (err) {
               setError((err as Error).message);
             }

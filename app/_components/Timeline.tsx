@@ -10,6 +10,7 @@ import { stepRefusal } from '../../lib/trace/timeline.ts';
 import { actorName, actorsOf, arrowLines, describeArrows, laneLayout, planArrows, usesBrowser, type LaneLayout } from '../_lib/lanes.ts';
 import { scenarioVerdict, stepVerdict, type Verdict } from '../_lib/verdict.ts';
 import { useScenarioTags } from './useScenarioTags.ts';
+import { goToStep, togglePresentation, usePresentation, type Presentation } from './usePresentation.ts';
 import { ms, commonName } from '../_lib/format.ts';
 import { issuedTokens, type TokenOrigin } from '../_lib/tokens.ts';
 import type { ConfigDto } from '../_lib/types.ts';
@@ -35,15 +36,17 @@ interface RowContext {
   autoOpen: boolean;
   layout: LaneLayout;
   steps: readonly StepView[];
+  /** Presentation mode: the step shown is open. */
+  presenting: boolean;
 }
 
 function StepRow({ step, ctx }: { step: StepView; ctx: RowContext }) {
-  const { config, defsId, issued, autoOpen, layout, steps } = ctx;
+  const { config, defsId, issued, autoOpen, layout, steps, presenting } = ctx;
   const refusal = stepRefusal(step);
   const verdict = stepVerdict(step);
   // Opens by itself on a refusal or a failure until the reader toggles it; from then on it is theirs.
   const [toggled, setToggled] = useState<boolean | null>(null);
-  const open = toggled ?? (autoOpen && step.status !== 'running' && (!!refusal || step.status === 'failed' || step.status === 'error'));
+  const open = presenting || (toggled ?? (autoOpen && step.status !== 'running' && (!!refusal || step.status === 'failed' || step.status === 'error')));
   const arrows = planArrows(step, config, steps);
   const browser = step.exchanges.some((ex) => ex.sender === 'browser');
   const cert = step.exchanges[0]?.tls?.clientCertificate;
@@ -159,7 +162,26 @@ export interface StoredFailure {
   step?: number;
 }
 
-export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = true, level = 3, stored, target, showDuration = true }: {
+/** The Present button; in presentation mode, which step is shown, ← / → and the way out. */
+export function PresentBar({ present, steps }: { present: Presentation; steps: number }) {
+  const at = Math.min(present.step, Math.max(0, steps - 1));
+  return (
+    <div className="present-bar" data-presenting={present.on ? 'on' : 'off'}>
+      <button type="button" className="btn small" aria-pressed={present.on} onClick={togglePresentation} title="Presentation mode: larger type, one step at a time (key p)">
+        {present.on ? 'Exit presentation (Esc)' : 'Present (p)'}
+      </button>
+      {present.on && steps ? (
+        <span className="row" role="group" aria-label="Steps">
+          <button type="button" className="btn small" onClick={() => goToStep(at - 1)} disabled={at === 0} aria-label="Previous step">←</button>
+          <span aria-live="polite" data-present-step={at}>Step {at + 1} of {steps}</span>
+          <button type="button" className="btn small" onClick={() => goToStep(at + 1)} disabled={at >= steps - 1} aria-label="Next step">→</button>
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = true, level = 3, stored, target, showDuration = true, present }: {
   scenario: ScenarioView;
   config: ConfigDto | null;
   collapsible?: boolean;
@@ -172,12 +194,17 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
   target?: string | null;
   /** Whether the head shows the scenario's duration (not when the page shows the run's, for a run of one). */
   showDuration?: boolean;
+  /** Presentation mode: only the step it names, open. */
+  present?: Presentation;
 }) {
   const defsId = `seq${useId().replace(/[^a-zA-Z0-9]/g, '')}`;
   const tags = useScenarioTags()?.get(scenario.scenarioId) ?? null;
   const issued = useMemo(() => issuedTokens(scenario.steps), [scenario]);
   const layout = useMemo(() => laneLayout(usesBrowser(scenario), actorsOf(scenario)), [scenario]);
-  const ctx: RowContext = { config, defsId, issued, autoOpen, layout, steps: scenario.steps };
+  const presenting = present?.on ?? false;
+  const ctx: RowContext = { config, defsId, issued, autoOpen, layout, steps: scenario.steps, presenting };
+  const shownIndex = Math.min(present?.step ?? 0, scenario.steps.length - 1);
+  const shown = presenting ? scenario.steps.filter((s) => s.index === shownIndex) : scenario.steps;
   const failed = scenario.status === 'failed' || scenario.status === 'error';
   const explanation = scenario.explanation ?? stored?.explanation ?? null;
   const body = (
@@ -199,7 +226,7 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
           <div style={{ textAlign: 'right' }}>Result</div>
         </div>
       </div>
-      {scenario.steps.map((step) => (
+      {shown.map((step) => (
         <StepRow key={step.id} step={step} ctx={ctx} />
       ))}
       {!scenario.steps.length ? <p className="muted small" style={{ padding: '1rem' }}>Waiting for the first step…</p> : null}
@@ -248,10 +275,13 @@ export function RunTimeline({ run, level = 3, stored, oneDuration }: {
 }) {
   const config = useConfig();
   const many = run.scenarios.length > 2;
+  const steps = Math.max(0, ...run.scenarios.map((s) => s.steps.length));
+  const present = usePresentation(steps);
   return (
     <div className="stack" data-run={run.runId ?? ''}>
+      {run.scenarios.length ? <PresentBar present={present} steps={steps} /> : null}
       {run.scenarios.map((s) => (
-        <ScenarioTimeline key={s.scenarioRunId} scenario={s} config={config} collapsible={many} level={level} stored={stored?.get(s.scenarioRunId) ?? null} target={run.target} showDuration={!(oneDuration && run.scenarios.length === 1)} />
+        <ScenarioTimeline key={s.scenarioRunId} scenario={s} config={config} collapsible={many} level={level} stored={stored?.get(s.scenarioRunId) ?? null} target={run.target} showDuration={!(oneDuration && run.scenarios.length === 1)} present={present} />
       ))}
       {run.events.length ? <GenericEvents events={run.events} /> : null}
     </div>
