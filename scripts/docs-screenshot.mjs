@@ -7,6 +7,7 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { buildIfStale } from './build-if-stale.mjs';
 import { startSandbox } from './sandbox.mjs';
+import { findChromium } from './find-chromium.mjs';
 
 const SCENARIO = 'mtls-stolen-token-other-certificate';
 const root = path.resolve(import.meta.dirname, '..');
@@ -17,7 +18,7 @@ const sandbox = await startSandbox({ ui: true, env: { NODE_ENV: 'production' }, 
 try {
   const { urls } = sandbox;
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: findChromium()?.path,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
   try {
