@@ -58,7 +58,9 @@ export function PkiView({ initial }: { initial: PkiIndexDto }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
+    // One message at a time: the previous attempt's success or error goes when a new one starts.
     setError(null);
+    setMinted(null);
     try {
       const { certificate } = await postJson<{ certificate: PkiCertDto }>('/api/pki/mint', { name, flaw, ...(mode === 'subject' ? { subject } : { subjectOf }) });
       setMinted(certificate.name);

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { digestParts, groupsOf, isDigestLike } from '../../app/_lib/thumbprint.ts';
 import { curlOf, shellQuote } from '../../app/_lib/curl.ts';
+import { matchesQuery } from '../../app/_lib/search.ts';
 
 const X5T = 'qLf0TgJ9voZhMn6pIyVqB57xm1azHBxHq0ROZNXeFOc';
 
@@ -33,4 +34,10 @@ test('copy as curl: method, URL, headers (not Host or Content-Length), body, cer
     + " -H 'content-type: application/x-www-form-urlencoded' -H 'dpop: ey.a.b' --data-raw 'grant_type=client_credentials&x=it'\\''s'");
   assert.equal(curlOf({ method: 'GET', url: 'http://127.0.0.1:1/x', headers: {} }), "curl -i 'http://127.0.0.1:1/x'");
   assert.equal(shellQuote("a'b"), "'a'\\''b'");
+});
+
+test('catalogue search: RFC references match with or without spaces, any case; ids, titles, tags too', () => {
+  const s = { id: 'mtls-stolen', title: 'Stolen token', summary: 'Mallory replays it', tags: ['mtls', 'attack'], references: ['RFC 8705 §3', 'RFC 9449 §7.1'] };
+  for (const q of ['RFC 8705', 'rfc8705', '8705 §3', 'rfc 9449 §7', 'stolen token', 'MALLORY', 'attack', '']) assert.equal(matchesQuery(s, q), true, q);
+  for (const q of ['RFC 7636', 'dpop']) assert.equal(matchesQuery(s, q), false, q);
 });
