@@ -189,7 +189,7 @@ export function StepDetail({ step, steps, issued }: { step: StepView; steps: rea
               {step.expectations.map((r, i) => (
                 <li key={i} data-expectation={r.path}>
                   <OutcomeBadge outcome={r.unobservable ? 'skip' : r.pass ? 'pass' : 'fail'}>{r.unobservable ? 'not observable' : r.pass ? 'met' : 'not met'}</OutcomeBadge>
-                  <span><code>{r.path}</code> expected <code>{JSON.stringify(r.expected)}</code>, got <code>{JSON.stringify(r.actual)}</code></span>
+                  <span><code>{r.path}</code> expected <code>{JSON.stringify(r.expected)}</code>, got <code><Truncated value={JSON.stringify(r.actual)} max={64} /></code></span>
                   {r.detail && !shownInChecks(step, r) ? <span className="small muted">(<WithDigests text={r.detail} />)</span> : null}
                 </li>
               ))}

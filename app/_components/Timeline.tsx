@@ -119,7 +119,9 @@ function Headline({ scenario, tags }: { scenario: ScenarioView; tags: readonly s
   const step = v.step !== null ? scenario.steps[v.step] ?? null : null;
   const refusal = step ? stepRefusal(step) : null;
   const info = v.checkId && isCheckId(v.checkId) ? CHECKS[v.checkId] : null;
-  const unobservable = scenario.steps.some((s) => s.exchanges.some((ex) => ex.unobservable));
+  // A failed scenario's explanation says it already.
+  const failed = scenario.status === 'failed' || scenario.status === 'error';
+  const unobservable = !failed && scenario.steps.some((s) => s.exchanges.some((ex) => ex.unobservable));
   const who = step?.actor ? `${actorName(step.actor)}'s` : 'the';
   return (
     <div className={`verdict ${v.tone}`} data-verdict={v.checkId ?? v.kind} data-verdict-kind={v.kind}>
@@ -209,8 +211,8 @@ export function ScenarioTimeline({ scenario, config, collapsible, autoOpen = tru
   const explanation = scenario.explanation ?? stored?.explanation ?? null;
   const body = (
     <>
-      {failed ? <FailureExplanation scenario={scenario} explanation={explanation} target={target ?? null} /> : null}
       <Headline scenario={scenario} tags={tags} />
+      {failed ? <FailureExplanation scenario={scenario} explanation={explanation} target={target ?? null} /> : null}
       <div className="seq-grid" role="presentation">
         <div className="lanes-head">
           <div>#</div>
