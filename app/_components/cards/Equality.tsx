@@ -23,19 +23,27 @@ export type EqualityState = 'equal' | 'differ' | 'unknown';
 
 export const equalityOf = (equal: boolean | null): EqualityState => (equal === null ? 'unknown' : equal ? 'equal' : 'differ');
 
+const theirGroups = (other: string | null) => (other !== null && isDigestLike(other) ? groupsOf(other) : null);
+
 /** A digest in groups of four, each marked against the other side's group (its text stays the value itself). */
 function Grouped({ value, other }: { value: string; other: string | null }) {
-  const mine = groupsOf(value);
-  const theirs = other !== null && isDigestLike(other) ? groupsOf(other) : null;
-  const differ = theirs ? mine.filter((g, i) => theirs[i] !== g).length : null;
+  const theirs = theirGroups(other);
   return (
     <>
-      {mine.map((g, i) => (
+      {groupsOf(value).map((g, i) => (
         <span key={i} className={`grp${theirs ? (theirs[i] === g ? ' same' : ' diff') : ''}`}>{g}</span>
       ))}
-      {differ !== null ? <span className="visually-hidden"> ({differ ? `${differ} of ${mine.length} groups of four differ` : 'every group of four equal'})</span> : null}
     </>
   );
+}
+
+/** For screen readers: how many groups of four differ from the other side's. */
+function GroupSummary({ value, other }: { value: string; other: string | null }) {
+  const theirs = theirGroups(other);
+  if (!theirs) return null;
+  const mine = groupsOf(value);
+  const differ = mine.filter((g, i) => theirs[i] !== g).length;
+  return <span className="visually-hidden">{differ ? `${differ} of ${mine.length} groups of four differ` : 'every group of four equal'}</span>;
 }
 
 export function Equality({ state, left, right, data }: { state: EqualityState; left: EqualitySide; right: EqualitySide; data?: Record<`data-${string}`, string> }) {
@@ -43,7 +51,10 @@ export function Equality({ state, left, right, data }: { state: EqualityState; l
     <div className="binding-side">
       <div className="what">{s.what}</div>
       {s.value !== null && isDigestLike(s.value) ? (
-        <div className="value digest" data-value={s.key}><Grouped value={s.value} other={other.value} /></div>
+        <>
+          <div className="value digest" data-value={s.key}><Grouped value={s.value} other={other.value} /></div>
+          <GroupSummary value={s.value} other={other.value} />
+        </>
       ) : (
         <div className="value" data-value={s.key}>{s.value ?? s.empty ?? '(none)'}</div>
       )}
