@@ -102,3 +102,26 @@ test('behind an nginx that only verifies the certificate: "Attack succeeded: the
     await nginx.stop();
   }
 });
+
+test('1280×720: Run, Run both and the token-vs-certificate comparison above the fold; a re-run streams live in place', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const aboveFold = async (selector: string) => expect(await page.locator(selector).first().evaluate((e) => e.getBoundingClientRect().bottom)).toBeLessThan(720);
+  await page.goto(`/scenarios/${STOLEN}`);
+  await aboveFold('[data-action="run"]');
+  await page.goto('/compare');
+  await aboveFold('[data-action="run-both"]');
+  await page.getByRole('button', { name: /Run both side by side/ }).click();
+  await expect(page.locator('[data-compare="mtls"] [data-decisive] [data-binding="differ"]')).toBeVisible();
+  expect(await page.locator('[data-compare="mtls"] [data-decisive] .binding-op').evaluate((e) => e.getBoundingClientRect().top)).toBeLessThan(720);
+
+  // Re-run on a run's page: the new run fills the same page (no new document), its events streamed in as they come.
+  await page.goto(`/runs/${runId}`);
+  await expect(page.locator('[data-verdict-kind="blocked"]')).toBeVisible();
+  await page.evaluate(() => ((window as unknown as { samePage: boolean }).samePage = true));
+  await page.getByRole('button', { name: 'Re-run' }).click();
+  await expect(page).not.toHaveURL(new RegExp(runId));
+  await expect(page.locator('[data-run]')).not.toHaveAttribute('data-run', runId);
+  await expect(page.locator('h1 [data-status="passed"]')).toBeVisible();
+  await expect(page.locator('.lede')).toContainText('from the ui');
+  expect(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(true);
+});
