@@ -77,23 +77,26 @@ export function scenarioVerdict(scenario: ScenarioView, tags: readonly string[] 
   const attack = tags ? tags.includes('attack') || (!tags.includes('happy-path') && attackSteps.length > 0) : attackSteps.length > 0;
   const running = scenario.status === 'running';
   if (attack) {
+    // A refusal the catalogue does not call an attack (a rotated certificate, a strict listener) is said as such.
+    const isAttack = !tags || tags.includes('attack');
+    const blockedWords = isAttack ? 'Attack blocked' : 'Refused as expected';
     const succeeded = verdicts.find((v) => v.kind === 'succeeded');
-    if (succeeded) return { ...succeeded, headline: succeeded.headline };
+    if (succeeded) return isAttack ? succeeded : { ...succeeded, headline: succeeded.headline.replace(/^Attack succeeded/, 'Not refused') };
     const blocked = verdicts.find((v) => v.kind === 'blocked');
     const broke = verdicts.find((v) => v.kind === 'broke');
     if (broke && (!blocked || broke.step! < blocked.step!)) {
-      return { ...broke, headline: `The scenario broke before the attack: step ${broke.step! + 1} ${broke.headline.replace(/^Broke: /, '')}` };
+      return { ...broke, headline: `The scenario broke ${isAttack ? 'before the attack: ' : 'at '}step ${broke.step! + 1}: ${broke.headline.replace(/^Broke: /, '')}` };
     }
     if (blocked) {
       const check = blocked.checkId ?? expectedCheck(scenario.steps[blocked.step!]!.expectations);
       const observed = blocked.checkId !== null;
-      const headline = observed ? `Attack blocked by ${check}` : blocked.headline.replace(/^Blocked/, 'Attack blocked');
+      const headline = observed ? `${blockedWords} by ${check}` : blocked.headline.replace(/^Blocked/, blockedWords);
       if (scenario.status === 'failed' || scenario.status === 'error') {
         return { ...blocked, tone: 'fail', checkId: observed ? check : null, headline: `${headline}, but not the way the scenario expects` };
       }
       return { ...blocked, tone: running ? 'neutral' : 'pass', checkId: observed ? check : null, headline };
     }
-    if (running) return { kind: 'running', tone: 'neutral', headline: 'Attack in progress…', checkId: null, step: null };
+    if (running) return { kind: 'running', tone: 'neutral', headline: isAttack ? 'Attack in progress…' : 'Running…', checkId: null, step: null };
     return { kind: 'broke', tone: 'fail', headline: scenario.reason ?? 'The scenario failed', checkId: null, step: null };
   }
   const broke = verdicts.find((v) => v.kind === 'broke');

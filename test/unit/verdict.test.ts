@@ -61,6 +61,11 @@ test('an attack answered 200: "Attack succeeded: the gateway answered 200 to Mal
   assert.equal(scenarioVerdict(s, null)?.kind, 'succeeded', 'without tags, a step that expects a refusal makes it an attack');
 });
 
+test('a refusal the catalogue does not call an attack: "Refused as expected by <check>", or "Not refused"', () => {
+  assert.equal(scenarioVerdict(stolenToken('refused'), ['mtls', 'rotation'])?.headline, 'Refused as expected by mtls.cnf-thumbprint-match');
+  assert.equal(scenarioVerdict(stolenToken('answered', false), ['mtls', 'rotation'])?.headline, 'Not refused: the gateway answered 200 to Mallory');
+});
+
 test('a happy path: worked, or broke at the step that failed', () => {
   seq = 0;
   const run = (status: number) => buildTimeline([
