@@ -1,6 +1,7 @@
 // Starts the built sandbox (`fapi-sandbox start`) on free ports with a fresh database, waits for its
 // ready file, and passes the URLs to the tests through FAPI_E2E_STACK. Returns the teardown.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,10 +10,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const root = path.resolve(import.meta.dirname, '..');
   const data = mkdtempSync(path.join(os.tmpdir(), 'fapi-e2e-'));
   const readyFile = path.join(data, 'ready.json');
+  // The mock OB API also accepts an external gateway with this key (e2e/responsive.spec.ts puts nginx in front).
+  const gatewayKey = process.env.FAPI_E2E_GATEWAY_KEY ??= `e2e-${randomBytes(12).toString('hex')}`;
   const ports = ['UI', 'IDP', 'IDP_MTLS', 'GATEWAY', 'GATEWAY_STRICT', 'API'].map((p) => [`FAPI_${p}_PORT`, '0']);
   const child = spawn(process.execPath, [path.join(root, 'bin', 'fapi-sandbox.js'), 'start'], {
     cwd: root,
-    env: { ...process.env, ...Object.fromEntries(ports), FAPI_DATA_DIR: data, FAPI_READY_FILE: readyFile, NODE_ENV: 'production' },
+    env: { ...process.env, ...Object.fromEntries(ports), FAPI_DATA_DIR: data, FAPI_READY_FILE: readyFile, NODE_ENV: 'production', FAPI_EXTERNAL_GATEWAY_KEY: gatewayKey },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

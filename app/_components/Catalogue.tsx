@@ -1,5 +1,6 @@
 'use client';
 // The catalogue's filter (tags, text) and grouped scenario cards; the filter is kept in the URL.
+import { matchesQuery } from '../_lib/search.ts';
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import type { ScenarioDto } from '../_lib/types.ts';
@@ -25,9 +26,8 @@ export function Catalogue({ scenarios, initialTag, initialQuery }: { scenarios: 
     history.replaceState(null, '', p.size ? `?${p}` : location.pathname);
   };
   const shown = useMemo(() => {
-    const q = query.trim().toLowerCase();
     return scenarios.filter(
-      (s) => (!tag || (s.tags as string[]).includes(tag)) && (!q || `${s.id} ${s.title} ${s.summary}`.toLowerCase().includes(q)),
+      (s) => (!tag || (s.tags as string[]).includes(tag)) && matchesQuery(s, query),
     );
   }, [scenarios, tag, query]);
   const grouped = useMemo(() => {
@@ -51,7 +51,7 @@ export function Catalogue({ scenarios, initialTag, initialQuery }: { scenarios: 
           ))}
         </div>
         <label className="visually-hidden" htmlFor="scenario-search">Search scenarios</label>
-        <input id="scenario-search" type="search" placeholder="Search: stolen, expired, jti…" value={query} onChange={(e) => { setQuery(e.target.value); sync(tag, e.target.value); }} />
+        <input id="scenario-search" type="search" placeholder="Search: stolen, expired, jti, RFC 9449…" value={query} onChange={(e) => { setQuery(e.target.value); sync(tag, e.target.value); }} />
         <span className="muted small" role="status" aria-live="polite">{shown.length} shown</span>
       </div>
       {grouped.map((g) => (

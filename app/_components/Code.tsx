@@ -3,6 +3,7 @@
 // and long values (tokens, proofs) truncated with a "show all" toggle.
 import { useState, type ReactNode } from 'react';
 import { dateTime } from '../_lib/format.ts';
+import { digestParts } from '../_lib/thumbprint.ts';
 
 export function CopyButton({ value, label = 'Copy' }: { value: string; label?: string }) {
   const [done, setDone] = useState(false);
@@ -104,8 +105,13 @@ function render(value: unknown, indent: number, highlight: ReadonlySet<string>, 
 
 export function JsonView({ value, highlight = [], label }: { value: unknown; highlight?: string[]; label?: string }) {
   return (
-    <pre className="code" aria-label={label}>
+    <pre className="code" aria-label={label} tabIndex={0}>
       {render(value, 0, new Set(highlight), null)}
     </pre>
   );
+}
+
+/** A sentence with the digests in it set in the monospace face (l, I and 1 told apart). */
+export function WithDigests({ text }: { text: string }) {
+  return <>{digestParts(text).map((p, i) => (p.digest ? <code key={i} className="digest-inline">{p.text}</code> : p.text))}</>;
 }

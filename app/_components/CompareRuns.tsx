@@ -12,7 +12,8 @@ import type { RunListItem } from '../_lib/types.ts';
 import { PAIR } from '../_lib/compare.ts';
 import { StatusBadge } from './Badges.tsx';
 import { BindingCompare } from './cards/TokenCard.tsx';
-import { ScenarioTimeline } from './Timeline.tsx';
+import { PresentBar, ScenarioTimeline } from './Timeline.tsx';
+import { usePresentation } from './usePresentation.ts';
 import { useConfig } from './useConfig.ts';
 import { useRunStream } from './useRunStream.ts';
 
@@ -65,6 +66,8 @@ export function CompareRuns({ titles }: { titles: { mtls: string; dpop: string }
   const lastRunId = runId ?? stored?.id ?? null;
   const run = useMemo(() => buildTimeline(events), [events]);
   const byId = (id: string) => run.scenarios.find((s) => s.scenarioId === id) ?? null;
+  const steps = Math.max(0, ...run.scenarios.map((s) => s.steps.length));
+  const present = usePresentation(steps);
   const running = !!runId && !live.done;
 
   return (
@@ -91,6 +94,7 @@ export function CompareRuns({ titles }: { titles: { mtls: string; dpop: string }
         {!events.length && !loading ? <span className="muted small">No run of the pair yet: press the button.</span> : null}
       </div>
       {error ? <p className="error-box" role="alert">{error}</p> : null}
+      {run.scenarios.length ? <PresentBar present={present} steps={steps} /> : null}
       <div className="compare-cols">
         {(['mtls', 'dpop'] as const).map((kind) => {
           const scenario = byId(PAIR[kind]);
@@ -103,7 +107,7 @@ export function CompareRuns({ titles }: { titles: { mtls: string; dpop: string }
               {scenario ? (
                 <div className="stack">
                   <DecisiveBinding scenario={scenario} />
-                  <ScenarioTimeline scenario={scenario} config={config} autoOpen={false} level={4} />
+                  <ScenarioTimeline scenario={scenario} config={config} autoOpen={false} level={4} present={present} />
                 </div>
               ) : (
                 <div className="empty">{loading ? 'Loading…' : running ? 'Starting…' : 'Not run yet.'}</div>

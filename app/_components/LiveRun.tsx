@@ -65,7 +65,7 @@ export function LiveRun({ scenarios }: { scenarios: string[] }) {
       </div>
       {error ? <p className="error-box" role="alert">{error}</p> : null}
       {stream.error && !stream.events.length ? <p className="error-box" role="alert">{stream.error}</p> : null}
-      {runId ? <RunTimeline run={run} /> : null}
+      {runId ? <RunTimeline run={run} oneDuration /> : null}
     </div>
   );
 }

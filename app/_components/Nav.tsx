@@ -1,7 +1,8 @@
 'use client';
 // The main navigation; marks the current section with aria-current, and shows whether every
-// listener of the sandbox is up (GET /api/health). Links never prefetch (prefetch={false} across
-// app/): every page is rendered on demand, and prefetching them all competes with a running
+// listener of the sandbox is up (GET /api/health, asked again every few seconds with a timeout, so a
+// stopped sandbox shows as stopped instead of a stale green). Links never prefetch (prefetch={false}
+// across app/): every page is rendered on demand, and prefetching them all competes with a running
 // scenario for the sandbox's CPU (it tripled the time to the first trace event on 2 cores).
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
@@ -16,16 +17,39 @@ const LINKS = [
   { href: '/targets', label: 'Targets', match: (p: string) => p.startsWith('/targets') },
 ];
 
+/** How often the header asks, and how long it waits for an answer. */
+const POLL_MS = 5_000;
+const TIMEOUT_MS = 3_000;
+
+type Health = 'ok' | 'degraded' | 'stopped' | 'unknown';
+
+async function askHealth(): Promise<Health> {
+  try {
+    const r = await fetch('/api/health', { cache: 'no-store', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return r.ok ? 'ok' : 'degraded';
+  } catch {
+    return 'stopped';
+  }
+}
+
+const WORDS: Record<Health, string> = { ok: 'all listeners up', degraded: 'sandbox degraded', stopped: 'sandbox stopped', unknown: 'checking…' };
+
 export function Nav() {
   const path = usePathname() ?? '/';
-  const [health, setHealth] = useState<'ok' | 'bad' | 'unknown'>('unknown');
+  const [health, setHealth] = useState<Health>('unknown');
   useEffect(() => {
     let alive = true;
-    fetch('/api/health', { cache: 'no-store' })
-      .then((r) => alive && setHealth(r.ok ? 'ok' : 'bad'))
-      .catch(() => alive && setHealth('bad'));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      const h = await askHealth();
+      if (!alive) return;
+      setHealth(h);
+      timer = setTimeout(() => void poll(), POLL_MS);
+    };
+    void poll();
     return () => {
       alive = false;
+      clearTimeout(timer);
     };
   }, []);
   return (
@@ -37,9 +61,10 @@ export function Nav() {
           </Link>
         ))}
       </nav>
-      <span className="topbar-status" role="status">
-        <span className={`dot ${health === 'ok' ? 'ok' : health === 'bad' ? 'bad' : ''}`} aria-hidden="true" />
-        {health === 'ok' ? 'all listeners up' : health === 'bad' ? 'sandbox degraded' : 'checking…'}
+      <span className={`topbar-status ${health}`} role="status" data-health={health}>
+        <span className={`dot ${health === 'ok' ? 'ok' : health === 'unknown' ? '' : 'bad'}`} aria-hidden="true" />
+        {WORDS[health]}
+        {health === 'stopped' ? <>: run <code>npm start</code></> : null}
       </span>
     </>
   );

@@ -1,5 +1,6 @@
 'use client';
 // The certificate cards (details, validity, downloads) and the mint form (POST /api/pki/mint).
+import { dateTime } from '../_lib/format.ts';
 import { useState, type FormEvent } from 'react';
 import type { PkiCertDto, PkiIndexDto } from '../_lib/types.ts';
 import { getJson, postJson } from '../_lib/client-api.ts';
@@ -58,7 +59,9 @@ export function PkiView({ initial }: { initial: PkiIndexDto }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
+    // One message at a time: the previous attempt's success or error goes when a new one starts.
     setError(null);
+    setMinted(null);
     try {
       const { certificate } = await postJson<{ certificate: PkiCertDto }>('/api/pki/mint', { name, flaw, ...(mode === 'subject' ? { subject } : { subjectOf }) });
       setMinted(certificate.name);
@@ -122,7 +125,7 @@ export function PkiView({ initial }: { initial: PkiIndexDto }) {
         </section>
       ) : null}
       <section className="section" aria-labelledby="pki-title">
-        <h2 id="pki-title">Generated PKI <span className="faint small">({pki.certificates.length} certificates, CRL next update {pki.trust.crlNextUpdate?.slice(0, 10) ?? '–'})</span></h2>
+        <h2 id="pki-title">Generated PKI <span className="faint small">({pki.certificates.length} certificates, CRL next update {dateTime(pki.trust.crlNextUpdate)})</span></h2>
         <div className="grid-auto">{pki.certificates.map((c) => <CertCard key={c.name} c={c} />)}</div>
       </section>
     </>

@@ -2,22 +2,33 @@
 // One run: header (status, counts, duration, target, re-run) and the timeline from its event stream.
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { buildTimeline } from '../../lib/trace/timeline.ts';
 import type { RunDetail } from '../_lib/types.ts';
 import { rerun } from '../_lib/client-api.ts';
-import { countsText, dateTime, ms } from '../_lib/format.ts';
+import { countsText, dateTime, ms, runDuration } from '../_lib/format.ts';
 import { StatusBadge } from './Badges.tsx';
 import { RunTimeline, type StoredFailure } from './Timeline.tsx';
 import { useRunStream } from './useRunStream.ts';
 
 export function RunView({ run: stored }: { run: RunDetail }) {
   const router = useRouter();
-  const stream = useRunStream(stored.id);
+  // Re-run streams in place (navigating first would show it finished); the address follows at once and
+  // the stored page is loaded when the run ends.
+  const [current, setCurrent] = useState(stored.id);
+  const rerunning = current !== stored.id;
+  const stream = useRunStream(current);
   const run = useMemo(() => buildTimeline(stream.events), [stream.events]);
   const [error, setError] = useState<string | null>(null);
   const status = stream.events.length ? run.status : stored.status;
-  const counts = run.counts ?? stored.summary;
+  const counts = rerunning ? run.counts : run.counts ?? stored.summary;
+  // One duration per run, the stored one (as the Runs list shows it): once a live run ends, the page asks for it.
+  const duration = rerunning ? null : runDuration(stored);
+  useEffect(() => {
+    if (!stream.done) return;
+    if (rerunning) router.replace(`/runs/${current}`);
+    else if (stored.finishedAt === null) router.refresh();
+  }, [stream.done, rerunning, current, stored.finishedAt, router]);
   return (
     <>
       <div className="page-header">
@@ -27,8 +38,8 @@ export function RunView({ run: stored }: { run: RunDetail }) {
             {stored.scenarios.length === 1 ? stored.scenarios[0]!.title : `${stored.scenarios.length} scenarios`} <StatusBadge status={status} big />
           </h1>
           <p className="lede">
-            Started {dateTime(stored.createdAt)} from the {stored.trigger} against <strong>{stored.target}</strong>
-            {run.durationMs !== null ? <> · {ms(run.durationMs)}</> : null}
+            {rerunning ? <>Re-run of {stored.id}, running now</> : <>Started {dateTime(stored.createdAt)} from the {stored.trigger}</>} against <strong>{stored.target}</strong>
+            {duration !== null ? <> · <span data-run-duration="">{ms(duration)}</span></> : null}
             {counts ? <> · {countsText(counts)}</> : null}
           </p>
           {stored.scenarios.length === 1 ? (
@@ -41,7 +52,9 @@ export function RunView({ run: stored }: { run: RunDetail }) {
           data-action="rerun"
           onClick={async () => {
             try {
-              router.push(`/runs/${await rerun(stored)}`);
+              const id = await rerun(stored);
+              window.history.pushState(null, '', `/runs/${id}`);
+              setCurrent(id);
             } catch (err) {
               setError((err as Error).message);
             }
@@ -53,7 +66,7 @@ export function RunView({ run: stored }: { run: RunDetail }) {
       {error ? <p className="error-box" role="alert">{error}</p> : null}
       {stream.error && !stream.events.length ? <p className="error-box" role="alert">{stream.error}</p> : null}
       {!stream.events.length && !stream.error ? <p className="muted">Loading the trace…</p> : null}
-      <RunTimeline run={run} level={2} stored={stored.scenarios.length ? new Map(stored.scenarios.map((s) => [s.id, s.failure as StoredFailure | null])) : undefined} />
+      <RunTimeline run={run} level={2} oneDuration stored={stored.scenarios.length ? new Map(stored.scenarios.map((s) => [s.id, s.failure as StoredFailure | null])) : undefined} />
     </>
   );
 }

@@ -6,7 +6,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import type { RunListItem } from '../_lib/types.ts';
 import { rerun } from '../_lib/client-api.ts';
-import { countsText, dateTime, ms } from '../_lib/format.ts';
+import { countsText, dateTime, ms, runDuration } from '../_lib/format.ts';
 import { StatusBadge } from './Badges.tsx';
 import { explanationParts } from '../_lib/explain.ts';
 
@@ -58,7 +58,7 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
     <>
       {error ? <p className="error-box" role="alert">{error}</p> : null}
       <div className="table-wrap">
-        <table className="table" data-table="runs">
+        <table className="table cards-sm" data-table="runs">
           <thead>
             <tr>
               <th scope="col">Run</th>
@@ -71,15 +71,15 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
           </thead>
           <tbody>
             {runs.map((r) => {
-              const duration = r.finishedAt ? Date.parse(r.finishedAt) - Date.parse(r.createdAt) : null;
+              const duration = runDuration(r);
               return (
                 <tr key={r.id} data-run-row={r.id}>
                   <td>
                     <Link prefetch={false} href={`/runs/${r.id}`}><code>{r.id}</code></Link>
                     <div className="faint small">{dateTime(r.createdAt)} · target {r.target}</div>
                   </td>
-                  <td><StatusBadge status={r.status} /></td>
-                  <td>
+                  <td data-label="Status"><StatusBadge status={r.status} /></td>
+                  <td data-label="Scenarios">
                     <div className="row" style={{ gap: '0.3rem' }}>
                       {r.scenarios.slice(0, 6).map((s) => (
                         <span key={s.scenarioId} className={`badge ${s.status}`} title={s.failure ? s.failure.explanation : `${s.title}: ${s.status}`}>{s.scenarioId}</span>
@@ -89,8 +89,8 @@ export function RunsTable({ runs }: { runs: RunListItem[] }) {
                     {r.summary ? <div className="small muted" style={{ marginTop: 4 }}>{countsText(r.summary)}</div> : null}
                     <FailureLines run={r} />
                   </td>
-                  <td className="nowrap">{ms(duration)}</td>
-                  <td>{r.trigger}</td>
+                  <td className="nowrap" data-label="Duration">{ms(duration)}</td>
+                  <td data-label="Trigger">{r.trigger}</td>
                   <td>
                     <button type="button" className="btn small" onClick={() => void again(r)} disabled={busy !== null} data-action="rerun">
                       {busy === r.id ? 'Starting…' : 'Re-run'}

@@ -4,12 +4,18 @@
 // it, the response arrow with its status, and the browser handing the authorization response to the
 // app. Decorative for assistive technology: the timeline carries the same in words (describeArrows).
 import type { ReactNode } from 'react';
-import type { ArrowPlan, Lane, LaneLayout, RequestArrow } from '../_lib/lanes.ts';
+import { isAttacker, laneX, type ArrowPlan, type Lane, type LaneLayout, type RequestArrow } from '../_lib/lanes.ts';
 
 const ROW = 64;
 const INK = '#334155';
 const FAIL = '#b4161b';
 const PASS = '#05734f';
+
+/** The CSS class of a lane's colour: an actor's lane is a client's, an attacker's has its own. */
+export function laneClass(lane: Lane): string {
+  if (!lane.startsWith('actor:')) return `lane-${lane}`;
+  return isAttacker(lane) ? 'lane-client lane-attacker' : 'lane-client';
+}
 
 export function SeqDefs({ id }: { id: string }) {
   return (
@@ -28,8 +34,8 @@ export function SeqDefs({ id }: { id: string }) {
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 function Arrow({ from, to, y, kind, marker, label, color, layout }: { from: Lane; to: Lane; y: number; kind: 'req' | 'res' | 'handoff'; marker: string; label: string; color: string; layout: LaneLayout }) {
-  const a = layout.x[from];
-  const b = layout.x[to];
+  const a = laneX(layout, from);
+  const b = laneX(layout, to);
   const leftToRight = a < b;
   // Stop short of the lifeline so the arrowhead stays visible.
   const x1 = a + (leftToRight ? 0.6 : -0.6);
@@ -47,11 +53,11 @@ function Arrow({ from, to, y, kind, marker, label, color, layout }: { from: Lane
 function RequestRow({ a, base, layout, m }: { a: RequestArrow; base: number; layout: LaneLayout; m: (c: 'ink' | 'fail' | 'pass') => string }) {
   const out: ReactNode[] = [<title key="t">{a.title}</title>];
   if (a.tlsRefused) {
-    const stop = (layout.x[a.from] + layout.x[a.to]) / 2 + 4;
-    const mid = `${(layout.x[a.from] + layout.x[a.to]) / 2}%`;
+    const stop = (laneX(layout, a.from) + laneX(layout, a.to)) / 2 + 4;
+    const mid = `${(laneX(layout, a.from) + laneX(layout, a.to)) / 2}%`;
     out.push(
       <g key="tls">
-        <line x1={`${layout.x[a.from] + 0.6}%`} x2={`${stop}%`} y1={base} y2={base} className="arrow-req" stroke={FAIL} />
+        <line x1={`${laneX(layout, a.from) + 0.6}%`} x2={`${stop}%`} y1={base} y2={base} className="arrow-req" stroke={FAIL} />
         <text x={mid} y={base - 6} textAnchor="middle" className="arrow-label" fill={FAIL}>{a.label}</text>
         <g transform={`translate(0, ${base})`}>
           <svg x={`${stop}%`} overflow="visible">
@@ -70,7 +76,7 @@ function RequestRow({ a, base, layout, m }: { a: RequestArrow; base: number; lay
   if (a.refusedBy) {
     out.push(
       <g key="x" transform={`translate(0, ${base + 14})`}>
-        <svg x={`${layout.x[a.to]}%`} overflow="visible">
+        <svg x={`${laneX(layout, a.to)}%`} overflow="visible">
           <circle r="10" fill="#fff" stroke={FAIL} strokeWidth="2" />
           <line x1="-4.5" y1="-4.5" x2="4.5" y2="4.5" className="refusal-x" strokeWidth="2.5" />
           <line x1="-4.5" y1="4.5" x2="4.5" y2="-4.5" className="refusal-x" strokeWidth="2.5" />
@@ -89,7 +95,7 @@ function RequestRow({ a, base, layout, m }: { a: RequestArrow; base: number; lay
 }
 
 export function SequenceLanes({ arrows, note, defsId, layout }: { arrows: ArrowPlan[]; note?: string | null; defsId: string; layout: LaneLayout }) {
-  const heights = arrows.map((a) => (a.kind === 'handoff' ? ROW * 0.7 : ROW));
+  const heights = arrows.map((a) => (a.kind === 'request' ? ROW : ROW * 0.7));
   const height = Math.max(78, heights.reduce((s, h) => s + h, 0) + 14);
   const m = (c: 'ink' | 'fail' | 'pass') => `${defsId}-${c}`;
   let y = 26;
@@ -97,11 +103,19 @@ export function SequenceLanes({ arrows, note, defsId, layout }: { arrows: ArrowP
     <div className="seq-cell" style={{ minHeight: height }}>
       <svg aria-hidden="true" focusable="false">
         {layout.lanes.map((l) => (
-          <line key={l.id} x1={`${l.x}%`} x2={`${l.x}%`} y1="0" y2="100%" className={`lifeline lane-${l.id}`} />
+          <line key={l.id} x1={`${l.x}%`} x2={`${l.x}%`} y1="0" y2="100%" className={`lifeline ${laneClass(l.id)}`} />
         ))}
         {arrows.map((a, i) => {
           const base = y;
           y += heights[i]!;
+          if (a.kind === 'theft') {
+            return (
+              <g key={i} data-arrow="theft">
+                <title>{a.title}</title>
+                <Arrow from={a.from} to={a.to} y={base + 8} kind="handoff" marker={m('fail')} label={a.label} color={FAIL} layout={layout} />
+              </g>
+            );
+          }
           if (a.kind === 'handoff') {
             return (
               <g key={i}>
@@ -114,8 +128,8 @@ export function SequenceLanes({ arrows, note, defsId, layout }: { arrows: ArrowP
         })}
         {!arrows.length && note ? (
           <g>
-            <circle cx={`${layout.x.client}%`} cy="36" r="6" fill="var(--lane-client)" className="node" />
-            <text x={`${layout.x.client + 2.5}%`} y="40" className="arrow-label" fill={INK}>{note}</text>
+            <circle cx={`${laneX(layout, 'client')}%`} cy="36" r="6" fill="var(--lane-client)" className="node" />
+            <text x={`${laneX(layout, 'client') + 2.5}%`} y="40" className="arrow-label" fill={INK}>{note}</text>
           </g>
         ) : null}
       </svg>

@@ -12,7 +12,7 @@ import type { TokenOrigin } from '../_lib/tokens.ts';
 import { JOURNEY_TYPES, isJourney, journeyItems, stepConsent } from '../_lib/journey.ts';
 import { HttpBadge, OutcomeBadge } from './Badges.tsx';
 import { CertView } from './Cert.tsx';
-import { JsonView, Truncated } from './Code.tsx';
+import { JsonView, Truncated, WithDigests } from './Code.tsx';
 import { TokenCard } from './cards/TokenCard.tsx';
 import { DpopCard } from './cards/DpopCard.tsx';
 import { TlsCard } from './cards/TlsCard.tsx';
@@ -166,6 +166,10 @@ export function GenericEvents({ events }: { events: TraceEvent[] }) {
   );
 }
 
+/** A check expectation whose detail is the check's own reason, already in the step's checks card. */
+const shownInChecks = (step: StepView, r: ExpectationResult) =>
+  r.path.startsWith('check ') && step.exchanges.some((ex) => ex.decisions.some((d) => d.checks.some((c) => `check ${c.id}` === r.path && c.reason === r.detail)));
+
 export function StepDetail({ step, steps, issued }: { step: StepView; steps: readonly StepView[]; issued: Map<string, TokenOrigin> }) {
   return (
     <div className="step-body">
@@ -187,8 +191,8 @@ export function StepDetail({ step, steps, issued }: { step: StepView; steps: rea
               {step.expectations.map((r, i) => (
                 <li key={i} data-expectation={r.path}>
                   <OutcomeBadge outcome={r.unobservable ? 'skip' : r.pass ? 'pass' : 'fail'}>{r.unobservable ? 'not observable' : r.pass ? 'met' : 'not met'}</OutcomeBadge>
-                  <span><code>{r.path}</code> expected <code>{JSON.stringify(r.expected)}</code>, got <code>{JSON.stringify(r.actual)}</code></span>
-                  {r.detail ? <span className="small muted">({r.detail})</span> : null}
+                  <span><code>{r.path}</code> expected <code>{JSON.stringify(r.expected)}</code>, got <code><Truncated value={JSON.stringify(r.actual)} max={64} /></code></span>
+                  {r.detail && !shownInChecks(step, r) ? <span className="small muted">(<WithDigests text={r.detail} />)</span> : null}
                 </li>
               ))}
             </ul>

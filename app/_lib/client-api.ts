@@ -14,15 +14,24 @@ export class ApiError extends Error {
   }
 }
 
+/** What a request that got no answer at all means here. */
+export const SANDBOX_STOPPED = 'The sandbox is not answering (stopped?): run `npm start` and try again.';
+
 /** Calls a control API path; other methods than GET send `body` as JSON. Resolves undefined on 204. */
 export async function callJson<T>(method: string, path: string, body?: unknown): Promise<T> {
   const json = method !== 'GET';
-  const res = await fetch(path, {
-    method,
-    cache: 'no-store',
-    headers: { accept: 'application/json', ...(json ? { 'content-type': 'application/json' } : {}) },
-    ...(json ? { body: JSON.stringify(body ?? {}) } : {}),
-  });
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      cache: 'no-store',
+      headers: { accept: 'application/json', ...(json ? { 'content-type': 'application/json' } : {}) },
+      ...(json ? { body: JSON.stringify(body ?? {}) } : {}),
+    });
+  } catch {
+    // The browser's own words ("Failed to fetch") say nothing: the sandbox is not answering.
+    throw new ApiError(0, 'unreachable', SANDBOX_STOPPED);
+  }
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => null)) as (T & { error?: string; error_description?: string; errors?: ApiFieldError[] }) | null;
   if (!res.ok) throw new ApiError(res.status, data?.error ?? 'http_error', data?.error_description ?? `HTTP ${res.status}`, data?.errors ?? []);

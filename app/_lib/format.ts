@@ -7,6 +7,11 @@ export function ms(value: number | null | undefined): string {
   return `${value.toFixed(1)} ms`;
 }
 
+/** A stored run's duration, the one every page shows: from when it was accepted to when it finished (null while running). */
+export function runDuration(run: { createdAt: string; finishedAt: string | null }): number | null {
+  return run.finishedAt ? Date.parse(run.finishedAt) - Date.parse(run.createdAt) : null;
+}
+
 /** An ISO date or epoch milliseconds → "2026-01-02 03:04:05 UTC"; a value that is no date comes back as text. */
 export function dateTime(iso: string | number | null | undefined): string {
   if (iso === null || iso === undefined || iso === '') return '–';

@@ -1,5 +1,5 @@
 // Compare: DPoP versus mTLS, the same story (a stolen token replayed by an attacker) side by side:
-// what is bound, where the proof lives, what the attacker needs; then real runs of both scenarios.
+// real runs of both scenarios first (Run both, what stopped each attacker), then what is bound, where the proof lives, what the attacker needs.
 import type { ReactNode } from 'react';
 import { controlGet } from '../_lib/server-api.ts';
 import type { ScenarioDto } from '../_lib/types.ts';
@@ -66,6 +66,15 @@ export default async function ComparePage() {
           </p>
         </div>
       </div>
+      <section className="section" style={{ marginTop: 0 }} aria-labelledby="live">
+        <h2 id="live">Watch both attacks fail</h2>
+        {found.every(Boolean) ? (
+          <CompareRuns titles={{ mtls: found[0]!.title, dpop: found[1]!.title }} />
+        ) : (
+          <p className="error-box">The paired scenarios {PAIR.mtls} and {PAIR.dpop} are not in the catalogue.</p>
+        )}
+      </section>
+      <h2 className="section">How they differ</h2>
       <div className="table-wrap">
         <table className="table compare-table">
           <thead>
@@ -86,14 +95,6 @@ export default async function ComparePage() {
           </tbody>
         </table>
       </div>
-      <section className="section" aria-labelledby="live">
-        <h2 id="live">Watch both attacks fail</h2>
-        {found.every(Boolean) ? (
-          <CompareRuns titles={{ mtls: found[0]!.title, dpop: found[1]!.title }} />
-        ) : (
-          <p className="error-box">The paired scenarios {PAIR.mtls} and {PAIR.dpop} are not in the catalogue.</p>
-        )}
-      </section>
     </>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 // One target's check (reachable? TLS chain verifies with its CA? a token from its AS? the gateway
 // accepts it?), which catalogue scenarios would run or be skipped and why, and a run of them.
+import { dateTime } from '../_lib/format.ts';
 import { useEffect, useState } from 'react';
 import { startRun } from '../_lib/client-api.ts';
 import { checkTarget, getRun, type RunStatus, type TargetCheck, type TargetSummary } from './api.ts';
@@ -72,7 +73,7 @@ export function CheckPanel({ target, onChecked }: { target: TargetSummary; onChe
         <>
           <p>
             <span className={`badge ${check.ok ? 'passed' : 'failed'}`}>{check.ok ? 'target OK' : 'target has problems'}</span>{' '}
-            <span className="muted small">checked {new Date(check.at).toLocaleString()}</span>
+            <span className="muted small">checked {dateTime(check.at)}</span>
           </p>
           <ul className="tg-checks" aria-label="Check results">
             {check.checks.map((c) => (

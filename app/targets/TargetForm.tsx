@@ -13,10 +13,12 @@ export function TargetForm({ editing, onSaved, onCancel }: { editing: TargetSumm
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
+  // The fields write the YAML only while it is still what they wrote: hand edits are never overwritten silently.
+  const handEdited = !editing && yaml !== targetYaml(fields);
   const set = <K extends keyof TargetFormFields>(key: K, value: TargetFormFields[K]) => {
     const next = { ...fields, [key]: value };
     setFields(next);
-    setYaml(targetYaml(next));
+    if (!handEdited) setYaml(targetYaml(next));
   };
 
   const loadFile = async (e: ChangeEvent<HTMLInputElement>) => {
@@ -80,6 +82,12 @@ export function TargetForm({ editing, onSaved, onCancel }: { editing: TargetSumm
           </label>
         </fieldset>
       )}
+      {handEdited ? (
+        <p className="note small" data-hand-edited="">
+          The target file below was edited by hand, so the quick-start fields no longer change it.{' '}
+          <button type="button" className="btn small" onClick={() => setYaml(targetYaml(fields))}>Rewrite it from the fields</button>
+        </p>
+      ) : null}
       <label className="field">
         Target file (YAML) <span className="hint">schemas/target.schema.json; README "Your own gateway" explains every field</span>
         <textarea className="tg-editor" spellCheck={false} value={yaml} onChange={(e) => setYaml(e.target.value)} aria-describedby="target-form-errors" />

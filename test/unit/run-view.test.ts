@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Decision } from '../../lib/trace/decision.ts';
 import type { TraceEvent, TraceEventBody, TraceEventOf } from '../../lib/trace/events.ts';
 import { buildTimeline, senderOf } from '../../lib/trace/timeline.ts';
-import { describeArrows, laneLayout, planArrows, shortPath, usesBrowser } from '../../app/_lib/lanes.ts';
+import { actorsOf, arrowLines, describeArrows, laneLayout, laneX, planArrows, shortPath, usesBrowser } from '../../app/_lib/lanes.ts';
 import { consentNamed, consentStory, journeyItems, pageModel } from '../../app/_lib/journey.ts';
 import { explanationParts } from '../../app/_lib/explain.ts';
 
@@ -117,13 +117,13 @@ test('an authorize step\'s arrows: the app\'s PAR, the browser\'s hops with wher
   const step = run.scenarios[0]!.steps[1]!;
   const arrows = planArrows(step, null);
   assert.deepEqual(arrows.map((a) => `${a.from}>${a.to} ${a.label}${a.kind === 'request' && a.responseNote ? ` | ${a.status} ${a.responseNote}` : ''}`), [
-    'client>idp POST /request',
+    'actor:alpha>idp POST /request',
     'browser>idp GET /auth | 303 → /interaction/{uid}',
     'browser>idp GET /interaction/{uid} | 200 Sign in',
     'browser>idp POST /interaction/{uid}/login | 303 → /interaction/{uid}',
     'browser>idp GET /interaction/{uid} | 200 Share',
     'browser>idp POST /interaction/{uid}/consent | 303 → /cb',
-    'browser>client code, state, iss',
+    'browser>actor:alpha code, state, iss',
   ]);
   const words = describeArrows(arrows, laneLayout(true));
   assert.match(words[1]!, /^Browser \(PSU\) → Identity provider: GET https:\/\/bank\.test\/auth\?client_id=tpp-alpha/);
@@ -182,4 +182,30 @@ test('failure explanations come apart into step, what went wrong and the fix', (
   });
   assert.deepEqual(explanationParts(`${title}: step 1 "x" could not run: unknown-actor: carol`, title), { step: 1, stepName: 'x', what: 'could not run: unknown-actor: carol', fix: null });
   assert.deepEqual(explanationParts('expected status 401, got 200', title), { step: null, stepName: null, what: 'expected status 401, got 200', fix: null });
+});
+
+test('two actors get a lane each; a token sent by another actor than the one it was issued to is drawn as a theft', () => {
+  seq = 0;
+  const token = `${b64({ alg: 'PS256' })}.${b64({ jti: 'stolen-jti', cnf: { 'x5t#S256': 'T' } })}.sig`;
+  const run = buildTimeline([
+    ev({ type: 'run.started', target: 'bundled', scenarios: [{ id: 's', title: 'Stolen', scenarioRunId: 'r-0' }] }, null),
+    ev({ type: 'step.started', index: 0, name: 'Alpha gets a token', kind: 'token', actor: 'alpha' }, 's0'),
+    ev(http('POST', `${IDP}/token`, 200), 's0'),
+    ev({ type: 'token.decoded', label: 'alpha_token', role: 'access_token', format: 'jwt', token: { header: { alg: 'PS256' }, claims: { jti: 'stolen-jti' } } }, 's0'),
+    ev({ type: 'step.finished', index: 0, status: 'passed', durationMs: 1 }, 's0'),
+    ev({ type: 'step.started', index: 1, name: 'Mallory replays it', kind: 'call', actor: 'mallory' }, 's1'),
+    ev(http('GET', 'https://gw.test/open-banking/v3.1/aisp/accounts', 401, { auth: `Bearer ${token}` }), 's1'),
+    ev({ type: 'step.finished', index: 1, status: 'passed', durationMs: 1 }, 's1'),
+  ]);
+  const scenario = run.scenarios[0]!;
+  const layout = laneLayout(false, actorsOf(scenario));
+  assert.deepEqual(layout.lanes.map((l) => l.label), ['Alpha', 'Mallory', 'Gateway', 'Identity provider', 'API']);
+  assert.equal(laneX(layout, 'client'), laneX(layout, 'actor:alpha'), 'the plain client lane sits on the first actor\'s');
+  const [theft, replay] = planArrows(scenario.steps[1]!, null, scenario.steps);
+  assert.deepEqual([theft?.kind, theft?.from, theft?.to, replay?.from], ['theft', 'actor:alpha', 'actor:mallory', 'actor:mallory']);
+  assert.equal(describeArrows([theft!], layout)[0], 'Mallory takes the access token issued to Alpha in step 1');
+  assert.deepEqual(arrowLines(planArrows(scenario.steps[1]!, null, scenario.steps), layout, 'mallory').map((l) => `${l.from} → ${l.to} ${l.text}`),
+    ['Alpha → Mallory token stolen (issued in step 1)', 'Mallory → Gateway GET …/accounts', 'Gateway → Mallory 401']);
+  assert.equal(planArrows(scenario.steps[0]!, null, scenario.steps)[0]?.kind, 'request', 'no theft where the token was issued');
+  assert.deepEqual(laneLayout(false, ['alpha']).lanes.map((l) => l.id), ['client', 'gateway', 'idp', 'api'], 'one actor: one client lane');
 });

@@ -10,7 +10,7 @@ import type { ExpectationResult } from '../../../lib/trace/events.ts';
 import type { ExchangeView } from '../../../lib/trace/timeline.ts';
 import { ms } from '../../_lib/format.ts';
 import { OUTCOME_MARK } from '../Badges.tsx';
-import { JsonView } from '../Code.tsx';
+import { JsonView, WithDigests } from '../Code.tsx';
 
 function CheckRow({ c, source, expanded }: { c: Decision['checks'][number]; source: Decision['source']; expanded: boolean }) {
   const info = isCheckId(c.id) ? CHECKS[c.id] : null;
@@ -25,7 +25,7 @@ function CheckRow({ c, source, expanded }: { c: Decision['checks'][number]; sour
           {info && (failed || expanded) ? <span className="t">{info.title}</span> : null}
           {info ? <a className="spec-link" href={info.specUrl} target="_blank" rel="noreferrer">{info.spec} ↗</a> : null}
         </div>
-        <div className="check-reason">{c.reason}</div>
+        <div className="check-reason"><WithDigests text={c.reason} /></div>
         {info && failed ? (
           <div className="fix">
             <strong>How to fix this in {who}:</strong> {info.fix}

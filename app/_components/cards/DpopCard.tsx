@@ -86,9 +86,9 @@ export function DpopCard({ ex }: { ex: ExchangeView }) {
               {rows(p.proof, p.jkt, ex, checks).map((r) => (
                 <tr key={r.claim} className={r.check?.outcome === 'fail' ? 'fail' : undefined} data-claim={r.claim}>
                   <th scope="row"><code>{r.claim}</code></th>
-                  <td className="val"><Truncated value={r.proof} max={64} /></td>
-                  <td className="val"><Truncated value={r.request} max={72} /></td>
-                  <td>{r.check ? <OutcomeBadge outcome={r.check.outcome} /> : <span className="faint small">–</span>}</td>
+                  <td className="val" data-label="In the proof"><Truncated value={r.proof} max={64} /></td>
+                  <td className="val" data-label="This request"><Truncated value={r.request} max={72} /></td>
+                  <td data-label="Verdict">{r.check ? <OutcomeBadge outcome={r.check.outcome} /> : <span className="faint small">–</span>}</td>
                 </tr>
               ))}
             </tbody>

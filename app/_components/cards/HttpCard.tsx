@@ -4,6 +4,7 @@ import type { ExchangeView } from '../../../lib/trace/timeline.ts';
 import { CopyButton, Truncated } from '../Code.tsx';
 import { HttpBadge } from '../Badges.tsx';
 import { ms } from '../../_lib/format.ts';
+import { curlOf } from '../../_lib/curl.ts';
 
 function Headers({ headers }: { headers: Record<string, string | string[]> }) {
   const entries = Object.entries(headers);
@@ -43,7 +44,7 @@ function Body({ body, contentType }: { body: string | undefined; contentType: st
   const text = pretty(body, contentType);
   return (
     <div className="stack" style={{ gap: '0.4rem' }}>
-      <pre className="code">{text.length > 6000 ? `${text.slice(0, 6000)}\n… (${text.length} characters)` : text}</pre>
+      <pre className="code" tabIndex={0}>{text.length > 6000 ? `${text.slice(0, 6000)}\n… (${text.length} characters)` : text}</pre>
       <div><CopyButton value={body} label="Copy body" /></div>
     </div>
   );
@@ -63,12 +64,15 @@ function masked(body: string | undefined, contentType: string | undefined): stri
 }
 
 /** The request and response side by side (also inside the browser's hop list). */
-export function RawHttp({ http }: { http: ExchangeView['http'] }) {
+export function RawHttp({ http, certificate = null }: { http: ExchangeView['http']; certificate?: string | null }) {
   const { request, response, error } = http;
   return (
     <div className="grid-2">
       <div>
-        <div className="eyebrow">Request</div>
+        <div className="row-between">
+          <div className="eyebrow">Request</div>
+          <CopyButton value={curlOf({ ...request, body: masked(request.body, ct(request.headers)) }, certificate)} label="Copy as curl" />
+        </div>
         <div className="http-line">{request.method} <Truncated value={request.url} max={120} /></div>
         <Headers headers={request.headers} />
         <Body body={masked(request.body, ct(request.headers))} contentType={ct(request.headers)} />
@@ -96,7 +100,7 @@ export function HttpCard({ ex }: { ex: ExchangeView }) {
         <summary>
           Raw HTTP request and response <span className="faint small">({ms(ex.http.durationMs)} round trip)</span>
         </summary>
-        <RawHttp http={ex.http} />
+        <RawHttp http={ex.http} certificate={ex.tls?.clientCertificateName ?? null} />
       </details>
     </div>
   );

@@ -52,8 +52,11 @@ export function TlsCard({ ex }: { ex: ExchangeView }) {
           <>
             <dt>Server's verdict</dt>
             <dd>
-              {serverTls.authorized ? <span className="badge pass">authorized</span> : <span className="badge fail">{serverTls.authorizationError ?? 'not authorized'}</span>}
-              <span className="small muted"> (Node/OpenSSL against the trusted CAs and CRLs)</span>
+              {serverTls.authorized ? <span className="badge pass">authorized</span> : !tls.clientCertificate ? (
+                // OpenSSL says UNABLE_TO_GET_ISSUER_CERT when there is no certificate at all: say what happened.
+                <span className="badge neutral" data-server-verdict="no-certificate" title={serverTls.authorizationError ?? undefined}>no certificate presented</span>
+              ) : <span className="badge fail">{serverTls.authorizationError ?? 'not authorized'}</span>}
+              {tls.clientCertificate ? <span className="small muted"> (Node/OpenSSL against the trusted CAs and CRLs)</span> : null}
             </dd>
           </>
         ) : null}

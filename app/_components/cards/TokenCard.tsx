@@ -37,14 +37,14 @@ function OneToken({ t, ex, origin }: { t: ShownToken; ex: ExchangeView; origin: 
       {b && b.kind !== 'none' ? <BindingCompare b={b} /> : null}
       {b?.check ? (
         <p className={`small ${b.check.outcome === 'fail' ? 'validity-bad' : 'muted'}`} style={{ margin: 0 }}>
-          The gateway's check <code>{b.check.id}</code>: <strong>{b.check.outcome}</strong>. {b.check.reason}
+          The gateway's check <code>{b.check.id}</code>: <strong>{b.check.outcome}</strong>{b.kind === 'none' ? <>. {b.check.reason}</> : ' (the comparison above)'}.
         </p>
       ) : null}
       {b?.kind === 'none' && t.decoded ? (
         <p className="note small" style={{ margin: 0 }}>No <code>cnf</code> claim: a plain bearer token. Whoever holds it can use it.</p>
       ) : null}
       {t.decoded ? (
-        <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 0.8fr) minmax(0, 1.2fr)' }}>
+        <div className="grid-2 token-parts">
           <div>
             <div className="eyebrow">Header</div>
             <JsonView value={t.decoded.header} label={`${t.label} header`} />

@@ -36,6 +36,8 @@ export default async function ScenarioPage({ params }: { params: Promise<{ id: s
           </div>
         </div>
       </div>
+      {/* The Run button right under the title (above the fold on a 1280×720 screen); the live timeline under it. */}
+      <LiveRun scenarios={[s.id]} />
       <div className="story-grid">
         <div className="stack">
           <section className="card accent" aria-labelledby="teaches">
@@ -73,7 +75,6 @@ export default async function ScenarioPage({ params }: { params: Promise<{ id: s
           </section>
         </div>
       </div>
-      <LiveRun scenarios={[s.id]} />
     </>
   );
 }

@@ -89,6 +89,7 @@ export async function mintCert({ req, res, stack }: ControlRequest): Promise<voi
   if (stack.pki.index.certificates.some((c) => c.name === body.name)) {
     throw new HttpError(409, 'name_taken', `"${body.name}" is a certificate of the generated PKI: choose another name`);
   }
+  if (store.get(body.name)) throw new HttpError(409, 'name_taken', `"${body.name}" is already minted: choose another name (minted certificates last until the sandbox stops)`);
   let subject = body.subject;
   if (body.subjectOf) {
     subject = stack.pki.index.certificates.find((c) => c.name === body.subjectOf)?.subject ?? store.get(body.subjectOf)?.summary.subject;

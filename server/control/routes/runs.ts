@@ -21,9 +21,11 @@ export async function startRun({ req, res, stack }: ControlRequest): Promise<voi
   if (unknown.length) throw new HttpError(400, 'invalid_request', `no scenario or tag named ${unknown.join(', ')}`);
   // An external target (routes/targets.ts), or the bundled stack.
   const target = typeof body.target === 'string' && body.target !== 'bundled' ? await targetForRun(stack, body.target) : bundledTarget(stack);
+  // The web UI's own pages fetch same-origin (browsers say so in Sec-Fetch-Site); anything else is an API client.
+  const trigger = req.headers['sec-fetch-site'] === 'same-origin' ? 'ui' : 'api';
   const runId = await new Promise<string>((resolve, reject) => {
     runScenarios({
-      scenarios: selected, target, trigger: 'ui', selection: wanted as string[], prisma: stack.db.prisma, onStart: resolve,
+      scenarios: selected, target, trigger, selection: wanted as string[], prisma: stack.db.prisma, onStart: resolve,
     }).catch(reject);
   });
   sendJson(res, 202, { runId, target: target.name, events: `/api/runs/${runId}/events`, scenarios: selected.map((s) => s.scenario.id) });
