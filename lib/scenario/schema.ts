@@ -24,17 +24,19 @@ const dpopSpec = z
     alg: z.enum(['ES256', 'PS256', 'EdDSA', 'none', 'HS256']).optional().describe('sign with another algorithm; none and HS256 forge'),
     embedPrivateKey: z.boolean().default(false).describe('put the private key in the jwk header (must be refused)'),
     omitClaims: z.array(z.enum(['jti', 'htm', 'htu', 'iat', 'ath'])).default([]).describe('claims to leave out'),
+    jwkOf: name.optional().describe('put this key\'s public jwk in the header while signing with the step\'s key: a forged signature (the victim\'s key shown, the attacker\'s signature)'),
   })
   .strict();
 
 /** A forged or tampered access token built from a real one. */
 const forgery = z
   .object({
-    forge: z.enum(['alg-none', 'hs256-public-key', 'tamper-claims', 'resign-attacker-key']).describe(
-      'alg-none: unsigned; hs256-public-key: HMAC with the IdP public key as secret; tamper-claims: change claims, keep the signature; resign-attacker-key: a key the IdP never had',
+    forge: z.enum(['alg-none', 'hs256-public-key', 'tamper-claims', 'resign-attacker-key', 'issuer-key']).describe(
+      'alg-none: unsigned; hs256-public-key: HMAC with the IdP public key as secret; tamper-claims: change claims, keep the signature; resign-attacker-key: a key the IdP never had; issuer-key: signed with the issuer\'s own key, a token the authorization server would refuse to issue (needs the issuer-key capability)',
     ),
     from: name.describe('variable holding the genuine token'),
     set: z.record(z.string(), z.unknown()).default({}).describe('claims to set (dot paths allowed, e.g. "cnf.x5t#S256")'),
+    unset: z.array(z.string()).optional().describe('claims to remove (dot paths allowed, e.g. exp)'),
   })
   .strict();
 
@@ -52,6 +54,8 @@ const expectation = z
       .describe('the WWW-Authenticate challenge'),
     checks: z.partialRecord(checkId, z.enum(['pass', 'fail', 'skip'])).optional().describe('outcomes of named server-side checks'),
     handshake: z.enum(['ok', 'refused']).optional().describe('whether the TLS handshake (and request) got through'),
+    alert: z.union([z.string(), z.array(z.string()).min(1)]).optional().describe('the TLS alert the server refused with (RFC 8446 §6.2 names: protocol_version, certificate_required, unknown_ca, certificate_expired, ...); a list: any of them'),
+    headersMatch: z.record(z.string(), z.string()).optional().describe('response headers matching a regular expression (e.g. a UUID)'),
     tokenType: z.enum(['Bearer', 'DPoP']).optional().describe('token_type of a token response'),
     claims: z.record(z.string(), z.unknown()).optional().describe('claims of the issued access token (dot paths; values may use {{templates}})'),
     headers: z.record(z.string(), z.union([z.string(), z.literal(true), z.literal(false)])).optional().describe('response headers: a value, true (present) or false (absent)'),
@@ -141,6 +145,7 @@ const callStep = z
         token: z.union([name, forgery]).optional().describe('variable holding the access token, or a forgery'),
         scheme: z.enum(['Bearer', 'DPoP', 'Basic']).optional().describe('Authorization scheme (default: DPoP when a proof is sent, else Bearer)'),
         tokenIn: z.enum(['header', 'query']).default('header'),
+        tlsMaxVersion: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional().describe('the highest TLS version the client offers (e.g. TLSv1.1: a gateway must refuse the handshake)'),
         dpop: z.union([z.boolean(), dpopSpec]).default(false),
         headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}).describe('extra request headers (templates allowed)'),
         body: z.unknown().optional().describe('JSON request body'),

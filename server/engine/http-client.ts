@@ -21,7 +21,11 @@ export interface SendOptions {
   ca: string;
   cert: CertMaterial | null;
   timeoutMs?: number;
+  /** The highest TLS version to offer; below TLS 1.2 the client also allows the old suites (OpenSSL security level 0). */
+  tlsMaxVersion?: TlsVersion;
 }
+
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
 export interface Exchange {
   tls: ClientTlsView | null;
@@ -41,11 +45,13 @@ const BODY_LIMIT = 512 * 1024;
 const contexts = new Map<string, SecureContext>();
 const CONTEXTS_KEPT = 200;
 
-function contextFor(ca: string, cert: CertMaterial | null): SecureContext {
-  const key = cert ? `${ca}\0${cert.chain}\0${cert.key}` : ca;
+function contextFor(ca: string, cert: CertMaterial | null, maxVersion?: TlsVersion): SecureContext {
+  const key = `${cert ? `${ca}\0${cert.chain}\0${cert.key}` : ca}\0${maxVersion ?? ''}`;
   let context = contexts.get(key);
   if (!context) {
-    context = nodeTls.createSecureContext(cert ? { ca, cert: cert.chain, key: cert.key } : { ca });
+    const old = maxVersion === 'TLSv1' || maxVersion === 'TLSv1.1';
+    const versions = maxVersion ? { maxVersion, ...(old ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT:@SECLEVEL=0' } : {}) } : {};
+    context = nodeTls.createSecureContext({ ca, ...(cert ? { cert: cert.chain, key: cert.key } : {}), ...versions });
     if (contexts.size >= CONTEXTS_KEPT) contexts.delete(contexts.keys().next().value!);
     contexts.set(key, context);
   }
@@ -110,7 +116,7 @@ export function send(opts: SendOptions): Promise<Exchange> {
       ? https.request(url, {
           ...common,
           // https passes it on to tls.connect (its typings list only the options it builds one from).
-          ...({ secureContext: contextFor(opts.ca, opts.cert) } as https.RequestOptions),
+          ...({ secureContext: contextFor(opts.ca, opts.cert, opts.tlsMaxVersion) } as https.RequestOptions),
           servername: url.hostname === '127.0.0.1' || url.hostname === '[::1]' ? 'localhost' : url.hostname,
           checkServerIdentity: (host: string, cert: PeerCertificate) => {
             peer = cert as DetailedPeerCertificate;

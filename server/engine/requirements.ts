@@ -31,6 +31,7 @@ export function impliedCapabilities(step: Step): Capability[] {
   if ('call' in step) {
     if (step.call.via === 'gatewayStrict') out.push('strict-tls');
     if (step.call.dpop !== false) out.push('dpop');
+    if (typeof step.call.token === 'object' && step.call.token.forge === 'issuer-key') out.push('issuer-key');
     const route = catalogueRouteOf(step.call.path);
     const capability = route ? CATALOGUE_ROUTES[route.id].capability : null;
     if (capability) out.push(capability);

@@ -5,6 +5,7 @@ import type { DpopSpec, Scenario } from '../../lib/scenario/schema.ts';
 import type { TraceEventBody } from '../../lib/trace/events.ts';
 import type { CertMaterial, Target } from './target.ts';
 import type { JWK } from 'jose';
+import { randomUUID } from 'node:crypto';
 import { generateDpopKey, importDpopKey, type DpopKey } from './crypto/dpop-proof.ts';
 import { EngineError } from './errors.ts';
 import { getPath, render, renderDeep, TemplateError, type Lookup } from './template.ts';
@@ -38,6 +39,8 @@ export interface Actor {
 
 export class ScenarioState {
   readonly vars = new Map<string, string>();
+  /** {{ids.NAME}} values: one UUID per name and run. */
+  readonly ids = new Map<string, string>();
   readonly tokens = new Map<string, TokenInfo>();
   readonly authorizations = new Map<string, AuthorizationInfo>();
   readonly keys = new Map<string, DpopKey>();
@@ -128,6 +131,13 @@ export class ScenarioState {
         return rest[0] ? getPath(this.tokens.get(rest[0]), rest.slice(1)) : undefined;
       case 'urls':
         return getPath(this.target.endpoints, rest);
+      case 'ids': {
+        // {{ids.NAME}}: a fresh UUID for this run, the same wherever NAME is used in it.
+        const name = rest.length === 1 ? rest[0] : undefined;
+        if (!name) return undefined;
+        if (!this.ids.has(name)) this.ids.set(name, randomUUID());
+        return this.ids.get(name);
+      }
       case 'resources':
         return rest.length === 1 && rest[0] ? (this.target.resource(rest[0]) ?? undefined) : undefined;
       default:

@@ -5,7 +5,7 @@ import type { Decision } from '../../../lib/trace/decision.ts';
 import type { HttpMessage, HttpSender } from '../../../lib/trace/events.ts';
 import type { ScenarioState } from '../state.ts';
 import type { CertMaterial } from '../target.ts';
-import { send, header, type Exchange } from '../http-client.ts';
+import { send, header, type Exchange, type TlsVersion } from '../http-client.ts';
 
 export interface Observation {
   exchange: Exchange | null;
@@ -27,6 +27,8 @@ export interface HttpCall {
   party: 'gateway' | 'idp';
   /** Who sends it: the client application (default) or the customer's browser. */
   sender?: HttpSender;
+  /** The highest TLS version the client offers (a step's tlsMaxVersion). */
+  tlsMaxVersion?: TlsVersion;
   /** Form fields whose values never reach the trace (a password): recorded as bullets. */
   redact?: readonly string[];
 }
@@ -51,7 +53,7 @@ export async function exchange(state: ScenarioState, call: HttpCall): Promise<Ob
   const given = headers['x-fapi-interaction-id'];
   const interactionId = typeof given === 'string' ? given : randomUUID();
   if (given === undefined) headers['x-fapi-interaction-id'] = interactionId;
-  const ex = await send({ method: call.method, url: call.url, headers, ...(call.body !== undefined ? { body: call.body } : {}), ca: state.target.ca, cert: call.cert });
+  const ex = await send({ method: call.method, url: call.url, headers, ...(call.body !== undefined ? { body: call.body } : {}), ca: state.target.ca, cert: call.cert, ...(call.tlsMaxVersion ? { tlsMaxVersion: call.tlsMaxVersion } : {}) });
   if (ex.tls) state.emit({ type: 'tls.handshake', tls: ex.tls });
   const echoed = header(ex, 'x-fapi-interaction-id');
   state.emit({
