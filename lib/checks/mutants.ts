@@ -32,4 +32,13 @@ export function mutantSummary(id: string): string {
  * Mutants a client cannot tell from the intact gateway, with the reason. `npm run mutants` fails when
  * any other mutant survives the catalogue judged from outside, or when one listed here is killed.
  */
-export const NOT_OBSERVABLE: Readonly<Record<string, string>> = {};
+export const NOT_OBSERVABLE: Readonly<Record<string, string>> = {
+  'tls.client-cert-presented':
+    'equivalent: without a certificate tls.client-cert-chain refuses next with the same 401 invalid_token (Bearer challenge), so a client sees no difference; a gateway that skips both is caught by the tls.client-cert-chain scenarios',
+  'token.introspection':
+    'equivalent: for an inactive token the IdP answers {"active": false} and nothing else (RFC 7662 §2.2), so a gateway that does not look at active has no iss, aud or cnf to accept and token.claims refuses with the same 401 invalid_token; phantom-token presents a never-issued token to catch a gateway that accepts it anyway',
+  'token.introspection:active-ignored':
+    'equivalent, as token.introspection: an inactive token\'s introspection response carries no claims (RFC 7662 §2.2), so token.claims refuses it with the same 401 invalid_token',
+  'dpop.alg':
+    'equivalent: dpop.signature verifies only ES256, PS256 and EdDSA, so a proof with alg none, HS256 or any other alg is refused by it with the same 401 invalid_dpop_proof; dpop-private-key-in-proof sends those to catch a gateway that verifies them',
+};
