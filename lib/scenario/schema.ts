@@ -75,6 +75,11 @@ const expectation = z
 const base = {
   name: z.string().min(1).describe('what this step does, in the story\'s words'),
   expect: expectation.optional().describe('default: status 200'),
+  onlyWith: z
+    .array(z.enum(CAPABILITY_IDS as [string, ...string[]]))
+    .min(1)
+    .optional()
+    .describe('run this step only on targets with these capabilities (and what the step implies); elsewhere it is skipped and the scenario goes on'),
 };
 
 const tokenStep = z

@@ -135,7 +135,7 @@ test('scenario paths map onto a target\'s routes; the catalogue routes are the b
 test('every catalogue scenario declares what its steps imply, and names its clients and certificates', () => {
   const { scenarios } = loadCatalogue([path.join(ROOT_DIR, 'scenarios')], ROOT_DIR);
   for (const { scenario, file } of scenarios) {
-    const implied = new Set(scenario.steps.flatMap(impliedCapabilities));
+    const implied = new Set(scenario.steps.filter((st) => !st.onlyWith).flatMap(impliedCapabilities));
     const missing = [...implied].filter((c) => !(scenario.requires as string[]).includes(c));
     assert.deepEqual(missing, [], `${file}: requires: should list ${missing.join(', ')}`);
     assert.ok(scenario.requires.some((c) => ['mtls', 'dpop', 'bearer-route'].includes(c)), `${file}: requires: should say mtls and / or dpop`);
