@@ -33,6 +33,7 @@ FAPI_ACCESS_TOKEN_ALG (PS256|ES256), FAPI_IDP_DPOP_NONCE (1: the token endpoint 
 FAPI_EXTERNAL_GATEWAY_KEY (lets your gateway call the mock OB API, see README "Your own gateway"),
 FAPI_GATEWAY_WORKERS (N: the gateway in N worker processes, to use N cores; default 0, in-process),
 FAPI_READY_FILE (start writes the listeners' URLs there as JSON once up),
+FAPI_GATEWAY_DISABLE_CHECK (ids: a mutant gateway whose checks always pass, tests and demos only; needs FAPI_ALLOW_MUTANTS=1),
 FAPI_ALLOWED_HOSTS (extra host names the web UI answers to, comma-separated; DNS-rebinding protection).
 
 clock windows and server limits (environment):
