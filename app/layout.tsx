@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import './globals.css';
 import { Nav } from './_components/Nav.tsx';
+import { MutantBanner } from './_components/MutantBanner.tsx';
 
 const ICON = `data:image/svg+xml,${encodeURIComponent(
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#4f46e5"/><text x="32" y="42" font-family="Arial,sans-serif" font-size="28" font-weight="800" fill="#fff" text-anchor="middle">FS</text></svg>',
@@ -27,6 +28,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Nav />
           </div>
         </header>
+        <MutantBanner />
         <main id="main" tabIndex={-1}>{children}</main>
       </body>
     </html>

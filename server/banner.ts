@@ -1,13 +1,16 @@
 // The start-up banner: every URL, where the certificates are, and the curl recipe for a first call.
 import path from 'node:path';
 import type { Stack } from './stack-types.ts';
+import { mutantWarning } from './gateway/mutants.ts';
 
 export function banner(stack: Stack): string {
   const { urls, pki } = stack;
   const rel = (p: string) => path.relative(process.cwd(), path.join(pki.dir, p)) || '.';
   const alpha = pki.cert('tpp-alpha').entry.files;
   const tls = `--cacert ${rel('ca/root-ca.pem')} --cert ${rel(alpha.chain!)} --key ${rel(alpha.key)}`;
+  const mutant = mutantWarning(stack.config.gateway.disabledChecks);
   return [
+    ...(mutant ? [mutant, ''] : []),
     `fapi-sandbox is up (${(stack.startupMs / 1000).toFixed(2)} s)`,
     '',
     `  Web UI + control API   ${urls.ui}            health: ${urls.ui}/api/health`,

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Binding } from '../lib/trace/decision.ts';
+import { MUTANT_IDS, isMutantId } from '../lib/checks/mutants.ts';
 
 export interface Ports {
   ui: number;
@@ -72,6 +73,11 @@ export interface SandboxConfig {
      * AS, the bundled gateway): its issuer, its JWKS (fetched and cached), and the aud of its tokens.
      */
     externalIssuer: { issuer: string; jwksUri: string; audience: string; ca: string } | null;
+    /**
+     * Mutants (FAPI_GATEWAY_DISABLE_CHECK, comma-separated ids of lib/checks/mutants.ts): gateway checks
+     * that always pass. Tests and benchmarks only: refused unless FAPI_ALLOW_MUTANTS=1 or NODE_ENV=test.
+     */
+    disabledChecks: readonly string[];
   };
   /** Limits every listener enforces (see server/limits.ts). */
   limits: ServerLimits;
@@ -169,6 +175,18 @@ const setting = (env: Env, key: keyof typeof SETTINGS) => {
 /** Host names the UI always answers to. */
 export const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
 
+/** FAPI_GATEWAY_DISABLE_CHECK: known mutant ids, and only with an explicit opt-in. */
+function disabledChecks(env: Env): string[] {
+  const ids = (env.FAPI_GATEWAY_DISABLE_CHECK ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!ids.length) return [];
+  const unknown = ids.filter((id) => !isMutantId(id));
+  if (unknown.length) throw new ConfigError(`FAPI_GATEWAY_DISABLE_CHECK: unknown ${unknown.join(', ')}; one of ${MUTANT_IDS.join(', ')}`);
+  if (env.FAPI_ALLOW_MUTANTS !== '1' && env.NODE_ENV !== 'test') {
+    throw new ConfigError('FAPI_GATEWAY_DISABLE_CHECK turns gateway checks off (a broken gateway, for tests and demos): set FAPI_ALLOW_MUTANTS=1 as well');
+  }
+  return [...new Set(ids)];
+}
+
 function envChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -239,6 +257,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       revocation: envChoice(env, 'FAPI_GATEWAY_REVOCATION', ['ignore', 'crl', 'strict'] as const, 'crl'),
       workers: envInt(env, 'FAPI_GATEWAY_WORKERS', 0, 0, 64),
       externalIssuer: null,
+      disabledChecks: disabledChecks(env),
       ...overrides.gateway,
     },
     limits,

@@ -18,6 +18,7 @@ import { createIdp } from './idp/index.ts';
 import { createBankApi, seedBank } from './api/index.ts';
 import { createGateway, ACCESS_TOKEN_ALGS } from './gateway/index.ts';
 import { ReplayStore } from './gateway/dpop/replay-store.ts';
+import { gatewayTls, mutantWarning } from './gateway/mutants.ts';
 import { startGatewayWorkers, type GatewayWorkers } from './gateway/workers.ts';
 import { RESOURCES } from './resources.ts';
 import { createLocalJWKSet } from 'jose';
@@ -66,6 +67,9 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const log = (msg: string) => {
     if (!config.quiet) console.log(`[fapi-sandbox] ${msg}`);
   };
+  // A mutant gateway is said loudly, quiet or not (FAPI_GATEWAY_DISABLE_CHECK).
+  const mutant = mutantWarning(config.gateway.disabledChecks);
+  if (mutant) console.warn(`[fapi-sandbox] ${mutant}`);
   const pki = await loadPki(config.certsDir, log);
   const db = await openDb(config.dataDir, config.rootDir);
   if (db.migrations.applied.length) log(`database ${db.file}: applied ${db.migrations.applied.join(', ')}`);
@@ -79,7 +83,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   // With gateway workers, the gateway's sockets only accept; the workers do TLS and everything after.
   const gatewayListener = (strict: boolean): Server => config.gateway.workers
     ? net.createServer({ pauseOnConnect: true })
-    : https.createServer({ ...mtlsServerTls(pki, strict), ...limits });
+    : https.createServer({ ...gatewayTls(pki, strict, config.gateway.disabledChecks), ...limits });
   const servers: Record<keyof Ports, Server> = {
     ui: http.createServer(limits),
     idp: https.createServer({ ...serverTls(pki), ...limits }),

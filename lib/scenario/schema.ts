@@ -24,6 +24,7 @@ const dpopSpec = z
     alg: z.enum(['ES256', 'PS256', 'EdDSA', 'none', 'HS256']).optional().describe('sign with another algorithm; none and HS256 forge'),
     embedPrivateKey: z.boolean().default(false).describe('put the private key in the jwk header (must be refused)'),
     omitClaims: z.array(z.enum(['jti', 'htm', 'htu', 'iat', 'ath'])).default([]).describe('claims to leave out'),
+    jwkOf: name.optional().describe('put this key\'s public jwk in the header while signing with the step\'s key: a forged signature (the victim\'s key shown, the attacker\'s signature)'),
     omitHeader: z.array(z.enum(['typ', 'alg', 'jwk'])).optional().describe('JOSE header parameters to leave out (the proof is still signed with the key)'),
     symmetricJwk: z.boolean().optional().describe('put a symmetric (kty oct) key in the jwk header instead of the public key (must be refused, RFC 9449 §4.3 (7))'),
     extraClaims: z.record(z.string(), z.unknown()).optional().describe('claims added to the proof (RFC 9449 §4.2 lets a proof carry others; they must be ignored)'),
@@ -45,11 +46,12 @@ const jwsSpec = z
 /** A forged or tampered access token built from a real one. */
 const forgery = z
   .object({
-    forge: z.enum(['alg-none', 'hs256-public-key', 'tamper-claims', 'resign-attacker-key']).describe(
-      'alg-none: unsigned; hs256-public-key: HMAC with the IdP public key as secret; tamper-claims: change claims, keep the signature; resign-attacker-key: a key the IdP never had',
+    forge: z.enum(['alg-none', 'hs256-public-key', 'tamper-claims', 'resign-attacker-key', 'issuer-key']).describe(
+      'alg-none: unsigned; hs256-public-key: HMAC with the IdP public key as secret; tamper-claims: change claims, keep the signature; resign-attacker-key: a key the IdP never had; issuer-key: signed with the issuer\'s own key, a token the authorization server would refuse to issue (needs the issuer-key capability)',
     ),
     from: name.describe('variable holding the genuine token'),
     set: z.record(z.string(), z.unknown()).default({}).describe('claims to set (dot paths allowed, e.g. "cnf.x5t#S256")'),
+    unset: z.array(z.string()).optional().describe('claims to remove (dot paths allowed, e.g. exp)'),
   })
   .strict();
 
@@ -67,6 +69,8 @@ const expectation = z
       .describe('the WWW-Authenticate challenge'),
     checks: z.partialRecord(checkId, z.enum(['pass', 'fail', 'skip'])).optional().describe('outcomes of named server-side checks'),
     handshake: z.enum(['ok', 'refused']).optional().describe('whether the TLS handshake (and request) got through'),
+    alert: z.union([z.string(), z.array(z.string()).min(1)]).optional().describe('the TLS alert the server refused with (RFC 8446 §6.2 names: protocol_version, certificate_required, unknown_ca, certificate_expired, ...); a list: any of them'),
+    headersMatch: z.record(z.string(), z.string()).optional().describe('response headers matching a regular expression (e.g. a UUID)'),
     tokenType: z.enum(['Bearer', 'DPoP']).optional().describe('token_type of a token response'),
     claims: z.record(z.string(), z.unknown()).optional().describe('claims of the issued access token (dot paths; values may use {{templates}})'),
     headers: z.record(z.string(), z.union([z.string(), z.literal(true), z.literal(false)])).optional().describe('response headers: a value, true (present) or false (absent)'),
@@ -86,6 +90,11 @@ const expectation = z
 const base = {
   name: z.string().min(1).describe('what this step does, in the story\'s words'),
   expect: expectation.optional().describe('default: status 200'),
+  onlyWith: z
+    .array(z.enum(CAPABILITY_IDS as [string, ...string[]]))
+    .min(1)
+    .optional()
+    .describe('run this step only on targets with these capabilities (and what the step implies); elsewhere it is skipped and the scenario goes on'),
 };
 
 const tokenStep = z
@@ -165,7 +174,7 @@ const callStep = z
         dpopHeaderCopies: z.number().int().min(1).max(3).optional().describe('send the DPoP header this many times (two must be refused, RFC 9449 §4.3 (1))'),
         tls: z
           .object({
-            maxVersion: z.enum(['TLSv1.2', 'TLSv1.3']).optional(),
+            maxVersion: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional().describe('the highest version offered; TLSv1 / TLSv1.1 also allow the old suites (a gateway must refuse the handshake, FAPI 2.0 SP 5.2.1)'),
             ciphers: z.string().optional().describe('OpenSSL cipher list offered for TLS 1.2, e.g. ECDHE-ECDSA-AES128-SHA256'),
           })
           .strict()

@@ -92,6 +92,11 @@ export const CAPABILITIES = {
     from: 'authorizationServer: bundled and resourceServer: bundled; claim it when your gateway fronts the bundled OB API and forwards the bundled IdP\'s tokens',
     claimable: true,
   },
+  'issuer-key': {
+    description: 'Scenarios can sign access tokens with the authorization server\'s own key (the bundled IdP): tokens it would refuse to issue (bound to a bad certificate, no exp, another issuer) reach the gateway.',
+    from: 'authorizationServer: bundled',
+    claimable: false,
+  },
   'idp-checks': {
     description: 'The authorization server exposes its client-authentication and binding checks (the bundled IdP only).',
     from: 'authorizationServer: bundled',

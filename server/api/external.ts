@@ -37,6 +37,8 @@ export async function externalCaller(req: IncomingMessage, opts: ExternalGateway
   try {
     const { payload } = await jwtVerify(match[2]!, opts.keys, {
       issuer: opts.issuer, audience: opts.audience, algorithms: [...opts.algorithms], typ: 'at+jwt', clockTolerance: 5,
+      // jose checks exp only when present: an access token without one would be valid forever (RFC 9068 §2.2 requires it).
+      requiredClaims: ['exp'],
     });
     const cnf = payload.cnf as { jkt?: unknown; 'x5t#S256'?: unknown } | undefined;
     return {

@@ -37,6 +37,7 @@ FAPI_EXTERNAL_GATEWAY_KEY (lets your gateway call the mock OB API, see README "Y
 FAPI_GATEWAY_WORKERS (N: the gateway in N worker processes, to use N cores; default 0, in-process),
 FAPI_GATEWAY_REVOCATION (crl|strict|ignore: client certificate revocation; strict refuses an unknown status),
 FAPI_READY_FILE (start writes the listeners' URLs there as JSON once up),
+FAPI_GATEWAY_DISABLE_CHECK (ids: a mutant gateway whose checks always pass, tests and demos only; needs FAPI_ALLOW_MUTANTS=1),
 FAPI_ALLOWED_HOSTS (extra host names the web UI answers to, comma-separated; DNS-rebinding protection).
 
 clock windows and server limits (environment):

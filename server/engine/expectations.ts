@@ -58,6 +58,26 @@ export function parseChallenges(value: string): { scheme: string; params: Record
   return out;
 }
 
+/** RFC 8446 §6.2 alert descriptions by number (those a server refuses a handshake with). */
+const ALERTS: Record<string, string> = {
+  10: 'unexpected_message', 40: 'handshake_failure', 42: 'bad_certificate', 43: 'unsupported_certificate', 44: 'certificate_revoked',
+  45: 'certificate_expired', 46: 'certificate_unknown', 47: 'illegal_parameter', 48: 'unknown_ca', 49: 'access_denied', 50: 'decode_error',
+  51: 'decrypt_error', 70: 'protocol_version', 71: 'insufficient_security', 80: 'internal_error', 86: 'inappropriate_fallback',
+  109: 'missing_extension', 112: 'unrecognized_name', 116: 'certificate_required', 120: 'no_application_protocol',
+};
+
+/**
+ * The TLS alert a refused exchange received: OpenSSL names it in Node's error code
+ * (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED) or, when the code is generic (EPROTO), numbers it in the message.
+ */
+export function alertOf(error: { code: string; message: string } | null): string | null {
+  if (!error) return null;
+  const named = /_ALERT_([A-Z_]+)$/.exec(error.code)?.[1];
+  if (named) return named.toLowerCase();
+  const number = /SSL alert number (\d+)/.exec(error.message)?.[1];
+  return number ? (ALERTS[number] ?? `alert ${number}`) : null;
+}
+
 function statusMatches(expected: NonNullable<Expectation['status']>, actual: number): boolean {
   if (typeof expected === 'number') return expected === actual;
   if (Array.isArray(expected)) return expected.includes(actual);
@@ -89,6 +109,11 @@ export function evaluate(expect: Expectation, observation: Observation, state: S
   if (expect.handshake) {
     const got = res ? 'ok' : 'refused';
     push('handshake', expect.handshake, got, got === expect.handshake, ex?.error ? `${ex.error.code}: ${ex.error.message}` : undefined);
+  }
+  if (expect.alert !== undefined) {
+    const got = alertOf(ex?.error ?? null);
+    const wanted = Array.isArray(expect.alert) ? expect.alert : [expect.alert];
+    push('alert', expect.alert, got ?? (res ? 'none (the handshake completed)' : 'none'), got !== null && wanted.includes(got), ex?.error ? `${ex.error.code}: ${ex.error.message}` : undefined);
   }
   if (expect.status !== undefined) {
     push('status', expect.status, res?.status ?? null, res !== null && statusMatches(expect.status, res.status), ex?.error ? `${ex.error.code}: ${ex.error.message}` : undefined);
@@ -131,6 +156,10 @@ export function evaluate(expect: Expectation, observation: Observation, state: S
       const want = state.text(raw);
       push(`header ${name}`, want, actual, actual === want);
     }
+  }
+  for (const [name, pattern] of Object.entries(expect.headersMatch ?? {})) {
+    const actual = ex ? header(ex, name) : null;
+    push(`header ${name}`, `matches /${pattern}/`, actual ?? 'absent', actual !== null && new RegExp(pattern).test(actual));
   }
   if (expect.callback) {
     const got = observation.authorization ?? null;

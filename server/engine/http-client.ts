@@ -22,8 +22,10 @@ export interface SendOptions {
   cert: CertMaterial | null;
   timeoutMs?: number;
   /** Restrict what the client offers (a handshake the server should refuse); default: Node's. */
-  tlsOffer?: { maxVersion?: 'TLSv1.2' | 'TLSv1.3'; ciphers?: string };
+  tlsOffer?: { maxVersion?: TlsVersion; ciphers?: string };
 }
+
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
 export interface Exchange {
   tls: ClientTlsView | null;
@@ -43,20 +45,18 @@ const BODY_LIMIT = 512 * 1024;
 const contexts = new Map<string, SecureContext>();
 const CONTEXTS_KEPT = 200;
 
-function contextFor(ca: string, cert: CertMaterial | null): SecureContext {
-  const key = cert ? `${ca}\0${cert.chain}\0${cert.key}` : ca;
+function contextFor(ca: string, cert: CertMaterial | null, offer?: SendOptions['tlsOffer']): SecureContext {
+  const key = `${cert ? `${ca}\0${cert.chain}\0${cert.key}` : ca}\0${offer?.maxVersion ?? ''}\0${offer?.ciphers ?? ''}`;
   let context = contexts.get(key);
   if (!context) {
-    context = nodeTls.createSecureContext(cert ? { ca, cert: cert.chain, key: cert.key } : { ca });
+    // Below TLS 1.2 the client also allows the old suites (OpenSSL security level 0): a gateway must refuse them itself.
+    const old = offer?.maxVersion === 'TLSv1' || offer?.maxVersion === 'TLSv1.1';
+    const versions = old ? { minVersion: 'TLSv1' as const, ciphers: offer?.ciphers ?? 'DEFAULT:@SECLEVEL=0' } : {};
+    context = nodeTls.createSecureContext({ ca, ...(cert ? { cert: cert.chain, key: cert.key } : {}), ...offer, ...versions });
     if (contexts.size >= CONTEXTS_KEPT) contexts.delete(contexts.keys().next().value!);
     contexts.set(key, context);
   }
   return context;
-}
-
-/** A context offering only what a scenario asks (not kept: such handshakes are rare). */
-function offerContext(ca: string, cert: CertMaterial | null, offer: NonNullable<SendOptions['tlsOffer']>): SecureContext {
-  return nodeTls.createSecureContext({ ca, ...(cert ? { cert: cert.chain, key: cert.key } : {}), ...offer });
 }
 
 /** Server certificate summaries by SHA-256 fingerprint (the same few certificates, over and over). */
@@ -117,7 +117,7 @@ export function send(opts: SendOptions): Promise<Exchange> {
       ? https.request(url, {
           ...common,
           // https passes it on to tls.connect (its typings list only the options it builds one from).
-          ...({ secureContext: opts.tlsOffer ? offerContext(opts.ca, opts.cert, opts.tlsOffer) : contextFor(opts.ca, opts.cert) } as https.RequestOptions),
+          ...({ secureContext: contextFor(opts.ca, opts.cert, opts.tlsOffer) } as https.RequestOptions),
           servername: url.hostname === '127.0.0.1' || url.hostname === '[::1]' ? 'localhost' : url.hostname,
           checkServerIdentity: (host: string, cert: PeerCertificate) => {
             peer = cert as DetailedPeerCertificate;

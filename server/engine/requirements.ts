@@ -32,6 +32,7 @@ export function impliedCapabilities(step: Step): Capability[] {
   if ('call' in step) {
     if (step.call.via === 'gatewayStrict') out.push('strict-tls');
     if (step.call.dpop !== false) out.push('dpop');
+    if (typeof step.call.token === 'object' && step.call.token.forge === 'issuer-key') out.push('issuer-key');
     const route = catalogueRouteOf(step.call.path);
     const capability = route ? CATALOGUE_ROUTES[route.id].capability : null;
     if (capability) out.push(capability);
@@ -44,7 +45,8 @@ export function requirementsOf(scenario: Scenario): Requirements {
   const clients = new Set<string>();
   const minted = new Set<string>();
   for (const step of scenario.steps) {
-    for (const c of impliedCapabilities(step)) capabilities.add(c);
+    // A step with onlyWith is skipped, not the scenario, on a target without what it needs.
+    if (!step.onlyWith) for (const c of impliedCapabilities(step)) capabilities.add(c);
     if ('token' in step && isStatic(step.token.client)) clients.add(step.token.client);
     if ('mint' in step) minted.add(step.mint.name);
   }
@@ -55,6 +57,12 @@ export function requirementsOf(scenario: Scenario): Requirements {
   }
   const resources = new Set([...JSON.stringify(scenario.steps).matchAll(/\{\{\s*resources\.([A-Za-z0-9_-]+)\s*\}\}/g)].map((m) => m[1]!));
   return { capabilities: [...capabilities], clients: [...clients], certificates: [...certificates], resources: [...resources] };
+}
+
+/** What the target lacks for this onlyWith step (its own list and what the step implies); empty when it runs. */
+export function stepUnmet(target: Target, step: Step): string[] {
+  if (!step.onlyWith) return [];
+  return [...new Set([...(step.onlyWith as Capability[]), ...impliedCapabilities(step)])].filter((c) => !target.capabilities.has(c));
 }
 
 /** What the target lacks for this scenario, as short phrases ("dpop-nonce", "client tpp-bearer"); empty when it can run. */

@@ -12,7 +12,7 @@ import { RunRecorder, liveRuns, type TraceListener } from './trace.ts';
 import { ScenarioState } from './state.ts';
 import { EngineError } from './errors.ts';
 import { evaluate, defaultExpectation } from './expectations.ts';
-import { unmet } from './requirements.ts';
+import { stepUnmet, unmet } from './requirements.ts';
 import { explainFailure } from './explain.ts';
 import { tokenStep } from './steps/token.ts';
 import { callStep } from './steps/call.ts';
@@ -159,8 +159,12 @@ async function runScenario(
     emit({ type: 'step.started', index, name: step.name, kind, ...(actor ? { actor } : {}) });
     const s0 = performance.now();
     const stepResult: StepResult = { index, name: step.name, kind, status: 'passed', durationMs: 0, expectations: [], failedCheck: null, error: null, httpStatus: null };
+    const lacking = stopped ? [] : stepUnmet(target, step);
     if (stopped) {
       stepResult.status = 'skipped';
+    } else if (lacking.length) {
+      stepResult.status = 'skipped';
+      emit({ type: 'log', level: 'info', message: `step ${index + 1} skipped: the target lacks ${lacking.join(', ')}` });
     } else {
       try {
         const observation = await executeStep(step, state);
@@ -195,7 +199,8 @@ async function runScenario(
       }
     }
     stepResult.durationMs = performance.now() - s0;
-    emit({ type: 'step.finished', index, status: stepResult.status, durationMs: stepResult.durationMs, ...(stepResult.status === 'skipped' && stopped ? { reason: stopped } : {}) });
+    const skippedBecause = stopped ?? (lacking.length ? `the target lacks ${lacking.join(', ')}` : null);
+    emit({ type: 'step.finished', index, status: stepResult.status, durationMs: stepResult.durationMs, ...(stepResult.status === 'skipped' && skippedBecause ? { reason: skippedBecause } : {}) });
     await recorder.stepFinished({ id: stepId, scenarioRunId, position: index, name: step.name, kind, status: stepResult.status, durationMs: stepResult.durationMs });
     result.steps.push(stepResult);
   }

@@ -39,7 +39,8 @@ export interface Actor {
 
 export class ScenarioState {
   readonly vars = new Map<string, string>();
-  private readonly uniques = new Map<string, string>();
+  /** {{ids.NAME}} values: one UUID per name and run. */
+  readonly ids = new Map<string, string>();
   readonly tokens = new Map<string, TokenInfo>();
   readonly authorizations = new Map<string, AuthorizationInfo>();
   readonly keys = new Map<string, DpopKey>();
@@ -135,15 +136,15 @@ export class ScenarioState {
         return rest[0] ? getPath(this.tokens.get(rest[0]), rest.slice(1)) : undefined;
       case 'urls':
         return getPath(this.target.endpoints, rest);
-      case 'resources':
-        return rest.length === 1 && rest[0] ? (this.target.resource(rest[0]) ?? undefined) : undefined;
-      case 'unique': {
-        // {{unique.x}}: a random UUID drawn once per name and scenario run (e.g. an idempotency key).
+      case 'ids': {
+        // {{ids.NAME}}: a fresh UUID for this run, the same wherever NAME is used in it.
         const name = rest.length === 1 ? rest[0] : undefined;
         if (!name) return undefined;
-        if (!this.uniques.has(name)) this.uniques.set(name, randomUUID());
-        return this.uniques.get(name);
+        if (!this.ids.has(name)) this.ids.set(name, randomUUID());
+        return this.ids.get(name);
       }
+      case 'resources':
+        return rest.length === 1 && rest[0] ? (this.target.resource(rest[0]) ?? undefined) : undefined;
       default:
         return rest.length === 0 && head ? this.vars.get(head) : undefined;
     }

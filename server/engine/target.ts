@@ -2,7 +2,7 @@
 // scopes, routes) and, where the target exposes them, the server-side decisions. The same engine runs
 // against the bundled stack, an external gateway or IdP (server/targets/), or a mix; where a server
 // is external its internal checks are not observable and only what the client sees is judged.
-import type { JWK } from 'jose';
+import { SignJWT, importJWK, type JWK } from 'jose';
 import type { CertSummary, Decision } from '../../lib/trace/decision.ts';
 import type { Capability } from '../../lib/target/capabilities.ts';
 import type { Stack } from '../stack-types.ts';
@@ -73,6 +73,8 @@ export interface Target {
    * are observable: the gateway-checks and idp-checks capabilities.
    */
   decisions: ((interactionId: string) => Decision[]) | null;
+  /** Signs access-token claims with the authorization server's own key (the bundled IdP's); null when we do not hold it. */
+  signAccessToken: ((header: Record<string, unknown>, claims: Record<string, unknown>) => Promise<string>) | null;
   /** Issues a certificate with a chosen flaw; null when the target has no CA for us. */
   mint: ((req: MintRequest) => Promise<CertMaterial>) | null;
   capabilities: ReadonlySet<Capability>;
@@ -83,7 +85,7 @@ export interface Target {
 /** Everything the bundled stack can do. */
 export const BUNDLED_CAPABILITIES: readonly Capability[] = [
   'mtls', 'dpop', 'mtls-route', 'dpop-route', 'dpop-nonce', 'phantom', 'bearer-route', 'strict-tls', 'dcr', 'mint', 'revocation', 'token-revocation', 'self-signed-route', 'gateway-checks', 'idp-checks',
-  'consent-journey', 'payments',
+  'consent-journey', 'payments', 'issuer-key',
 ];
 
 /** The bundled stack's resource indicators, by the names scenarios use. */
@@ -98,6 +100,16 @@ export function pkiCertificate(stack: Pick<Stack, 'pki'>, name: string): CertMat
   if (!stack.pki.index.certificates.some((c) => c.name === name)) return null;
   const m = stack.pki.cert(name);
   return { name, chain: m.chain, key: m.key, summary: m.entry };
+}
+
+/** Signs with the bundled IdP's key of the header's kid (else its first key), as the IdP signs access tokens. */
+export function idpSigner(stack: Pick<Stack, 'pki'>): NonNullable<Target['signAccessToken']> {
+  return async (header, claims) => {
+    const keys = stack.pki.idpJwks.keys;
+    const jwk = keys.find((k) => k.kid === header.kid) ?? keys[0]!;
+    const alg = jwk.alg ?? 'PS256';
+    return new SignJWT(claims).setProtectedHeader({ ...header, alg, ...(jwk.kid ? { kid: jwk.kid } : {}) }).sign(await importJWK(jwk, alg));
+  };
 }
 
 /** A seeded client of the bundled IdP (every name maps to itself; registered clients too). */
@@ -131,6 +143,7 @@ export function bundledTarget(stack: Stack): Target {
     psuPassword: (username) => passwordOf(username) ?? null,
     idpPublicJwks: idp.publicJwks,
     decisions: (id) => stack.decisions.peek(id),
+    signAccessToken: idpSigner(stack),
     mint: (req) => mintCertificate(pki, req),
     capabilities: new Set(BUNDLED_CAPABILITIES),
     signer: (name) => directorySigner(stack, name),

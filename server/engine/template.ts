@@ -1,4 +1,4 @@
-// {{ path }} templates in scenario values: {{alpha_token}} (a variable), {{certs.tpp-alpha.thumbprint}},
+// {{ path }} templates in scenario values: {{alpha_token}} (a variable), {{certs.tpp-alpha.thumbprint}}, {{ids.x}} (a UUID per run),
 // {{keys.k1.jkt}}, {{actors.alpha.thumbprint}}, {{tokens.t.claims.client_id}}, {{urls.gateway}}.
 // An unknown path is an error naming it, not an empty string.
 

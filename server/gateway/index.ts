@@ -13,7 +13,6 @@ import type { Decision } from '../../lib/trace/decision.ts';
 import type { GatewayContext } from './context.ts';
 import type { GatewayDeps } from './deps.ts';
 import { buildRoutes, matchRoute, UPSTREAM_BASE, type Route } from './routes.ts';
-import { pipelineFor, AUTHENTICITY } from './pipeline.ts';
 import { runPipeline, type PipelineOutcome } from './run.ts';
 import { errorReply, sendError } from './errors.ts';
 import { createProxy } from './proxy.ts';
@@ -25,6 +24,7 @@ import { createIntrospector } from './introspection.ts';
 import { remoteJwks } from './remote-jwks.ts';
 import { VerifiedTokenCache } from './token-cache.ts';
 import { UUID } from './checks/api/interaction-id.ts';
+import { routePipelines } from './mutants.ts';
 
 /** Where the gateway's decisions go: the decision store, or (in a worker) the main process's. */
 export interface DecisionSink {
@@ -70,6 +70,7 @@ function originsOf(publicOrigin: string): string[] {
 export function createGateway(opts: GatewayOptions): Gateway {
   const { config, pki, replay, decisions, urls, idp } = opts;
   const routes = buildRoutes(config);
+  const pipelines = routePipelines(routes, config.gateway.disabledChecks);
   const [root, issuing] = pki.trustAnchors;
   const gatewayCert = pki.cert('fapi-gateway');
   const crlNextUpdate = pki.index.trust.crlNextUpdate ? Date.parse(pki.index.trust.crlNextUpdate) / 1000 : undefined;
@@ -146,7 +147,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       interactionId,
       responseHeaders: match.route.dpopNonce ? { 'dpop-nonce': deps.nonces.issue(now) } : {},
     };
-    const outcome = await runPipeline(ctx, pipelineFor(match.route.binding, AUTHENTICITY[match.route.token]));
+    const outcome = await runPipeline(ctx, pipelines.get(match.route.id)!);
     if (outcome.failure) {
       const reply = errorReply(ctx, outcome.failure.check.id, outcome.failure.reason, outcome.failure.error);
       const recorded = decisions.record(decision(ctx, outcome, reply.status, t0, reply), chosen);

@@ -4,7 +4,7 @@
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { loadPki } from '../pki/load.ts';
-import { mtlsServerTls } from '../tls/options.ts';
+import { gatewayTls } from './mutants.ts';
 import { applyLimits, guard, serverOptions } from '../limits.ts';
 import { createGateway, type Gateway, type GatewayMode } from './index.ts';
 import { DecisionForwarder, RemoteReplay, type FromWorker, type ToWorker, type WorkerInit } from './ipc.ts';
@@ -28,7 +28,7 @@ async function init({ config, urls, upstreamKey, idp, forwardPerSecond }: Worker
   });
   for (const mode of ['lenient', 'strict'] as const) {
     // The same limits and guard as the main process's listeners (server/stack.ts, server/limits.ts).
-    const server = https.createServer({ ...mtlsServerTls(pki, mode === 'strict'), ...serverOptions(config.limits) });
+    const server = https.createServer({ ...gatewayTls(pki, mode === 'strict', config.gateway.disabledChecks), ...serverOptions(config.limits) });
     applyLimits(server, config.limits);
     server.on('request', guard(config.limits, gateway.handler(mode)));
     servers.set(mode, server);

@@ -7,7 +7,7 @@ import type { ConfigOverrides } from '../config.ts';
 import type { Stack } from '../stack-types.ts';
 import { minter, mintCertificate } from '../pki/mint.ts';
 import { RESOURCES } from '../resources.ts';
-import { BUNDLED_RESOURCES, bundledClient, directorySigner, pkiCertificate, type Target } from '../engine/target.ts';
+import { BUNDLED_RESOURCES, bundledClient, directorySigner, idpSigner, pkiCertificate, type Target } from '../engine/target.ts';
 import { passwordOf } from '../idp/interactions/users.ts';
 import { CALLBACK_PATH } from '../tpp/callback.ts';
 import type { LoadedTarget } from './load.ts';
@@ -79,6 +79,7 @@ export function capabilitiesOf(t: LoadedTarget, as: DiscoveredAs | null): Set<Ca
   if (asBundled && rsBundled) caps.add('consent-journey');
   if (rsBundled) caps.add('gateway-checks');
   if (asBundled) caps.add('idp-checks');
+  if (asBundled) caps.add('issuer-key');
   for (const c of f.capabilities) caps.add(c as Capability);
   for (const c of f.unsupported) caps.delete(c as Capability);
   return caps;
@@ -126,6 +127,7 @@ export function buildTarget(t: LoadedTarget, as: DiscoveredAs | null, stack: Sta
     psuPassword: (username) => (externalAs ? null : (passwordOf(username) ?? null)),
     idpPublicJwks: as ? as.jwks : stack!.idp.publicJwks,
     decisions: stack ? (id) => stack.decisions.peek(id) : null,
+    signAccessToken: externalAs ? null : idpSigner(stack!),
     mint,
     capabilities: capabilitiesOf(t, as),
     signer: (name) => (stack ? directorySigner(stack, name) : null),

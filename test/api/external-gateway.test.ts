@@ -45,7 +45,7 @@ test('a valid token forwarded by the external gateway reads the accounts (Bearer
   }
 });
 
-test('no token, a forged one, another audience or an expired one: 401 with WWW-Authenticate', async () => {
+test('no token, a forged one, another audience, an expired one or one without exp: 401 with WWW-Authenticate', async () => {
   const none = await external(null);
   assert.equal(none.status, 401);
   assert.equal(none.headers.get('www-authenticate'), 'Bearer realm="fapi-sandbox-ob-api"');
@@ -53,6 +53,7 @@ test('no token, a forged one, another audience or an expired one: 401 with WWW-A
     ['signature', token({}, other)],
     ['aud', token({ aud: 'urn:fapi-sandbox:payments-api' })],
     ['exp', token({ exp: Math.floor(Date.now() / 1000) - 60 })],
+    ['no exp', token({ exp: undefined })],
   ];
   for (const [what, pending] of cases) {
     const r = await external(`Bearer ${await pending}`);

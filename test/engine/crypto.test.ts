@@ -63,6 +63,24 @@ test('forgery resign-attacker-key: ES256 under the IdP\'s kid, by a key the IdP 
   await assert.rejects(jwtVerify(token, await importJWK(idpPublic, 'PS256')));
 });
 
+test('forgery issuer-key: claims set and unset, signed by the issuer\'s signer (the target\'s); without a signer it is an error', async () => {
+  const signer = (header: Record<string, unknown>, claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ ...header, alg: 'PS256', kid: 'idp-1' }).sign(idp.privateKey);
+  const { token, description } = await forgeToken(genuine, { forge: 'issuer-key', from: 't', set: { 'cnf.x5t#S256': 'B'.repeat(43) }, unset: ['iss'] }, jwks, signer);
+  const { payload } = await jwtVerify(token, await importJWK(idpPublic, 'PS256'));
+  assert.deepEqual(payload, { client_id: 'tpp-alpha', scope: 'accounts', cnf: { 'x5t#S256': 'B'.repeat(43) } });
+  assert.match(description, /issuer's own key with cnf\.x5t#S256 changed, iss removed/);
+  await assert.rejects(forgeToken(genuine, { forge: 'issuer-key', from: 't', set: {} }, jwks), /issuer-key/);
+});
+
+test('a proof with another key\'s jwk in its header (jwkOf) carries the signer\'s signature: it does not verify with the jwk shown', async () => {
+  const [victim, attacker] = await Promise.all([generateDpopKey('victim'), generateDpopKey('attacker')]);
+  const proof = await buildProof(attacker, { method: 'GET', url: 'https://gw.example/a', now: 1_700_000_000, jwkOf: victim });
+  assert.deepEqual(proof.header.jwk, victim.publicJwk);
+  assert.match(proof.mutations.join(';'), /jwk of key victim, signed with key attacker/);
+  await assert.rejects(compactVerify(proof.jwt, EmbeddedJWK));
+  await compactVerify(proof.jwt, await importJWK(attacker.publicJwk, 'ES256'));
+});
+
 test('forging from an opaque token is an error, not a malformed request', async () => {
   await assert.rejects(forgeToken('opaque-token', { forge: 'alg-none', from: 't', set: {} }, jwks), /not a JWT/);
 });

@@ -3,7 +3,7 @@
 // targets), handshake, token type, claims, headers and body values.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseChallenges, evaluate } from '../../server/engine/expectations.ts';
+import { parseChallenges, evaluate, alertOf } from '../../server/engine/expectations.ts';
 import type { Expectation } from '../../lib/scenario/schema.ts';
 import { state, observation } from './fixtures.ts';
 
@@ -49,6 +49,23 @@ test('handshake: ok with a response, refused without one', () => {
   assert.equal(judge({ handshake: 'ok' }, observation({ status: 401 })).pass, true);
   assert.equal(judge({ handshake: 'refused' }, observation(null, { error: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' })).pass, true);
   assert.equal(judge({ handshake: 'refused' }, observation({ status: 200 })).pass, false);
+});
+
+test('alert: the TLS alert named in the error code, or numbered in the message (EPROTO); a completed handshake has none', () => {
+  assert.equal(alertOf({ code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', message: '' }), 'certificate_required');
+  assert.equal(alertOf({ code: 'EPROTO', message: 'write EPROTO ...:tlsv1 alert protocol version:...:SSL alert number 70\n' }), 'protocol_version');
+  assert.equal(alertOf({ code: 'ECONNRESET', message: 'socket hang up' }), null);
+  assert.equal(judge({ alert: 'certificate_required' }, observation(null, { error: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' })).pass, true);
+  assert.equal(judge({ alert: ['unknown_ca', 'certificate_required'] }, observation(null, { error: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' })).pass, true);
+  assert.equal(judge({ alert: 'protocol_version' }, observation(null, { error: 'ECONNRESET' })).pass, false, 'any transport error is not the alert');
+  assert.equal(judge({ alert: 'protocol_version' }, observation({ status: 200 })).pass, false);
+});
+
+test('headersMatch: a response header matching a regular expression; an absent header fails', () => {
+  const uuid = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+  assert.equal(judge({ headersMatch: { 'x-fapi-interaction-id': uuid } }, observation({ status: 200, headers: { 'x-fapi-interaction-id': '0b8d4c4e-6f4b-4e0b-9f0a-2f4c1d2e3a4b' } })).pass, true);
+  assert.equal(judge({ headersMatch: { 'x-fapi-interaction-id': uuid } }, observation({ status: 200, headers: { 'x-fapi-interaction-id': 'not-a-uuid <script>' } })).pass, false);
+  assert.equal(judge({ headersMatch: { 'x-fapi-interaction-id': uuid } }, observation({ status: 200 })).pass, false);
 });
 
 test('error comes from the JSON body, else from the WWW-Authenticate challenge; error_description likewise', () => {

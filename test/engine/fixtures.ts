@@ -47,6 +47,7 @@ export function staticTarget(overrides: Partial<Target> = {}): Target {
     psuPassword: () => null,
     idpPublicJwks: { keys: [] },
     decisions: null,
+    signAccessToken: null,
     mint: null,
     capabilities: new Set(),
     ...overrides,

@@ -182,6 +182,21 @@ test('a target without a capability skips the scenarios that need it; one withou
   assert.equal(unsupported.scenarios[0]!.steps[0]!.error?.code, 'unsupported');
 });
 
+test('a step with onlyWith is skipped, not the scenario, on a target without what it needs; the rest still runs and judges', async () => {
+  const base = bundledTarget(t.stack);
+  const noKey: Target = { ...base, name: 'no-issuer-key', signAccessToken: null, capabilities: new Set([...base.capabilities].filter((c) => c !== 'issuer-key')) };
+  const expired = catalogue.filter((s) => s.scenario.id === 'mtls-expired-certificate');
+  const events: TraceEvent[] = [];
+  const result = await runScenarios({ scenarios: expired, target: noKey, trigger: 'test', onEvent: (e) => events.push(e) });
+  const steps = result.scenarios[0]!.steps;
+  assert.equal(result.scenarios[0]!.status, 'passed');
+  assert.deepEqual(steps.map((st) => st.status), ['passed', 'passed', 'passed', 'skipped']);
+  const finished = events.filter((e) => e.type === 'step.finished').at(-1);
+  assert.ok(finished?.type === 'step.finished' && finished.reason === 'the target lacks issuer-key', JSON.stringify(finished));
+  const full = await runScenarios({ scenarios: expired, target: base, trigger: 'test' });
+  assert.deepEqual(full.scenarios[0]!.steps.map((st) => st.status), ['passed', 'passed', 'passed', 'passed']);
+});
+
 test('bail: after the first failure, scenarios not yet started are skipped (and still reported as finished)', async () => {
   const two = scenarios({ 'bail-1': STOLEN, 'bail-2': STOLEN });
   const events: TraceEvent[] = [];

@@ -56,14 +56,14 @@ test('state lookups: certs, keys, actors, tokens, urls and variables', async () 
   assert.equal(s.actor('nobody').certificate, null);
 });
 
-test('{{unique.x}}: one random value per name and scenario run (idempotency keys), fresh in another run', () => {
+test('{{ids.x}}: one random value per name and scenario run (idempotency keys), fresh in another run', () => {
   const { state: a } = state(ACTORS);
   const { state: b } = state(ACTORS);
-  const first = a.text('{{unique.consent}}');
+  const first = a.text('{{ids.consent}}');
   assert.match(first, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  assert.equal(a.text('{{unique.consent}}'), first, 'the same name, the same value within a run');
-  assert.notEqual(a.text('{{unique.payment}}'), first);
-  assert.notEqual(b.text('{{unique.consent}}'), first, 'another run draws anew');
+  assert.equal(a.text('{{ids.consent}}'), first, 'the same name, the same value within a run');
+  assert.notEqual(a.text('{{ids.payment}}'), first);
+  assert.notEqual(b.text('{{ids.consent}}'), first, 'another run draws anew');
   assert.throws(() => a.text('{{unique}}'), EngineError);
 });
 

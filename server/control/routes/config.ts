@@ -14,6 +14,7 @@ export function configInfo({ res, stack }: ControlRequest): void {
       clockToleranceSeconds: stack.gateway.deps.clockToleranceSeconds,
       dpopIatWindowSeconds: stack.gateway.deps.dpopIatWindowSeconds,
       certClockToleranceSeconds: stack.gateway.deps.certClockToleranceSeconds,
+      disabledChecks: stack.config.gateway.disabledChecks,
     },
     limits: stack.config.limits,
   });

@@ -5,5 +5,7 @@ import { sendJson } from '../http.ts';
 export function health({ res, stack }: ControlRequest): void {
   const listeners = stack.listening();
   const up = Object.values(listeners).every(Boolean);
-  sendJson(res, up ? 200 : 503, { status: up ? 'ok' : 'degraded', listeners, urls: stack.urls, startupMs: stack.startupMs, uptimeSeconds: Math.round(process.uptime()) });
+  sendJson(res, up ? 200 : 503, { status: up ? 'ok' : 'degraded', listeners, urls: stack.urls, startupMs: stack.startupMs, uptimeSeconds: Math.round(process.uptime()),
+    // A mutant gateway (FAPI_GATEWAY_DISABLE_CHECK): the UI shows a banner.
+    ...(stack.config.gateway.disabledChecks.length ? { disabledChecks: stack.config.gateway.disabledChecks } : {}) });
 }

@@ -37,6 +37,8 @@ export interface ProofRequest {
   nonce?: string;
   /** Seconds since the epoch on the engine's (possibly shifted) clock. */
   now: number;
+  /** Show this key's public jwk in the header while signing with `key` (a forged signature). */
+  jwkOf?: DpopKey;
 }
 
 export interface BuiltProof {
@@ -94,7 +96,8 @@ export async function buildProof(key: DpopKey, req: ProofRequest, spec: Partial<
     mutations.push(`${omitted} omitted`);
   }
   const alg = spec.alg ?? key.alg;
-  const header: Record<string, unknown> = { typ: spec.typ ?? 'dpop+jwt', alg, jwk: spec.embedPrivateKey ? key.privateJwk : key.publicJwk };
+  const header: Record<string, unknown> = { typ: spec.typ ?? 'dpop+jwt', alg, jwk: spec.embedPrivateKey ? key.privateJwk : (req.jwkOf?.publicJwk ?? key.publicJwk) };
+  if (req.jwkOf) mutations.push(`jwk of key ${req.jwkOf.name}, signed with key ${key.name} (a forged signature)`);
   if (spec.typ) mutations.push(`typ ${spec.typ}`);
   if (spec.embedPrivateKey) mutations.push('private key in the jwk header');
   if (spec.htuForm && !spec.htu) {

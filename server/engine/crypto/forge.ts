@@ -28,10 +28,23 @@ export function setPath(target: Record<string, unknown>, path: string, value: un
   node[keys.at(-1)!] = value;
 }
 
-export async function forgeToken(genuine: string, forgery: Forgery, idpPublicJwks: { keys: JWK[] }): Promise<{ token: string; description: string }> {
+/** Removes the value at a dot path, if there. */
+function unsetPath(target: Record<string, unknown>, path: string): void {
+  const keys = path.split('.');
+  let node: unknown = target;
+  for (const k of keys.slice(0, -1)) node = node && typeof node === 'object' ? (node as Record<string, unknown>)[k] : undefined;
+  if (node && typeof node === 'object') delete (node as Record<string, unknown>)[keys.at(-1)!];
+}
+
+export type IssuerSigner = (header: Record<string, unknown>, claims: Record<string, unknown>) => Promise<string>;
+
+export async function forgeToken(genuine: string, forgery: Forgery, idpPublicJwks: { keys: JWK[] }, issuer: IssuerSigner | null = null): Promise<{ token: string; description: string }> {
   const { header, claims, parts } = decode(genuine);
   for (const [path, value] of Object.entries(forgery.set)) setPath(claims, path, value);
-  const changed = Object.keys(forgery.set).length ? ` with ${Object.keys(forgery.set).join(', ')} changed` : '';
+  const unset = forgery.unset ?? [];
+  for (const path of unset) unsetPath(claims, path);
+  const edits = [...Object.keys(forgery.set).map((k) => `${k} changed`), ...unset.map((k) => `${k} removed`)];
+  const changed = edits.length ? ` with ${edits.join(', ')}` : '';
   switch (forgery.forge) {
     case 'alg-none':
       return { token: `${b64({ ...header, alg: 'none' })}.${b64(claims)}.`, description: `alg none, no signature${changed}` };
@@ -47,6 +60,10 @@ export async function forgeToken(genuine: string, forgery: Forgery, idpPublicJwk
       const { privateKey } = await generateKeyPair('ES256');
       const token = await new SignJWT(claims).setProtectedHeader({ ...header, alg: 'ES256' }).sign(privateKey);
       return { token, description: `re-signed with an attacker's ES256 key under kid ${String(header.kid)}${changed}` };
+    }
+    case 'issuer-key': {
+      if (!issuer) throw new Error('the target does not let scenarios sign with its authorization server\'s key (issuer-key)');
+      return { token: await issuer(header, claims), description: `signed with the issuer's own key${changed}: a token the authorization server would refuse to issue` };
     }
   }
 }

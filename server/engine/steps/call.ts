@@ -47,7 +47,7 @@ async function accessToken(step: CallStep['call'], state: ScenarioState): Promis
   if (step.token === undefined) return null;
   if (typeof step.token === 'string') return state.token(step.token).raw;
   try {
-    const forged = await forgeToken(state.token(step.token.from).raw, { ...step.token, set: state.deep(step.token.set) as Record<string, unknown> }, state.target.idpPublicJwks);
+    const forged = await forgeToken(state.token(step.token.from).raw, { ...step.token, set: state.deep(step.token.set) as Record<string, unknown> }, state.target.idpPublicJwks, state.target.signAccessToken);
     state.emit({ type: 'token.decoded', label: `forged from ${step.token.from}: ${forged.description}`, role: 'access_token', format: 'jwt', token: decodeJwt(forged.token) });
     return forged.token;
   } catch (err) {
@@ -83,9 +83,10 @@ export async function callStep(step: CallStep['call'], state: ScenarioState): Pr
       if (!keyName) throw new EngineError('unknown-key', `actor "${actor.name}" has no dpopKey and the step names none`);
       const key = await state.dpopKey(keyName);
       const nonce = spec.nonce === 'fromLastResponse' ? state.lastNonce.get(actor.name) : spec.nonce;
+      const jwkOf = spec.jwkOf ? await state.dpopKey(spec.jwkOf) : undefined;
       const proof = await buildProof(key, {
         method: step.method, url: url.toString(), now: state.now(),
-        ...(token !== null ? { accessToken: token } : {}), ...(nonce ? { nonce } : {}),
+        ...(token !== null ? { accessToken: token } : {}), ...(nonce ? { nonce } : {}), ...(jwkOf ? { jwkOf } : {}),
       }, spec);
       state.emit({ type: 'dpop.proof', label: `proof by ${actor.name} (key ${key.name})`, proof: { header: proof.header, claims: proof.claims }, jkt: key.jkt, mutations: proof.mutations });
       headers.dpop = proof.jwt;

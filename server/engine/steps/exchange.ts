@@ -5,7 +5,7 @@ import type { Decision } from '../../../lib/trace/decision.ts';
 import type { HttpMessage, HttpSender } from '../../../lib/trace/events.ts';
 import type { ScenarioState } from '../state.ts';
 import type { CertMaterial } from '../target.ts';
-import { send, header, type Exchange } from '../http-client.ts';
+import { send, header, type Exchange, type TlsVersion } from '../http-client.ts';
 
 export interface Observation {
   exchange: Exchange | null;
@@ -28,7 +28,7 @@ export interface HttpCall {
   /** Who sends it: the client application (default) or the customer's browser. */
   sender?: HttpSender;
   /** What the client offers in the TLS handshake (call steps' tls). */
-  tlsOffer?: { maxVersion?: 'TLSv1.2' | 'TLSv1.3'; ciphers?: string };
+  tlsOffer?: { maxVersion?: TlsVersion; ciphers?: string };
   /** Form fields whose values never reach the trace (a password): recorded as bullets. */
   redact?: readonly string[];
 }
