@@ -61,6 +61,7 @@ const expectation = z
         code: z.boolean().optional().describe('the app received an authorization code (true) or none (false)'),
         error: z.string().optional().describe('the error the app received, e.g. access_denied'),
         errorDescriptionContains: z.string().optional(),
+        iss: z.string().optional().describe('the iss the response must carry (RFC 9207; templates allowed; default: the target\'s issuer, always checked)'),
       })
       .strict()
       .optional()

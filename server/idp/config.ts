@@ -14,6 +14,10 @@ import { prismaAdapter } from './adapter.ts';
 import { getCertificate, certificateAuthorized, certificateSubjectMatches } from './mtls.ts';
 import { intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
 import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
+import { clientRules, fapiFeature } from './fapi2.ts';
+
+/** Refresh tokens and grants live as long as the consent (refresh checks it), a year at most. */
+const CONSENT_MAX_SECONDS = 365 * 86_400;
 
 export interface IdpConfigInput {
   config: SandboxConfig;
@@ -54,6 +58,9 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
       authorization_details_types: [INTENT_DETAIL_TYPE],
     },
     clientAuthMethods: ['tls_client_auth', 'self_signed_tls_client_auth', 'private_key_jwt'],
+    // FAPI 2.0 SP 5.3.2.2: the authorization code flow only (no hybrid, no implicit).
+    responseTypes: ['code'],
+    extraClientMetadata: clientRules(errors),
     clientBasedCORS: () => false,
     jwks: { keys: pki.idpJwks.keys as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: pki.secrets.cookieKeys },
@@ -68,9 +75,12 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
     },
     // Refresh tokens for every client allowed the grant (OBIE journeys do not ask for offline_access).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // FAPI 2.0 SP 5.3.2.1-9: no rotation; refresh tokens outlive the browser session (they end with the consent).
+    rotateRefreshToken: false,
+    expiresWithSession: async () => false,
     extraParams: { claims: intentCheck(consents, errors) },
     extraTokenClaims: intentTokenClaims(consents, errors),
-    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 60, PushedAuthorizationRequest: 300, RefreshToken: 86_400, Grant: 86_400, Interaction: 600, Session: 3_600, IdToken: 600 },
+    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 60, PushedAuthorizationRequest: 60, RefreshToken: CONSENT_MAX_SECONDS, Grant: CONSENT_MAX_SECONDS, Interaction: 600, Session: 3_600, IdToken: 600 },
     enabledJWA: {
       clientAuthSigningAlgValues: ['PS256', 'ES256'],
       idTokenSigningAlgValues: ['PS256', 'ES256'],
@@ -85,7 +95,8 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
       },
       revocation: { enabled: true },
       registration: { enabled: true },
-      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
+      fapi: fapiFeature(),
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       richAuthorizationRequests: richAuthorizationRequests(errors),
