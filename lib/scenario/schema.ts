@@ -94,7 +94,7 @@ const tokenStep = z
         assertion: z
           .object({
             expiresIn: z.number().int().optional().describe('seconds until exp (negative: already expired)'),
-            audience: z.string().optional().describe('override aud'),
+            audience: z.union([z.string(), z.array(z.string()).min(1)]).optional().describe('override aud (a list sends an array; templates allowed, e.g. "{{urls.token}}")'),
             reuse: name.optional().describe('send the client assertion saved in this variable again'),
             save: name.optional(),
           })
@@ -124,7 +124,11 @@ const authorizeStep = z
         password: z.string().optional().describe('default: the test customer\'s sandbox password'),
         accounts: z.union([z.literal('all'), z.array(z.string()).min(1)]).default('all').describe('the accounts to tick on the consent page'),
         decision: z.enum(['approve', 'reject']).default('approve').describe('what the customer answers on the consent page'),
-        save: name.default('auth').describe('variable that receives the code (and <save>_verifier the PKCE verifier)'),
+        save: name.default('auth').describe('variable that receives the code (and <save>_verifier the PKCE verifier, <save>_request_uri the pushed request_uri)'),
+        par: z.boolean().default(true).describe('false: send the whole request on the front channel, no PAR, and stop at the first landing (FAPI 2.0 must refuse it)'),
+        responseType: z.string().default('code').describe('the response_type pushed (FAPI 2.0 allows code only)'),
+        dpopJkt: z.string().optional().describe('the dpop_jkt parameter to push (RFC 9449 §10; templates allowed, e.g. "{{keys.k.jkt}}")'),
+        requestUri: z.string().optional().describe('skip the push and open the authorization endpoint with this request_uri (e.g. "{{auth_request_uri}}", a reuse)'),
       })
       .strict(),
   })
@@ -164,6 +168,23 @@ const registerStep = z
   })
   .strict();
 
+const requestStep = z
+  .object({
+    ...base,
+    request: z
+      .object({
+        actor: name.describe('who sends it (its certificate on the mTLS endpoints)'),
+        client: z.string().optional().describe('client_id (default: the actor\'s client)'),
+        endpoint: z.enum(['discovery', 'par', 'token', 'authorization', 'registration']).describe('an authorization server endpoint; discovery is <issuer>/.well-known/openid-configuration'),
+        method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']).default('POST'),
+        form: z.record(z.string(), z.string()).default({}).describe('form parameters (templates allowed); a GET sends them as the query'),
+        authenticate: z.boolean().default(false).describe('send client_id and the client authentication as a token step would'),
+        dpop: z.union([z.boolean(), dpopSpec]).default(false).describe('attach a DPoP proof for this request'),
+      })
+      .strict(),
+  })
+  .strict();
+
 const mintStep = z
   .object({
     ...base,
@@ -183,11 +204,11 @@ const clockStep = z.object({ ...base, clock: z.object({ shift: z.number().int().
 const waitStep = z.object({ ...base, wait: z.object({ seconds: z.number().positive().max(30) }).strict() }).strict();
 
 /** One schema per step kind; a step is the kind whose key it has (token, call, register, ...). */
-export const STEP_SCHEMAS = { token: tokenStep, call: callStep, authorize: authorizeStep, register: registerStep, mint: mintStep, clock: clockStep, wait: waitStep } as const;
+export const STEP_SCHEMAS = { token: tokenStep, call: callStep, authorize: authorizeStep, register: registerStep, mint: mintStep, clock: clockStep, wait: waitStep, request: requestStep } as const;
 
 export type StepKindName = keyof typeof STEP_SCHEMAS;
 
-export const stepSchema = z.union([tokenStep, callStep, authorizeStep, registerStep, mintStep, clockStep, waitStep]);
+export const stepSchema = z.union([tokenStep, callStep, authorizeStep, registerStep, mintStep, clockStep, waitStep, requestStep]);
 
 const actor = z
   .object({
@@ -230,6 +251,7 @@ export type CallStep = z.infer<typeof callStep>;
 export type AuthorizeStep = z.infer<typeof authorizeStep>;
 export type RegisterStep = z.infer<typeof registerStep>;
 export type MintStep = z.infer<typeof mintStep>;
+export type RequestStep = z.infer<typeof requestStep>;
 
 /** The kind of a step: the STEP_SCHEMAS key it carries (null when it has none). */
 export function stepKind(step: object): StepKindName | null {

@@ -25,8 +25,10 @@ export function impliedCapabilities(step: Step): Capability[] {
   const out: Capability[] = [];
   if ('mint' in step && ['none', 'expired', 'not-yet-valid'].includes(step.mint.flaw)) out.push('mint');
   if ('register' in step) out.push('dcr');
-  if ('authorize' in step || ('token' in step && step.token.grant !== 'client_credentials')) out.push('consent-journey');
+  // A front-channel request without PAR stops at the first landing: no bank pages, no consent.
+  if (('authorize' in step && step.authorize.par) || ('token' in step && step.token.grant !== 'client_credentials')) out.push('consent-journey');
   if ('authorize' in step && step.authorize.dpop !== false) out.push('dpop');
+  if ('request' in step && step.request.dpop !== false) out.push('dpop');
   if ('token' in step && step.token.dpop !== false) out.push('dpop');
   if ('call' in step) {
     if (step.call.via === 'gatewayStrict') out.push('strict-tls');

@@ -18,6 +18,7 @@ import { tokenStep } from './steps/token.ts';
 import { callStep } from './steps/call.ts';
 import { authorizeStep } from './steps/authorize.ts';
 import { registerStep } from './steps/register.ts';
+import { requestStep } from './steps/request.ts';
 import { mintStep } from './steps/mint.ts';
 import type { Observation } from './steps/exchange.ts';
 
@@ -106,6 +107,7 @@ async function executeStep(step: Step, state: ScenarioState): Promise<Observatio
   if ('call' in step) return callStep(step.call, state);
   if ('authorize' in step) return authorizeStep(step.authorize, state);
   if ('register' in step) return registerStep(step.register, state);
+  if ('request' in step) return requestStep(step.request, state);
   if ('mint' in step) {
     await mintStep(step.mint, state);
     return null;
@@ -124,6 +126,7 @@ function actorOf(step: Step): string | undefined {
   if ('call' in step) return step.call.actor;
   if ('authorize' in step) return step.authorize.actor;
   if ('register' in step) return step.register.actor;
+  if ('request' in step) return step.request.actor;
   return undefined;
 }
 
@@ -170,7 +173,7 @@ async function runScenario(
         const failed = stepResult.expectations.find((r) => !r.pass);
         if (failed) {
           stepResult.status = 'failed';
-          const party = 'call' in step ? 'gateway' : 'token' in step || 'register' in step || 'authorize' in step ? 'idp' : null;
+          const party = 'call' in step ? 'gateway' : 'token' in step || 'register' in step || 'authorize' in step || 'request' in step ? 'idp' : null;
           result.failure = {
             step: index, stepName: step.name, expectation: failed, failedCheck: stepResult.failedCheck,
             message: `expected ${failed.path} ${JSON.stringify(failed.expected)}, got ${JSON.stringify(failed.actual)}`,

@@ -15,6 +15,7 @@ import { getCertificate, certificateAuthorized, certificateSubjectMatches } from
 import { intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
 import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
 import { clientRules, fapiFeature } from './fapi2.ts';
+import { html, page } from './interactions/html.ts';
 
 /** Refresh tokens and grants live as long as the consent (refresh checks it), a year at most. */
 const CONSENT_MAX_SECONDS = 365 * 86_400;
@@ -67,6 +68,12 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
     scopes: ['openid', 'offline_access', 'accounts', 'payments'],
     claims: { acr: null, auth_time: null, iss: null, sid: null, openid: ['sub'], [INTENT_CLAIM]: null },
     pkce: { required: () => true },
+    // The bank's own error page for authorization requests it cannot send back to the app (e.g. a used request_uri).
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.set('cache-control', 'no-store');
+      ctx.body = page('Request refused', html`<h1>The bank refused this request</h1><p><code>${out.error}</code>: ${out.error_description ?? ''}</p><p>Go back to the app and start again.</p>`);
+    },
     interactions: { policy: policy(interactionPolicy), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // Every journey gets its own grant (one grant per consent): only the grant just consented to is loaded.
     loadExistingGrant: async (ctx) => {
