@@ -5,9 +5,13 @@ import path from 'node:path';
 import { loadCatalogue } from './engine/catalogue.ts';
 import { conformanceModel, type ConformanceModel, type MutantsReport } from '../lib/conformance/model.ts';
 
+/** docs/mutants.json (written by `npm run mutants`), or null when it has not been measured. */
+export function readMutants(rootDir: string): MutantsReport | null {
+  const file = path.join(rootDir, 'docs', 'mutants.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as MutantsReport) : null;
+}
+
 export function loadConformance(rootDir: string): ConformanceModel {
   const { scenarios } = loadCatalogue([path.join(rootDir, 'scenarios')], rootDir);
-  const mutantsFile = path.join(rootDir, 'docs', 'mutants.json');
-  const mutants = existsSync(mutantsFile) ? (JSON.parse(readFileSync(mutantsFile, 'utf8')) as MutantsReport) : null;
-  return conformanceModel(scenarios.map(({ scenario, file }) => ({ id: scenario.id, title: scenario.title, file, references: scenario.references })), mutants);
+  return conformanceModel(scenarios.map(({ scenario, file }) => ({ id: scenario.id, title: scenario.title, file, references: scenario.references })), readMutants(rootDir));
 }

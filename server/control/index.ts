@@ -12,6 +12,7 @@ import { listScenarios, getScenario } from './routes/scenarios.ts';
 import { startRun, listRuns, getRun, runEvents } from './routes/runs.ts';
 import { TARGET_ROUTES } from './routes/targets.ts';
 import { openApiDocument } from './routes/openapi.ts';
+import { getConformance } from './routes/conformance.ts';
 
 export interface ControlRequest {
   req: IncomingMessage;
@@ -47,6 +48,7 @@ export const CONTROL_ROUTES: readonly ControlRoute[] = [
   { method: 'GET', path: '/api/runs/:id', handle: getRun },
   { method: 'GET', path: '/api/runs/:id/events', handle: runEvents },
   ...TARGET_ROUTES,
+  { method: 'GET', path: '/api/conformance', handle: getConformance },
 ];
 
 function match(pattern: string, path: string): Record<string, string> | null {

@@ -29,6 +29,7 @@ export function impliedCapabilities(step: Step): Capability[] {
   if (('authorize' in step && step.authorize.par) || ('token' in step && step.token.grant !== 'client_credentials')) out.push('consent-journey');
   if ('authorize' in step && step.authorize.dpop !== false) out.push('dpop');
   if ('request' in step && step.request.dpop !== false) out.push('dpop');
+  if (('request' in step && ['par', 'authorization'].includes(step.request.endpoint)) || ('authorize' in step && !step.authorize.par)) out.push('par');
   if ('token' in step && step.token.dpop !== false) out.push('dpop');
   if ('call' in step) {
     if (step.call.via === 'gatewayStrict') out.push('strict-tls');

@@ -78,7 +78,7 @@ export interface Target {
 /** Everything the bundled stack can do. */
 export const BUNDLED_CAPABILITIES: readonly Capability[] = [
   'mtls', 'dpop', 'mtls-route', 'dpop-route', 'dpop-nonce', 'phantom', 'bearer-route', 'strict-tls', 'dcr', 'mint', 'revocation', 'gateway-checks', 'idp-checks',
-  'consent-journey',
+  'consent-journey', 'par',
 ];
 
 /** The bundled stack's resource indicators, by the names scenarios use. */

@@ -14,6 +14,10 @@ export interface DiscoveredAs {
   registrationEndpoint: string | null;
   jwksUri: string;
   jwks: { keys: JWK[] };
+  /** PAR (the mTLS alias when there is one) and authorization endpoints, and the clients' redirect_uri (target file). */
+  parEndpoint: string | null;
+  authorizationEndpoint: string | null;
+  redirectUri: string | null;
   /** Where the metadata came from ("discovery <url>", "target file"). */
   source: string;
 }
@@ -51,6 +55,9 @@ export async function discover(as: ExternalAs, ca: string): Promise<DiscoveredAs
     registrationEndpoint: as.registrationEndpoint ?? str(meta.registration_endpoint),
     jwksUri,
     jwks: { keys: jwks.keys as JWK[] },
+    parEndpoint: as.parEndpoint ?? str(aliases.pushed_authorization_request_endpoint) ?? str(meta.pushed_authorization_request_endpoint),
+    authorizationEndpoint: as.authorizationEndpoint ?? str(meta.authorization_endpoint),
+    redirectUri: as.redirectUri ?? null,
     source: from,
   };
 }

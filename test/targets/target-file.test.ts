@@ -115,13 +115,14 @@ test('capabilities are derived from the file as documented', () => {
   const sorted = (s: Set<string>) => [...s].sort();
   const both = loaded(MINIMAL.replace(/resourceServer:\n  baseUrl: \S+/, 'resourceServer: bundled').replace('mtls', 'both'));
   assert.deepEqual(sorted(capabilitiesOf(both, null)), [...BUNDLED_CAPABILITIES].sort());
-  assert.deepEqual(sorted(capabilitiesOf(loaded(MINIMAL), null)), ['dcr', 'idp-checks', 'mtls']);
+  assert.deepEqual(sorted(capabilitiesOf(loaded(MINIMAL), null)), ['dcr', 'idp-checks', 'mtls', 'par']);
   const rich = loaded(`${MINIMAL.replace('senderConstraint: mtls', 'senderConstraint: dpop').replace('  baseUrl: https://localhost:9543', '  baseUrl: https://localhost:9543\n  strictBaseUrl: https://localhost:9544\n  routes: { fapi: /api, dpop-nonce: /nonce/api, bearer: https://other.example/api }')}capabilities: [revocation]\nunsupported: [dcr]\n`);
-  assert.deepEqual(sorted(capabilitiesOf(rich, null)), ['bearer-route', 'dpop', 'dpop-nonce', 'idp-checks', 'revocation', 'strict-tls']);
+  assert.deepEqual(sorted(capabilitiesOf(rich, null)), ['bearer-route', 'dpop', 'dpop-nonce', 'idp-checks', 'par', 'revocation', 'strict-tls']);
   // Your AS in front of the bundled gateway: its checks are observable, the phantom route is not possible.
   const mixed = loaded('name: x\nauthorizationServer: { discovery: "https://as.example/.well-known/openid-configuration" }\nresourceServer: bundled\nsenderConstraint: both\n');
-  const caps = capabilitiesOf(mixed, { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', mtlsTokenEndpoint: 'https://as.example/token', registrationEndpoint: null, jwksUri: 'https://as.example/jwks', jwks: { keys: [] }, source: 'test' });
+  const caps = capabilitiesOf(mixed, { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', mtlsTokenEndpoint: 'https://as.example/token', registrationEndpoint: null, jwksUri: 'https://as.example/jwks', jwks: { keys: [] }, source: 'test', parEndpoint: 'https://as.example/par', authorizationEndpoint: 'https://as.example/auth', redirectUri: null });
   assert.ok(caps.has('gateway-checks') && !caps.has('idp-checks') && !caps.has('phantom') && !caps.has('dcr') && !caps.has('mint'), sorted(caps).join(' '));
+  assert.ok(!caps.has('par'), 'PAR probes need the redirect_uri the clients registered');
 });
 
 test('scenario paths map onto a target\'s routes; the catalogue routes are the bundled gateway\'s', () => {
