@@ -26,6 +26,9 @@ export function seededClients(pki: Pki, callback: string): ClientMetadata[] {
   return [
     { client_id: 'tpp-alpha', client_name: 'Alpha Payments', ...fapi, ...code,
       token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: dn('tpp-alpha'), tls_client_certificate_bound_access_tokens: true },
+    // Alpha's certificate, codes that live 2 s (fapi2.ts CODE_TTL): the expired-code scenario without a minute's wait.
+    { client_id: 'tpp-alpha-short-code', client_name: 'Alpha Payments (test client: 2-second codes)', ...fapi, ...code,
+      token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: dn('tpp-alpha'), tls_client_certificate_bound_access_tokens: true },
     { client_id: 'tpp-beta', client_name: 'Beta Budgeting', ...fapi, ...code,
       token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_dns: 'tpp-beta.example', tls_client_certificate_bound_access_tokens: true },
     { client_id: 'mallory-app', client_name: 'Mallory Apps', ...fapi, ...ccOnly,

@@ -14,7 +14,7 @@ import { prismaAdapter } from './adapter.ts';
 import { getCertificate, certificateAuthorized, certificateSubjectMatches } from './mtls.ts';
 import { intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
 import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
-import { clientRules, fapiFeature } from './fapi2.ts';
+import { clientRules, codeTtl, fapiFeature } from './fapi2.ts';
 import { html, page } from './interactions/html.ts';
 
 /** Refresh tokens and grants live as long as the consent (refresh checks it), a year at most. */
@@ -87,7 +87,7 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
     expiresWithSession: async () => false,
     extraParams: { claims: intentCheck(consents, errors) },
     extraTokenClaims: intentTokenClaims(consents, errors),
-    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 60, PushedAuthorizationRequest: 60, RefreshToken: CONSENT_MAX_SECONDS, Grant: CONSENT_MAX_SECONDS, Interaction: 600, Session: 3_600, IdToken: 600 },
+    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: codeTtl, PushedAuthorizationRequest: 60, RefreshToken: CONSENT_MAX_SECONDS, Grant: CONSENT_MAX_SECONDS, Interaction: 600, Session: 3_600, IdToken: 600 },
     enabledJWA: {
       clientAuthSigningAlgValues: ['PS256', 'ES256'],
       idTokenSigningAlgValues: ['PS256', 'ES256'],

@@ -16,6 +16,13 @@ export function fapiFeature(): NonNullable<NonNullable<Configuration['features']
   return { enabled: true, profile: (_ctx, client) => (profileOf(client?.clientId) === 'legacy' ? undefined : '2.0') } as NonNullable<NonNullable<Configuration['features']>['fapi']>;
 }
 
+/** Authorization code lifetime: 60 s (FAPI 2.0 SP 5.3.2.2-11), shorter for named test clients. */
+const CODE_TTL: Readonly<Record<string, number>> = { 'tpp-alpha-short-code': 2 };
+
+export function codeTtl(_ctx: unknown, _code: unknown, client: { clientId: string }): number {
+  return CODE_TTL[client.clientId] ?? 60;
+}
+
 const MIN_RSA_BITS = 2048;
 
 /**

@@ -93,13 +93,15 @@ test('refresh tokens are not rotated: the previous one keeps working, the grant 
   assert.equal((await t.stack.consents.find(consentId))?.status, 'Authorised');
 });
 
-test('refresh tokens live as long as the consent, not as long as the browser session', async () => {
+test('codes live 60 s; refresh tokens live as long as the consent, not as long as the browser session', async () => {
   const { code, verifier } = await journey();
+  const stored = await t.stack.idp.provider.AuthorizationCode.find(code);
+  assert.equal(stored!.exp! - stored!.iat!, 60, 'codes live 60 s (FAPI 2.0 SP 5.3.2.2-11)');
   const rt = String(jsonBody(await redeem(env, 'tpp-alpha', 'tpp-alpha', code, verifier))!.refresh_token);
-  const stored = await t.stack.idp.provider.RefreshToken.find(rt);
-  assert.ok(stored, 'the refresh token is stored');
-  assert.ok(!stored.expiresWithSession, 'the refresh token does not expire with the browser session');
-  assert.ok(stored.exp! - stored.iat! > 86_400, `lifetime ${stored.exp! - stored.iat!} s`);
+  const refresh = await t.stack.idp.provider.RefreshToken.find(rt);
+  assert.ok(refresh, 'the refresh token is stored');
+  assert.ok(!refresh.expiresWithSession, 'the refresh token does not expire with the browser session');
+  assert.ok(refresh.exp! - refresh.iat! > 86_400, `lifetime ${refresh.exp! - refresh.iat!} s`);
 });
 
 test('a replayed DPoP proof at the token endpoint is invalid_dpop_proof (RFC 9449 §5)', async () => {
