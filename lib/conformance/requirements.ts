@@ -34,6 +34,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { id: 'FAPI2SP 5.3.2.1-9', party: 'authorization server', text: 'does not rotate refresh tokens (except in extraordinary circumstances)' },
   { id: 'FAPI2SP 5.3.2.1-10', party: 'authorization server', text: 'may demand server-provided DPoP nonces (RFC 9449 §8)', also: ['RFC 9449 §8', 'RFC 9449 §9'] },
   { id: 'FAPI2SP 5.3.2.1-11', party: 'authorization server', text: 'access tokens that are not sender-constrained live under 10 minutes', unobservable: 'not applicable: 5.3.2.1-4 allows no token that is not sender-constrained, which the DCR and binding scenarios check' },
+  { id: 'FAPI2SP 5.3.2.1-12', party: 'authorization server', text: 'accepts JWTs with iat or nbf up to 10 s in the future, refuses them beyond 60 s' },
   // §5.3.2.2 authorization server, authorization code flow
   { id: 'FAPI2SP 5.3.2.2-1', party: 'authorization server', text: 'supports the authorization code grant only (response_type code)' },
   { id: 'FAPI2SP 5.3.2.2-2', party: 'authorization server', text: 'rejects authorization requests not sent with PAR (RFC 9126)', also: ['RFC 9126 §5'] },

@@ -14,7 +14,7 @@ import { prismaAdapter } from './adapter.ts';
 import { getCertificate, certificateAuthorized, certificateSubjectMatches } from './mtls.ts';
 import { intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
 import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
-import { clientRules, codeTtl, fapiFeature } from './fapi2.ts';
+import { clientAssertionRules, clientRules, codeTtl, fapiFeature } from './fapi2.ts';
 import { html, page } from './interactions/html.ts';
 
 /** Refresh tokens and grants live as long as the consent (refresh checks it), a year at most. */
@@ -62,6 +62,7 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
     // FAPI 2.0 SP 5.3.2.2: the authorization code flow only (no hybrid, no implicit).
     responseTypes: ['code'],
     extraClientMetadata: clientRules(errors),
+    assertJwtClientAuthClaimsAndHeader: clientAssertionRules(errors),
     clientBasedCORS: () => false,
     jwks: { keys: pki.idpJwks.keys as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: pki.secrets.cookieKeys },

@@ -48,6 +48,26 @@ export function clientRules(errors: typeof OidcErrors): NonNullable<Configuratio
   };
 }
 
+/** How far in the future a client assertion's iat or nbf may be (FAPI 2.0 SP 5.3.2.1-12: 10 s accepted, over 60 s refused). */
+const MAX_FUTURE_SECONDS = 60;
+
+/**
+ * Client assertions of fapi2 clients (replaces oidc-provider's default, which only checks aud under
+ * its FAPI 2.0 profile): aud is the issuer, as a string (5.3.2.1-8); iat and nbf at most 60 s ahead
+ * (oidc-provider checks iat only when the assertion has no exp).
+ */
+export function clientAssertionRules(errors: typeof OidcErrors): NonNullable<Configuration['assertJwtClientAuthClaimsAndHeader']> {
+  return async (ctx, claims, _header, client) => {
+    if (profileOf(client.clientId) === 'legacy') return;
+    if (claims.aud !== ctx.oidc.issuer) throw new errors.InvalidClientAuth('audience (aud) must equal the issuer identifier url');
+    const now = Math.floor(Date.now() / 1000);
+    for (const name of ['iat', 'nbf'] as const) {
+      const value = claims[name];
+      if (typeof value === 'number' && value > now + MAX_FUTURE_SECONDS) throw new errors.InvalidClientAuth(`${name} is ${value - now} s in the future (at most ${MAX_FUTURE_SECONDS} s accepted)`);
+    }
+  };
+}
+
 const REPLAY = 'DPoP proof JWT Replay detected';
 
 /**

@@ -81,6 +81,17 @@ test('private_key_jwt: aud must be the issuer alone (token endpoint URL and [iss
   }
 });
 
+test('client assertions: iat 8 s in the future accepted, 70 s refused (FAPI 2.0 SP 5.3.2.1-12), even with a valid exp', async () => {
+  const at = async (skew: number) => requestToken(t.stack, {
+    clientId: 'tpp-dpop', dpop: await proof(), assertion: await assertion(t.stack, 'tpp-dpop', { now: Date.now() / 1000 + skew, expiresIn: 120 }),
+  });
+  const near = await at(8);
+  assert.equal(near.status, 200, near.ex.response?.body);
+  const far = await at(70);
+  assert.equal(far.status, 401, far.ex.response?.body);
+  assert.equal(far.body?.error, 'invalid_client');
+});
+
 test('refresh tokens are not rotated: the previous one keeps working, the grant and the consent stay', async () => {
   const { consentId, code, verifier } = await journey();
   const first = jsonBody(await redeem(env, 'tpp-alpha', 'tpp-alpha', code, verifier))!;

@@ -23,7 +23,7 @@ import { certsDir, tempDataDir } from '../helpers/paths.ts';
 const REDIRECT = 'https://app.example/callback';
 const SCENARIOS = [
   'as-discovery-metadata', 'as-authorization-request-without-par', 'as-par-response-types', 'as-par-redirect-uri',
-  'as-client-assertion-audience', 'as-dpop-proof-replayed-at-token', 'as-dcr-fapi-negatives',
+  'as-client-assertion-audience', 'as-client-assertion-clock-skew', 'as-dpop-proof-replayed-at-token', 'as-dcr-fapi-negatives',
 ];
 
 const publicJwk = ({ d: _d, ...pub }: JWK) => pub;
@@ -131,8 +131,9 @@ test('PAR accepts the hybrid response type, and a request without redirect_uri',
   failedAt('as-par-redirect-uri', 1, 'status', 201);
 });
 
-test('a client assertion aimed at the token endpoint is accepted', () => {
+test('a client assertion aimed at the token endpoint, or issued 70 s in the future, is accepted', () => {
   failedAt('as-client-assertion-audience', 0, 'status', 200);
+  failedAt('as-client-assertion-clock-skew', 3, 'status', 200);
 });
 
 test('a replayed DPoP proof at the token endpoint is invalid_grant, not invalid_dpop_proof', () => {
