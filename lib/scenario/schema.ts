@@ -180,6 +180,7 @@ const requestStep = z
         form: z.record(z.string(), z.string()).default({}).describe('form parameters (templates allowed); a GET sends them as the query'),
         authenticate: z.boolean().default(false).describe('send client_id and the client authentication as a token step would'),
         dpop: z.union([z.boolean(), dpopSpec]).default(false).describe('attach a DPoP proof for this request'),
+        capture: z.record(name, z.string()).default({}).describe('variables to fill from the JSON response body: name -> dot path, e.g. alpha_uri: request_uri'),
       })
       .strict(),
   })

@@ -6,6 +6,7 @@ import type { ScenarioState } from '../state.ts';
 import { EngineError } from '../errors.ts';
 import { exchange, type Observation } from './exchange.ts';
 import { authenticate, clientOf, dpopProofFor } from './client-auth.ts';
+import { capture } from './call.ts';
 
 function endpointUrl(step: RequestStep['request'], state: ScenarioState): string {
   const e = state.target.endpoints;
@@ -29,8 +30,10 @@ export async function requestStep(step: RequestStep['request'], state: ScenarioS
   const body = step.method !== 'GET' ? form.toString() : undefined;
   if (body !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
   const mtls = step.endpoint === 'par' || step.endpoint === 'token';
-  return exchange(state, {
+  const observation = await exchange(state, {
     actor: actor.name, method: step.method, url: query ? `${url}?${form}` : url, headers, ...(body !== undefined ? { body } : {}),
     cert: mtls ? actor.certificate : null, party: 'idp',
   });
+  capture(step.capture, state, observation);
+  return observation;
 }
