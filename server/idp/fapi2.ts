@@ -42,7 +42,7 @@ export function clientRules(errors: typeof OidcErrors): NonNullable<Configuratio
       }
       for (const k of (metadata.jwks as { keys?: { kty?: string; n?: string; kid?: string }[] } | undefined)?.keys ?? []) {
         const bits = k.kty === 'RSA' && typeof k.n === 'string' ? Buffer.from(k.n, 'base64url').length * 8 : null;
-        if (bits !== null && bits < MIN_RSA_BITS) throw new errors.InvalidClientMetadata(`RSA key ${k.kid ?? ''} has ${bits} bits: FAPI 2.0 requires at least ${MIN_RSA_BITS}`.replace('  ', ' '));
+        if (bits !== null && bits < MIN_RSA_BITS) throw new errors.InvalidClientMetadata(`an RSA key${k.kid ? ` (${k.kid})` : ''} has ${bits} bits: FAPI 2.0 requires at least ${MIN_RSA_BITS}`);
       }
     },
   };
