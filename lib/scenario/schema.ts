@@ -162,6 +162,7 @@ const registerStep = z
       .object({
         actor: name.describe('whose certificate is presented to the registration endpoint'),
         metadata: z.record(z.string(), z.unknown()).describe('RFC 7591 client metadata (templates allowed)'),
+        initialAccessToken: z.string().optional().describe('send this RFC 7591 §3 initial access token as a Bearer token (templates allowed)'),
         save: name.default('client').describe('variable that receives the client_id'),
       })
       .strict(),

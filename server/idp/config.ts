@@ -102,7 +102,8 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
         allowedPolicy: async (_ctx: KoaContextWithOIDC, client, token) => client.clientId === 'fapi-gateway' || client.clientId === token.clientId,
       },
       revocation: { enabled: true },
-      registration: { enabled: true },
+      // RFC 7591 §3: optionally only for holders of an initial access token (FAPI_DCR_INITIAL_ACCESS_TOKEN).
+      registration: { enabled: true, ...(config.idp.dcrInitialAccessToken ? { initialAccessToken: config.idp.dcrInitialAccessToken } : {}) },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
       fapi: fapiFeature(),
       devInteractions: { enabled: false },
