@@ -49,6 +49,8 @@ export interface SandboxConfig {
     accessTokenTtlSeconds: number;
     /** Demand a server nonce in DPoP proofs at the token endpoint (RFC 9449 §8; FAPI_IDP_DPOP_NONCE=1). */
     dpopNonce: boolean;
+    /** Registration (RFC 7591 §3) requires this initial access token as a Bearer token (FAPI_DCR_INITIAL_ACCESS_TOKEN); null: open. */
+    dcrInitialAccessToken: string | null;
   };
   gateway: {
     /** Binding policy of the main Open Banking route. */
@@ -246,6 +248,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       accessTokenAlg: envChoice(env, 'FAPI_ACCESS_TOKEN_ALG', ['PS256', 'ES256'] as const, 'PS256'),
       accessTokenTtlSeconds: 600,
       dpopNonce: envChoice(env, 'FAPI_IDP_DPOP_NONCE', ['0', '1'] as const, '0') === '1',
+      dcrInitialAccessToken: env.FAPI_DCR_INITIAL_ACCESS_TOKEN || null,
       ...overrides.idp,
     },
     gateway: {

@@ -15,6 +15,7 @@ const LINKS = [
   { href: '/pki', label: 'PKI', match: (p: string) => p.startsWith('/pki') },
   { href: '/playground', label: 'Playground', match: (p: string) => p.startsWith('/playground') },
   { href: '/targets', label: 'Targets', match: (p: string) => p.startsWith('/targets') },
+  { href: '/conformance', label: 'Conformance', match: (p: string) => p.startsWith('/conformance') },
 ];
 
 /** How often the header asks, and how long it waits for an answer. */

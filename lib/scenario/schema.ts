@@ -80,6 +80,7 @@ const expectation = z
         code: z.boolean().optional().describe('the app received an authorization code (true) or none (false)'),
         error: z.string().optional().describe('the error the app received, e.g. access_denied'),
         errorDescriptionContains: z.string().optional(),
+        iss: z.string().optional().describe('the iss the response must carry (RFC 9207; templates allowed; default: the target\'s issuer, always checked)'),
       })
       .strict()
       .optional()
@@ -117,7 +118,7 @@ const tokenStep = z
         assertion: z
           .object({
             expiresIn: z.number().int().optional().describe('seconds until exp (negative: already expired)'),
-            audience: z.string().optional().describe('override aud'),
+            audience: z.union([z.string(), z.array(z.string()).min(1)]).optional().describe('override aud (a list sends an array; templates allowed, e.g. "{{urls.token}}")'),
             reuse: name.optional().describe('send the client assertion saved in this variable again'),
             save: name.optional(),
           })
@@ -147,7 +148,11 @@ const authorizeStep = z
         password: z.string().optional().describe('default: the test customer\'s sandbox password'),
         accounts: z.union([z.literal('all'), z.array(z.string()).min(1)]).default('all').describe('the accounts to tick on the consent page'),
         decision: z.enum(['approve', 'reject']).default('approve').describe('what the customer answers on the consent page'),
-        save: name.default('auth').describe('variable that receives the code (and <save>_verifier the PKCE verifier)'),
+        save: name.default('auth').describe('variable that receives the code (and <save>_verifier the PKCE verifier, <save>_request_uri the pushed request_uri)'),
+        par: z.boolean().default(true).describe('false: send the whole request on the front channel, no PAR, and stop at the first landing (FAPI 2.0 must refuse it)'),
+        responseType: z.string().default('code').describe('the response_type pushed (FAPI 2.0 allows code only)'),
+        dpopJkt: z.string().optional().describe('the dpop_jkt parameter to push (RFC 9449 §10; templates allowed, e.g. "{{keys.k.jkt}}")'),
+        requestUri: z.string().optional().describe('skip the push and open the authorization endpoint with this request_uri (e.g. "{{auth_request_uri}}", a reuse)'),
       })
       .strict(),
   })
@@ -192,7 +197,26 @@ const registerStep = z
       .object({
         actor: name.describe('whose certificate is presented to the registration endpoint'),
         metadata: z.record(z.string(), z.unknown()).describe('RFC 7591 client metadata (templates allowed)'),
+        initialAccessToken: z.string().optional().describe('send this RFC 7591 §3 initial access token as a Bearer token (templates allowed)'),
         save: name.default('client').describe('variable that receives the client_id'),
+      })
+      .strict(),
+  })
+  .strict();
+
+const requestStep = z
+  .object({
+    ...base,
+    request: z
+      .object({
+        actor: name.describe('who sends it (its certificate on the mTLS endpoints)'),
+        client: z.string().optional().describe('client_id (default: the actor\'s client)'),
+        endpoint: z.enum(['discovery', 'par', 'token', 'authorization', 'registration']).describe('an authorization server endpoint; discovery is <issuer>/.well-known/openid-configuration'),
+        method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']).default('POST'),
+        form: z.record(z.string(), z.string()).default({}).describe('form parameters (templates allowed); a GET sends them as the query'),
+        authenticate: z.boolean().default(false).describe('send client_id and the client authentication as a token step would'),
+        dpop: z.union([z.boolean(), dpopSpec]).default(false).describe('attach a DPoP proof for this request'),
+        capture: z.record(name, z.string()).default({}).describe('variables to fill from the JSON response body: name -> dot path, e.g. alpha_uri: request_uri'),
       })
       .strict(),
   })
@@ -232,11 +256,11 @@ const clockStep = z.object({ ...base, clock: z.object({ shift: z.number().int().
 const waitStep = z.object({ ...base, wait: z.object({ seconds: z.number().positive().max(30) }).strict() }).strict();
 
 /** One schema per step kind; a step is the kind whose key it has (token, call, register, ...). */
-export const STEP_SCHEMAS = { token: tokenStep, call: callStep, authorize: authorizeStep, register: registerStep, mint: mintStep, clock: clockStep, wait: waitStep, revoke: revokeStep } as const;
+export const STEP_SCHEMAS = { token: tokenStep, call: callStep, authorize: authorizeStep, register: registerStep, mint: mintStep, clock: clockStep, wait: waitStep, revoke: revokeStep, request: requestStep } as const;
 
 export type StepKindName = keyof typeof STEP_SCHEMAS;
 
-export const stepSchema = z.union([tokenStep, callStep, authorizeStep, registerStep, mintStep, clockStep, waitStep, revokeStep]);
+export const stepSchema = z.union([tokenStep, callStep, authorizeStep, registerStep, mintStep, clockStep, waitStep, revokeStep, requestStep]);
 
 const actor = z
   .object({
@@ -281,6 +305,7 @@ export type AuthorizeStep = z.infer<typeof authorizeStep>;
 export type RegisterStep = z.infer<typeof registerStep>;
 export type MintStep = z.infer<typeof mintStep>;
 export type RevokeStep = z.infer<typeof revokeStep>;
+export type RequestStep = z.infer<typeof requestStep>;
 
 /** The kind of a step: the STEP_SCHEMAS key it carries (null when it has none). */
 export function stepKind(step: object): StepKindName | null {

@@ -102,6 +102,11 @@ export const CAPABILITIES = {
     from: 'authorizationServer: bundled',
     claimable: false,
   },
+  par: {
+    description: 'The authorization server has pushed authorization request (RFC 9126) and authorization endpoints, and the target names the redirect URI its clients registered (the as-* probes).',
+    from: 'authorizationServer: bundled, or discovery pushed_authorization_request_endpoint and authorization_endpoint plus authorizationServer.redirectUri',
+    claimable: false,
+  },
 } as const satisfies Record<string, CapabilityInfo>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -37,6 +37,9 @@ const externalAs = z
     mtlsTokenEndpoint: httpsUrl.optional().describe('the token endpoint alias that requests client certificates (RFC 8705 §5 mtls_endpoint_aliases); default: tokenEndpoint'),
     registrationEndpoint: httpsUrl.optional().describe('RFC 7591 registration endpoint (gives the dcr capability); overrides discovery'),
     jwksUri: httpsUrl.optional().describe('the issuer\'s JWKS (public keys); overrides discovery'),
+    parEndpoint: httpsUrl.optional().describe('the pushed authorization request endpoint (RFC 9126; its mTLS alias when there is one); overrides discovery'),
+    authorizationEndpoint: httpsUrl.optional().describe('the authorization endpoint; overrides discovery'),
+    redirectUri: z.url().optional().describe('the redirect_uri your clients registered (with parEndpoint and authorizationEndpoint gives the par capability)'),
     resources: z.record(name, z.string().min(1)).default({}).describe('RFC 8707 resource indicators by the names scenarios use: ob-api (this API), payments-api (another API), ob-api-opaque (the phantom route\'s opaque tokens); scenarios needing a name missing here are skipped'),
     scopes: z.record(z.string(), z.string().min(1)).default({}).describe('your scope for each scope a scenario asks for (accounts, payments); default: the same name'),
   })

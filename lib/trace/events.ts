@@ -2,7 +2,7 @@
 // timeline, the CLI reporters and JUnit XML are views of the same events (DESIGN.md convention 9).
 import type { CertSummary, Decision } from './decision.ts';
 
-export type StepKind = 'token' | 'call' | 'authorize' | 'register' | 'mint' | 'clock' | 'wait' | 'revoke';
+export type StepKind = 'token' | 'call' | 'authorize' | 'register' | 'mint' | 'clock' | 'wait' | 'revoke' | 'request';
 export type StepStatus = 'passed' | 'failed' | 'error' | 'skipped';
 export type ScenarioStatus = 'passed' | 'failed' | 'error' | 'skipped';
 export type RunStatus = 'running' | 'passed' | 'failed' | 'error' | 'interrupted';

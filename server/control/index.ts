@@ -13,6 +13,7 @@ import { startRun, listRuns, getRun, runEvents } from './routes/runs.ts';
 import { TARGET_ROUTES } from './routes/targets.ts';
 import { openApiDocument } from './routes/openapi.ts';
 import { directoryJwks } from './routes/directory.ts';
+import { getConformance } from './routes/conformance.ts';
 
 export interface ControlRequest {
   req: IncomingMessage;
@@ -49,6 +50,7 @@ export const CONTROL_ROUTES: readonly ControlRoute[] = [
   { method: 'GET', path: '/api/runs/:id/events', handle: runEvents },
   ...TARGET_ROUTES,
   { method: 'GET', path: '/api/directory/jwks', handle: directoryJwks },
+  { method: 'GET', path: '/api/conformance', handle: getConformance },
 ];
 
 function match(pattern: string, path: string): Record<string, string> | null {

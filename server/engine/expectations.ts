@@ -171,6 +171,12 @@ export function evaluate(expect: Expectation, observation: Observation, state: S
       push('callback error_description', `contains "${errorDescriptionContains}"`, got?.errorDescription ?? null, !!got?.errorDescription?.includes(errorDescriptionContains));
     }
   }
+  // RFC 9207 §2, FAPI 2.0 SP 5.3.2.2-6: every authorization response names its issuer; none or another fails the step.
+  if (observation.authorization) {
+    const got = observation.authorization.iss;
+    const want = expect.callback?.iss !== undefined ? state.text(expect.callback.iss) : state.target.endpoints.issuer;
+    push('callback iss', want, got, got === want, got === null ? 'the authorization response carries no iss (RFC 9207 §2): a mix-up attack cannot be detected' : undefined);
+  }
   for (const [path, raw] of Object.entries(expect.body ?? {})) {
     const want = state.deep(raw);
     const actual = getPath(body, path.split('.')) ?? null;

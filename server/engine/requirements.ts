@@ -26,8 +26,12 @@ export function impliedCapabilities(step: Step): Capability[] {
   if ('mint' in step && ['none', 'expired', 'not-yet-valid'].includes(step.mint.flaw)) out.push('mint');
   if ('register' in step) out.push('dcr');
   if ('revoke' in step) out.push('token-revocation');
-  if ('authorize' in step || ('token' in step && step.token.grant !== 'client_credentials')) out.push('consent-journey');
+  // Only a pushed request goes on to the bank's pages; one sent without PAR, or with a request_uri it holds, is a probe.
+  const probe = 'authorize' in step && (!step.authorize.par || step.authorize.requestUri !== undefined);
+  if (('authorize' in step && !probe) || ('token' in step && step.token.grant !== 'client_credentials')) out.push('consent-journey');
   if ('authorize' in step && step.authorize.dpop !== false) out.push('dpop');
+  if ('request' in step && step.request.dpop !== false) out.push('dpop');
+  if (('request' in step && ['par', 'authorization'].includes(step.request.endpoint)) || probe) out.push('par');
   if ('token' in step && step.token.dpop !== false) out.push('dpop');
   if ('call' in step) {
     if (step.call.via === 'gatewayStrict') out.push('strict-tls');

@@ -19,6 +19,7 @@ import { callStep } from './steps/call.ts';
 import { authorizeStep } from './steps/authorize.ts';
 import { registerStep } from './steps/register.ts';
 import { revokeStep } from './steps/revoke.ts';
+import { requestStep } from './steps/request.ts';
 import { mintStep } from './steps/mint.ts';
 import type { Observation } from './steps/exchange.ts';
 
@@ -108,6 +109,7 @@ async function executeStep(step: Step, state: ScenarioState): Promise<Observatio
   if ('authorize' in step) return authorizeStep(step.authorize, state);
   if ('register' in step) return registerStep(step.register, state);
   if ('revoke' in step) return revokeStep(step.revoke, state);
+  if ('request' in step) return requestStep(step.request, state);
   if ('mint' in step) {
     await mintStep(step.mint, state);
     return null;
@@ -127,6 +129,7 @@ function actorOf(step: Step): string | undefined {
   if ('authorize' in step) return step.authorize.actor;
   if ('register' in step) return step.register.actor;
   if ('revoke' in step) return step.revoke.actor;
+  if ('request' in step) return step.request.actor;
   return undefined;
 }
 
@@ -177,7 +180,7 @@ async function runScenario(
         const failed = stepResult.expectations.find((r) => !r.pass);
         if (failed) {
           stepResult.status = 'failed';
-          const party = 'call' in step ? 'gateway' : 'token' in step || 'register' in step || 'authorize' in step || 'revoke' in step ? 'idp' : null;
+          const party = 'call' in step ? 'gateway' : 'token' in step || 'register' in step || 'authorize' in step || 'revoke' in step || 'request' in step ? 'idp' : null;
           result.failure = {
             step: index, stepName: step.name, expectation: failed, failedCheck: stepResult.failedCheck,
             message: `expected ${failed.path} ${JSON.stringify(failed.expected)}, got ${JSON.stringify(failed.actual)}`,

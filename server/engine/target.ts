@@ -85,7 +85,7 @@ export interface Target {
 /** Everything the bundled stack can do. */
 export const BUNDLED_CAPABILITIES: readonly Capability[] = [
   'mtls', 'dpop', 'mtls-route', 'dpop-route', 'dpop-nonce', 'phantom', 'bearer-route', 'strict-tls', 'dcr', 'mint', 'revocation', 'token-revocation', 'self-signed-route', 'gateway-checks', 'idp-checks',
-  'consent-journey', 'payments', 'issuer-key',
+  'consent-journey', 'payments', 'issuer-key', 'par',
 ];
 
 /** The bundled stack's resource indicators, by the names scenarios use. */

@@ -26,6 +26,9 @@ export function seededClients(pki: Pki, callback: string): ClientMetadata[] {
   return [
     { client_id: 'tpp-alpha', client_name: 'Alpha Payments', ...fapi, ...code,
       token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: dn('tpp-alpha'), tls_client_certificate_bound_access_tokens: true },
+    // Alpha's certificate, codes that live 2 s (fapi2.ts CODE_TTL): the expired-code scenario without a minute's wait.
+    { client_id: 'tpp-alpha-short-code', client_name: 'Alpha Payments (test client: 2-second codes)', ...fapi, ...code,
+      token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: dn('tpp-alpha'), tls_client_certificate_bound_access_tokens: true },
     { client_id: 'tpp-beta', client_name: 'Beta Budgeting', ...fapi, ...code,
       token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_san_dns: 'tpp-beta.example', tls_client_certificate_bound_access_tokens: true },
     { client_id: 'mallory-app', client_name: 'Mallory Apps', ...fapi, ...ccOnly,
@@ -37,9 +40,10 @@ export function seededClients(pki: Pki, callback: string): ClientMetadata[] {
       token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: dn('tpp-gamma'), dpop_bound_access_tokens: true },
     { client_id: 'tpp-dpop', client_name: 'Epsilon DPoP App', ...fapi, ...code,
       token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: keyClient('tpp-dpop'), dpop_bound_access_tokens: true },
+    // The legacy profile (fapi2.ts LEGACY_CLIENTS): plain bearer tokens, for the lessons on why FAPI refuses them.
     { client_id: 'tpp-bearer', client_name: 'Legacy Bearer App', ...fapi, ...ccOnly,
       token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: keyClient('tpp-bearer') },
     { client_id: 'fapi-gateway', client_name: 'fapi-sandbox gateway (introspection)', ...fapi, ...ccOnly,
-      token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: dn('fapi-gateway') },
+      token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: dn('fapi-gateway'), tls_client_certificate_bound_access_tokens: true },
   ];
 }

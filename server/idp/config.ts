@@ -15,6 +15,11 @@ import { getCertificate, certificateAuthorized, certificateSubjectMatches } from
 import { intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
 import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
 import { PaymentStore } from '../payments/store.ts';
+import { clientAssertionRules, clientRules, codeTtl, fapiFeature } from './fapi2.ts';
+import { html, page } from './interactions/html.ts';
+
+/** Refresh tokens and grants live as long as the consent (refresh checks it), a year at most. */
+const CONSENT_MAX_SECONDS = 365 * 86_400;
 
 export interface IdpConfigInput {
   config: SandboxConfig;
@@ -56,12 +61,22 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
       authorization_details_types: [INTENT_DETAIL_TYPE],
     },
     clientAuthMethods: ['tls_client_auth', 'self_signed_tls_client_auth', 'private_key_jwt'],
+    // FAPI 2.0 SP 5.3.2.2: the authorization code flow only (no hybrid, no implicit).
+    responseTypes: ['code'],
+    extraClientMetadata: clientRules(errors),
+    assertJwtClientAuthClaimsAndHeader: clientAssertionRules(errors),
     clientBasedCORS: () => false,
     jwks: { keys: pki.idpJwks.keys as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: pki.secrets.cookieKeys },
     scopes: ['openid', 'offline_access', 'accounts', 'payments'],
     claims: { acr: null, auth_time: null, iss: null, sid: null, openid: ['sub'], [INTENT_CLAIM]: null },
     pkce: { required: () => true },
+    // The bank's own error page for authorization requests it cannot send back to the app (e.g. a used request_uri).
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.set('cache-control', 'no-store');
+      ctx.body = page('Request refused', html`<h1>The bank refused this request</h1><p><code>${out.error}</code>: ${out.error_description ?? ''}</p><p>Go back to the app and start again.</p>`);
+    },
     interactions: { policy: policy(interactionPolicy), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // Every journey gets its own grant (one grant per consent): only the grant just consented to is loaded.
     loadExistingGrant: async (ctx) => {
@@ -70,9 +85,12 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
     },
     // Refresh tokens for every client allowed the grant (OBIE journeys do not ask for offline_access).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    // FAPI 2.0 SP 5.3.2.1-9: no rotation; refresh tokens outlive the browser session (they end with the consent).
+    rotateRefreshToken: false,
+    expiresWithSession: async () => false,
     extraParams: { claims: intentCheck(consents, errors, payments) },
     extraTokenClaims: intentTokenClaims(consents, errors, payments),
-    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 60, PushedAuthorizationRequest: 300, RefreshToken: 86_400, Grant: 86_400, Interaction: 600, Session: 3_600, IdToken: 600 },
+    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: codeTtl, PushedAuthorizationRequest: 60, RefreshToken: CONSENT_MAX_SECONDS, Grant: CONSENT_MAX_SECONDS, Interaction: 600, Session: 3_600, IdToken: 600 },
     enabledJWA: {
       clientAuthSigningAlgValues: ['PS256', 'ES256'],
       idTokenSigningAlgValues: ['PS256', 'ES256'],
@@ -86,8 +104,10 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
         allowedPolicy: async (_ctx: KoaContextWithOIDC, client, token) => client.clientId === 'fapi-gateway' || client.clientId === token.clientId,
       },
       revocation: { enabled: true },
-      registration: { enabled: true },
-      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      // RFC 7591 §3: optionally only for holders of an initial access token (FAPI_DCR_INITIAL_ACCESS_TOKEN).
+      registration: { enabled: true, ...(config.idp.dcrInitialAccessToken ? { initialAccessToken: config.idp.dcrInitialAccessToken } : {}) },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
+      fapi: fapiFeature(),
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       richAuthorizationRequests: richAuthorizationRequests(errors),

@@ -17,6 +17,7 @@ import { RESOURCES } from '../resources.ts';
 import { idpConfiguration } from './config.ts';
 import { recordDecisions } from './record.ts';
 import { createPages } from './interactions/index.ts';
+import { dpopReplayError } from './fapi2.ts';
 
 export interface IdpOptions {
   config: SandboxConfig;
@@ -92,6 +93,7 @@ export async function createIdp({ config, pki, db, decisions, urls, consents }: 
   const provider = new ProviderClass(issuer, configuration);
   provider.proxy = false;
   recordDecisions(provider, decisions);
+  dpopReplayError(provider);
   linkConsentsAndGrants(provider, consents);
   // Koa prints every error it is told about; a client hanging up mid-request is not worth a stack trace.
   // (Provider extends Koa; its typings list only oidc-provider's own events.)

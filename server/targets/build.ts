@@ -80,6 +80,7 @@ export function capabilitiesOf(t: LoadedTarget, as: DiscoveredAs | null): Set<Ca
   if (rsBundled) caps.add('gateway-checks');
   if (asBundled) caps.add('idp-checks');
   if (asBundled) caps.add('issuer-key');
+  if (asBundled || (as?.parEndpoint && as.authorizationEndpoint && as.redirectUri)) caps.add('par');
   for (const c of f.capabilities) caps.add(c as Capability);
   for (const c of f.unsupported) caps.delete(c as Capability);
   return caps;
@@ -96,7 +97,10 @@ export function buildTarget(t: LoadedTarget, as: DiscoveredAs | null, stack: Sta
   const gatewayStrict = rs === 'bundled' ? stack!.urls.gatewayStrict : (rs.strictBaseUrl ?? null);
   // The consent journey's endpoints are the bundled IdP's (its sign-in and consent pages, its redirect URI).
   const endpoints = as
-    ? { issuer: as.issuer, token: as.mtlsTokenEndpoint, tokenPlain: as.tokenEndpoint, registration: as.registrationEndpoint, revocation: as.revocationEndpoint ?? null, par: null, authorization: null, callback: null, gateway, gatewayStrict }
+    ? {
+        issuer: as.issuer, token: as.mtlsTokenEndpoint, tokenPlain: as.tokenEndpoint, registration: as.registrationEndpoint, revocation: as.revocationEndpoint ?? null,
+        par: as.parEndpoint, authorization: as.authorizationEndpoint, callback: as.redirectUri, gateway, gatewayStrict,
+      }
     : {
         issuer: stack!.idp.issuer, token: stack!.idp.endpoints.token, tokenPlain: `${stack!.idp.issuer}/token`, registration: stack!.idp.endpoints.registration, revocation: stack!.idp.endpoints.revocation,
         par: stack!.idp.endpoints.par, authorization: stack!.idp.endpoints.authorization, callback: `${stack!.urls.ui}${CALLBACK_PATH}`, gateway, gatewayStrict,

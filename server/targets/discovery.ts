@@ -16,6 +16,10 @@ export interface DiscoveredAs {
   revocationEndpoint?: string | null;
   jwksUri: string;
   jwks: { keys: JWK[] };
+  /** PAR (the mTLS alias when there is one) and authorization endpoints, and the clients' redirect_uri (target file). */
+  parEndpoint: string | null;
+  authorizationEndpoint: string | null;
+  redirectUri: string | null;
   /** Where the metadata came from ("discovery <url>", "target file"). */
   source: string;
 }
@@ -54,6 +58,9 @@ export async function discover(as: ExternalAs, ca: string): Promise<DiscoveredAs
     revocationEndpoint: str(aliases.revocation_endpoint) ?? str(meta.revocation_endpoint),
     jwksUri,
     jwks: { keys: jwks.keys as JWK[] },
+    parEndpoint: as.parEndpoint ?? str(aliases.pushed_authorization_request_endpoint) ?? str(meta.pushed_authorization_request_endpoint),
+    authorizationEndpoint: as.authorizationEndpoint ?? str(meta.authorization_endpoint),
+    redirectUri: as.redirectUri ?? null,
     source: from,
   };
 }

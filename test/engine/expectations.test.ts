@@ -128,3 +128,16 @@ test('several expectations give one result each, in a stable order', () => {
   const results = evaluate({ status: 401, error: 'invalid_client', handshake: 'ok' }, obs, s);
   assert.deepEqual(results.map((r) => [r.path, r.pass]), [['handshake', true], ['status', true], ['error', true]]);
 });
+
+test('authorize steps: the authorization response must carry the target\'s iss (RFC 9207); missing or another fails, callback.iss names another', () => {
+  const issuer = s.target.endpoints.issuer;
+  const withIss = (iss: string | null) => ({ ...observation({ status: 302 }), authorization: { code: 'c', state: 's', iss, error: null, errorDescription: null } });
+  const issResult = (expect: Expectation, iss: string | null) => evaluate(expect, withIss(iss), s).find((r) => r.path === 'callback iss')!;
+  assert.equal(issResult({ callback: { code: true } }, issuer).pass, true);
+  const missing = issResult({ callback: { code: true } }, null);
+  assert.equal(missing.pass, false);
+  assert.match(missing.detail ?? '', /RFC 9207/);
+  assert.equal(issResult({ callback: { code: true } }, 'https://attacker.example').pass, false);
+  assert.equal(issResult({ callback: { iss: 'https://other.example' } }, 'https://other.example').pass, true);
+  assert.equal(evaluate({ status: 200 }, observation({ status: 200 }), s).some((r) => r.path === 'callback iss'), false, 'no authorization response, no iss check');
+});

@@ -65,14 +65,15 @@ test('DCR with tls_client_auth_san_dns: a certificate with that dNSName authenti
   assert.equal((await requestToken(stack, { clientId: String(reg.body!.client_id), cert: other })).body!.error, 'invalid_client');
 });
 
-test('DCR with private_key_jwt PS256: a PS256 assertion by the registered RSA key gets a token; an ES256 one is refused', async () => {
+test('DCR with private_key_jwt PS256 and DPoP-bound tokens: a PS256 assertion by the registered RSA key gets a token; an ES256 one is refused', async () => {
   const { privateKey, publicKey } = await generateKeyPair('PS256', { extractable: true, modulusLength: 2048 });
   const pub: JWK = { ...(await exportJWK(publicKey)), alg: 'PS256', use: 'sig', kid: 'ps-1' };
-  const reg = await register(stack, { ...CC, token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'PS256', jwks: { keys: [pub] } });
+  const reg = await register(stack, { ...CC, token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'PS256', jwks: { keys: [pub] }, dpop_bound_access_tokens: true });
   assert.equal(reg.status, 201, reg.ex.response?.body);
   const clientId = String(reg.body!.client_id);
   const key: JWK = { ...(await exportJWK(privateKey)), alg: 'PS256', kid: 'ps-1' };
-  const r = await requestToken(stack, { clientId, assertion: await assertion(stack, clientId, { key }) });
+  const proof = (await buildProof(await generateDpopKey('dcr'), { method: 'POST', url: stack.idp.endpoints.token, now: Date.now() / 1000 })).jwt;
+  const r = await requestToken(stack, { clientId, assertion: await assertion(stack, clientId, { key }), dpop: proof });
   assert.equal(r.status, 200, r.ex.response?.body);
   assert.equal(idpChecks(stack, r.interactionId)['idp.client-auth'], 'pass');
   const es = { ...(await exportJWK((await generateKeyPair('ES256', { extractable: true })).privateKey)), alg: 'ES256', kid: 'ps-1' };

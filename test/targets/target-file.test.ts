@@ -115,14 +115,15 @@ test('capabilities are derived from the file as documented', () => {
   const sorted = (s: Set<string>) => [...s].sort();
   const both = loaded(MINIMAL.replace(/resourceServer:\n  baseUrl: \S+/, 'resourceServer: bundled').replace('mtls', 'both'));
   assert.deepEqual(sorted(capabilitiesOf(both, null)), [...BUNDLED_CAPABILITIES].sort());
-  assert.deepEqual(sorted(capabilitiesOf(loaded(MINIMAL), null)), ['dcr', 'idp-checks', 'issuer-key', 'mtls', 'token-revocation']);
+  assert.deepEqual(sorted(capabilitiesOf(loaded(MINIMAL), null)), ['dcr', 'idp-checks', 'issuer-key', 'mtls', 'par', 'token-revocation']);
   const rich = loaded(`${MINIMAL.replace('senderConstraint: mtls', 'senderConstraint: dpop').replace('  baseUrl: https://localhost:9543', '  baseUrl: https://localhost:9543\n  strictBaseUrl: https://localhost:9544\n  routes: { fapi: /api, dpop-nonce: /nonce/api, bearer: https://other.example/api }')}capabilities: [revocation]\nunsupported: [dcr]\n`);
-  assert.deepEqual(sorted(capabilitiesOf(rich, null)), ['bearer-route', 'dpop', 'dpop-nonce', 'idp-checks', 'issuer-key', 'revocation', 'strict-tls', 'token-revocation']);
+  assert.deepEqual(sorted(capabilitiesOf(rich, null)), ['bearer-route', 'dpop', 'dpop-nonce', 'idp-checks', 'issuer-key', 'par', 'revocation', 'strict-tls', 'token-revocation']);
   // Your AS in front of the bundled gateway: its checks are observable, the phantom route is not possible.
   const mixed = loaded('name: x\nauthorizationServer: { discovery: "https://as.example/.well-known/openid-configuration" }\nresourceServer: bundled\nsenderConstraint: both\n');
-  const caps = capabilitiesOf(mixed, { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', mtlsTokenEndpoint: 'https://as.example/token', registrationEndpoint: null, jwksUri: 'https://as.example/jwks', jwks: { keys: [] }, source: 'test' });
+  const caps = capabilitiesOf(mixed, { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', mtlsTokenEndpoint: 'https://as.example/token', registrationEndpoint: null, jwksUri: 'https://as.example/jwks', jwks: { keys: [] }, source: 'test', parEndpoint: 'https://as.example/par', authorizationEndpoint: 'https://as.example/auth', redirectUri: null });
   assert.ok(caps.has('gateway-checks') && !caps.has('idp-checks') && !caps.has('phantom') && !caps.has('dcr') && !caps.has('mint') && !caps.has('token-revocation') && !caps.has('issuer-key'), sorted(caps).join(' '));
-  const revoking = capabilitiesOf(mixed, { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', mtlsTokenEndpoint: 'https://as.example/token', registrationEndpoint: null, revocationEndpoint: 'https://as.example/revoke', jwksUri: 'https://as.example/jwks', jwks: { keys: [] }, source: 'test' });
+  assert.ok(!caps.has('par'), 'PAR probes need the redirect_uri the clients registered');
+  const revoking = capabilitiesOf(mixed, { issuer: 'https://as.example', tokenEndpoint: 'https://as.example/token', mtlsTokenEndpoint: 'https://as.example/token', registrationEndpoint: null, revocationEndpoint: 'https://as.example/revoke', jwksUri: 'https://as.example/jwks', jwks: { keys: [] }, source: 'test', parEndpoint: 'https://as.example/par', authorizationEndpoint: 'https://as.example/auth', redirectUri: null });
   assert.ok(revoking.has('token-revocation'), 'a revocation endpoint gives token-revocation');
 });
 
@@ -140,7 +141,8 @@ test('every catalogue scenario declares what its steps imply, and names its clie
     const implied = new Set(scenario.steps.filter((st) => !st.onlyWith).flatMap(impliedCapabilities));
     const missing = [...implied].filter((c) => !(scenario.requires as string[]).includes(c));
     assert.deepEqual(missing, [], `${file}: requires: should list ${missing.join(', ')}`);
-    assert.ok(scenario.requires.some((c) => ['mtls', 'dpop', 'bearer-route'].includes(c)), `${file}: requires: should say mtls and / or dpop`);
+    const getsTokens = scenario.steps.some((s) => 'token' in s || 'call' in s);
+    if (getsTokens) assert.ok(scenario.requires.some((c) => ['mtls', 'dpop', 'bearer-route'].includes(c)), `${file}: requires: should say mtls and / or dpop`);
   }
   const stolen = scenarios.find((s) => s.scenario.id === 'mtls-stolen-token-other-certificate')!.scenario;
   assert.deepEqual(requirementsOf(stolen), { capabilities: ['mtls'], clients: ['tpp-alpha'], certificates: ['tpp-alpha', 'mallory'], resources: [] });

@@ -14,7 +14,7 @@ test('defaults: the README\'s ports, PS256 access tokens, no IdP nonce, either b
   assert.deepEqual(c.ports, DEFAULT_PORTS);
   assert.equal(`https://${c.publicHost}:${c.ports.idp}`, 'https://localhost:8443', 'the issuer');
   assert.equal(c.bind, '127.0.0.1');
-  assert.deepEqual(c.idp, { accessTokenAlg: 'PS256', accessTokenTtlSeconds: 600, dpopNonce: false });
+  assert.deepEqual(c.idp, { accessTokenAlg: 'PS256', accessTokenTtlSeconds: 600, dpopNonce: false, dcrInitialAccessToken: null });
   assert.equal(c.gateway.binding, 'either');
   assert.equal(c.dataDir, path.join(ROOT_DIR, 'data'));
   assert.equal(c.certsDir, path.join(ROOT_DIR, 'certs'));

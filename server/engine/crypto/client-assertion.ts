@@ -6,7 +6,7 @@ import { SignJWT, importJWK, type JWK } from 'jose';
 export interface AssertionRequest {
   clientId: string;
   key: JWK;
-  audience: string;
+  audience: string | string[];
   now: number;
   expiresIn?: number;
 }

@@ -40,7 +40,7 @@ function fieldsOf(form: BrowserForm, values: [string, string][], button?: { name
 
 export async function authorizeStep(step: AuthorizeStep['authorize'], state: ScenarioState): Promise<Observation> {
   const { par, authorization, callback, issuer } = state.target.endpoints;
-  if (!par || !authorization) throw new EngineError('unsupported', 'the target has no pushed authorization request or authorization endpoint');
+  if (!authorization || (!par && step.par && step.requestUri === undefined)) throw new EngineError('unsupported', 'the target has no pushed authorization request or authorization endpoint');
   const actor = state.actor(step.actor);
   const client = clientOf(state, actor, step.client);
   const { clientId } = client;
@@ -61,17 +61,17 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   const verifier = random(32);
   const expectedState = random(16);
   const scope = state.text(step.scope).split(' ').filter(Boolean).map((s) => state.target.scope(s)).join(' ');
-  const form = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope, state: expectedState, nonce: random(16) });
+  const form = new URLSearchParams({ response_type: state.text(step.responseType), client_id: clientId, redirect_uri: redirectUri, scope, state: expectedState, nonce: random(16) });
   if (step.pkce === 'S256') form.set('code_challenge', s256(verifier));
   if (step.pkce === 'plain') form.set('code_challenge', verifier);
   if (step.pkce !== 'none') form.set('code_challenge_method', step.pkce);
   if (step.consent !== undefined) intentParameter(form, state.text(step.consent), step.intentAs);
+  if (step.dpopJkt !== undefined) form.set('dpop_jkt', state.text(step.dpopJkt));
   const shown = Object.fromEntries(form);
-  await authenticate(state, form, { actor, client, auth: undefined });
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
-  if (step.dpop) headers.dpop = await dpopProofFor(state, actor, step.dpop, par);
+  const pushedTo = step.par && step.requestUri === undefined ? par! : authorization;
   state.emit({
-    type: 'authorization.request', label: `${clientId} pushes its authorization request`, endpoint: par, parameters: shown,
+    type: 'authorization.request', endpoint: pushedTo, parameters: shown,
+    label: step.requestUri !== undefined ? `${clientId} sends a request_uri it holds` : step.par ? `${clientId} pushes its authorization request` : `${clientId} sends its authorization request through the browser, without PAR`,
     pkce: { method: step.pkce, challenge: form.get('code_challenge'), verifier: step.pkce === 'none' ? null : verifier },
   });
   const info: AuthorizationInfo = {
@@ -80,9 +80,19 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   };
   state.authorizations.set(step.save, info);
   if (info.verifier) state.vars.set(`${step.save}_verifier`, info.verifier);
-  const pushed = record(await exchange(state, { actor: actor.name, method: 'POST', url: par, headers, body: form.toString(), cert: actor.certificate, party: 'idp' }));
-  const requestUri = jsonBody(pushed)?.request_uri;
-  if (pushed.response?.status !== 201 || typeof requestUri !== 'string') return observation(pushed);
+  let front: URLSearchParams;
+  if (step.requestUri !== undefined) front = new URLSearchParams({ client_id: clientId, request_uri: state.text(step.requestUri) });
+  else if (!step.par) front = form;
+  else {
+    await authenticate(state, form, { actor, client, auth: undefined });
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (step.dpop) headers.dpop = await dpopProofFor(state, actor, step.dpop, par!);
+    const pushed = record(await exchange(state, { actor: actor.name, method: 'POST', url: par!, headers, body: form.toString(), cert: actor.certificate, party: 'idp' }));
+    const requestUri = jsonBody(pushed)?.request_uri;
+    if (pushed.response?.status !== 201 || typeof requestUri !== 'string') return observation(pushed);
+    state.vars.set(`${step.save}_request_uri`, requestUri);
+    front = new URLSearchParams({ client_id: clientId, request_uri: requestUri });
+  }
 
   // 2. The customer's browser: authorization endpoint -> sign-in -> consent -> back to the app.
   const who = `${step.psu} (browser)`;
@@ -113,9 +123,14 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
       content: landing.page.content, forms: landing.page.forms, alert: landing.page.alert,
     });
 
-  let landing = await browser.open(`${authorization}?${new URLSearchParams({ client_id: clientId, request_uri: requestUri })}`);
+  let landing = await browser.open(`${authorization}?${front}`);
   if (landing.kind === 'redirect-uri') return finish(landing);
   if (landing.kind === 'failed') return observation(landing.exchange);
+  if (!step.par) {
+    // A FAPI 2.0 server refuses an unpushed request before any page (FAPI 2.0 SP 5.3.2.2-2); a page is the finding.
+    showPage(landing, `the authorization server showed a page for a request that was not pushed: ${landing.page.title}`);
+    return observation(landing.exchange);
+  }
   if (landing.exchange.response!.status >= 400) {
     showPage(landing, `the bank shows an error: ${landing.page.title}`);
     return observation(landing.exchange);

@@ -105,13 +105,13 @@ export async function callStep(step: CallStep['call'], state: ScenarioState): Pr
   }
   if (step.jws) headers[JWS_SIGNATURE_HEADER] = await detachedSignature(step.jws, body ?? '', state, actor.name);
   const observation = await exchange(state, { actor: actor.name, method: step.method, url: url.toString(), headers, ...(body !== undefined ? { body } : {}), cert: actor.certificate, party: 'gateway', ...(step.tls ? { tlsOffer: step.tls } : {}) });
-  capture(step, state, observation);
+  capture(step.capture, state, observation);
   return observation;
 }
 
 /** Fills `capture` variables from a successful JSON response (a failed one is left to the expectations). */
-function capture(step: CallStep['call'], state: ScenarioState, observation: Observation): void {
-  const entries = Object.entries(step.capture);
+export function capture(spec: CallStep['call']['capture'], state: ScenarioState, observation: Observation): void {
+  const entries = Object.entries(spec);
   const status = observation.exchange?.response?.status ?? 0;
   if (!entries.length || status < 200 || status > 299) return;
   const json = jsonBody(observation.exchange!);

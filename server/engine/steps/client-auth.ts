@@ -45,7 +45,7 @@ export async function authenticate(
     if (!key) throw new EngineError('no-client-key', `the target has no private_key_jwt key for client "${opts.client.name}"`);
     assertion = await buildClientAssertion({
       clientId, key, now: state.now(),
-      audience: spec?.audience ? state.text(spec.audience) : state.target.endpoints.issuer,
+      audience: spec?.audience === undefined ? state.target.endpoints.issuer : Array.isArray(spec.audience) ? spec.audience.map((a) => state.text(a)) : state.text(spec.audience),
       ...(spec?.expiresIn !== undefined ? { expiresIn: spec.expiresIn } : {}),
     });
   }
@@ -56,14 +56,21 @@ export async function authenticate(
   return auth;
 }
 
-/** A DPoP proof for a POST to `url` by the actor's (or the spec's) key; recorded in the trace. */
-export async function dpopProofFor(state: ScenarioState, actor: Actor, dpop: true | Partial<DpopSpec>, url: string): Promise<string> {
+/** A DPoP proof for a POST (or `method`) to `url` by the actor's (or the spec's) key; recorded in the trace. */
+export async function dpopProofFor(state: ScenarioState, actor: Actor, dpop: true | Partial<DpopSpec>, url: string, method = 'POST'): Promise<string> {
   const spec: Partial<DpopSpec> = dpop === true ? {} : state.dpopSpec(dpop);
+  if (spec.proof) {
+    const saved = state.proofs.get(spec.proof);
+    if (!saved) throw new EngineError('unknown-variable', `no DPoP proof saved as "${spec.proof}"`);
+    state.emit({ type: 'log', level: 'info', message: `replaying the DPoP proof saved as ${spec.proof}, byte for byte` });
+    return saved;
+  }
   const keyName = spec.key ?? actor.dpopKey;
   if (!keyName) throw new EngineError('unknown-key', `actor "${actor.name}" has no dpopKey and the step names none`);
   const key = await state.dpopKey(keyName);
   const nonce = spec.nonce === 'fromLastResponse' ? state.lastNonce.get(actor.name) : spec.nonce;
-  const proof = await buildProof(key, { method: 'POST', url, now: state.now(), ...(nonce ? { nonce } : {}) }, spec);
+  const proof = await buildProof(key, { method, url, now: state.now(), ...(nonce ? { nonce } : {}) }, spec);
   state.emit({ type: 'dpop.proof', label: `proof by ${actor.name} (key ${key.name})`, proof: { header: proof.header, claims: proof.claims }, jkt: key.jkt, mutations: proof.mutations });
+  if (spec.saveProof) state.proofs.set(spec.saveProof, proof.jwt);
   return proof.jwt;
 }

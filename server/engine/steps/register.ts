@@ -11,7 +11,10 @@ export async function registerStep(step: RegisterStep['register'], state: Scenar
   const actor = state.actor(step.actor);
   const observation = await exchange(state, {
     actor: actor.name, method: 'POST', url: endpoint,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: {
+      'content-type': 'application/json', accept: 'application/json',
+      ...(step.initialAccessToken !== undefined ? { authorization: `Bearer ${state.text(step.initialAccessToken)}` } : {}),
+    },
     body: JSON.stringify(state.deep(step.metadata)),
     cert: actor.certificate,
     party: 'idp',
