@@ -86,7 +86,7 @@ export function renderConformance(model: ConformanceModel): string {
     'Every requirement of the FAPI 2.0 Security Profile (final) on authorization servers and resource servers',
     'that a test from outside the server can observe, with the scenarios that check it (a scenario counts when',
     'its `references` cite the requirement id or an RFC clause that states the same requirement). Ids number the items',
-    'of each section\'s list: "FAPI2SP 5.3.2.2-2" is the second item of §5.3.2.2.',
+    'of each section\'s list as the final specification numbers them: "FAPI2SP 5.3.2.2-3" is the third item of §5.3.2.2, "5.4.1-1.2" the second sub-item of §5.4.1 item 1.',
     '',
     `**${covered.length} of ${observable.length}** observable requirements are checked by at least one scenario; ${hidden.length} cannot be observed from outside.`,
     '',

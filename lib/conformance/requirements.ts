@@ -1,8 +1,11 @@
 // The FAPI 2.0 Security Profile (final) requirements on authorization servers and resource servers,
 // one entry per "shall" item, as data: docs/CONFORMANCE.md and the /conformance page are generated
-// from it and from the scenarios' `references`. Ids number the items of each section's list
-// ("FAPI2SP 5.3.2.2-2" is the second item of §5.3.2.2). A scenario covers a requirement when it cites
-// the id, or exactly one of `also` (an RFC clause that states the same requirement).
+// from it and from the scenarios' `references`. Ids number the items of each section's list as the
+// final specification does ("FAPI2SP 5.3.2.2-3" is the third item of §5.3.2.2; "5.4.1-1.2" the second
+// sub-item of §5.4.1 item 1); checked against the spec's text (openid/fapi
+// fapi-2_0-security-profile.md) and the OpenID conformance suite's FAPI2-SP-FINAL-* codes. A scenario
+// covers a requirement when it cites the id, or exactly one of `also` (an RFC clause that states the
+// same requirement).
 
 export type Party = 'authorization server' | 'resource server';
 
@@ -18,10 +21,12 @@ export interface Requirement {
 }
 
 export const REQUIREMENTS: readonly Requirement[] = [
-  // §5.2.2 network layer (TLS)
-  { id: 'FAPI2SP 5.2.2-1', party: 'authorization server', text: 'TLS 1.2 or later only, BCP 195 recommendations' },
-  { id: 'FAPI2SP 5.2.2-2', party: 'resource server', text: 'TLS 1.2 with the four permitted ECDHE AES-GCM cipher suites only' },
-  { id: 'FAPI2SP 5.2.2-3', party: 'authorization server', text: 'DNSSEC-signed endpoints (should)', unobservable: 'a DNS property of the deployment, not of the server\'s answers; the sandbox runs on localhost' },
+  // §5.2.1 network layer, all endpoints
+  { id: 'FAPI2SP 5.2.1-2', party: 'resource server', text: 'TLS 1.2 or later only (every server)' },
+  { id: 'FAPI2SP 5.2.1-3', party: 'resource server', text: 'follows the BCP 195 recommendations for the secure use of TLS (every server)' },
+  { id: 'FAPI2SP 5.2.1-4', party: 'authorization server', text: 'DNSSEC against DNS spoofing (should)', unobservable: 'a DNS property of the deployment, not of the server\'s answers; the sandbox runs on localhost' },
+  // §5.2.2 endpoints not used by web browsers
+  { id: 'FAPI2SP 5.2.2-1', party: 'resource server', text: 'with TLS 1.2, permits only the cipher suites BCP 195 recommends (the four ECDHE AES-GCM suites)' },
   // §5.3.2.1 authorization server, general
   { id: 'FAPI2SP 5.3.2.1-1', party: 'authorization server', text: 'distributes discovery metadata (RFC 8414 / OpenID Discovery)', also: ['RFC 8414 §2'] },
   { id: 'FAPI2SP 5.3.2.1-2', party: 'authorization server', text: 'rejects the resource owner password credentials grant' },
@@ -33,32 +38,32 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { id: 'FAPI2SP 5.3.2.1-8', party: 'authorization server', text: 'accepts only its issuer identifier, as a string, as the aud of client assertions' },
   { id: 'FAPI2SP 5.3.2.1-9', party: 'authorization server', text: 'does not rotate refresh tokens (except in extraordinary circumstances)' },
   { id: 'FAPI2SP 5.3.2.1-10', party: 'authorization server', text: 'may demand server-provided DPoP nonces (RFC 9449 §8)', also: ['RFC 9449 §8', 'RFC 9449 §9'] },
-  { id: 'FAPI2SP 5.3.2.1-11', party: 'authorization server', text: 'access tokens that are not sender-constrained live under 10 minutes', unobservable: 'not applicable: 5.3.2.1-4 allows no token that is not sender-constrained, which the DCR and binding scenarios check' },
-  { id: 'FAPI2SP 5.3.2.1-12', party: 'authorization server', text: 'accepts JWTs with iat or nbf up to 10 s in the future, refuses them beyond 60 s' },
-  // §5.3.2.2 authorization server, authorization code flow
-  { id: 'FAPI2SP 5.3.2.2-1', party: 'authorization server', text: 'supports the authorization code grant only (response_type code)' },
-  { id: 'FAPI2SP 5.3.2.2-2', party: 'authorization server', text: 'rejects authorization requests not sent with PAR (RFC 9126)', also: ['RFC 9126 §5'] },
-  { id: 'FAPI2SP 5.3.2.2-3', party: 'authorization server', text: 'rejects pushed authorization requests without client authentication' },
-  { id: 'FAPI2SP 5.3.2.2-4', party: 'authorization server', text: 'requires PKCE with S256', also: ['RFC 7636 §4.6'] },
-  { id: 'FAPI2SP 5.3.2.2-5', party: 'authorization server', text: 'requires redirect_uri in pushed authorization requests' },
-  { id: 'FAPI2SP 5.3.2.2-6', party: 'authorization server', text: 'returns iss in the authorization response (RFC 9207)', also: ['RFC 9207', 'RFC 9207 §2'] },
-  { id: 'FAPI2SP 5.3.2.2-7', party: 'authorization server', text: 'allows no http redirect URIs (except loopback for native apps)' },
-  { id: 'FAPI2SP 5.3.2.2-8', party: 'authorization server', text: 'rejects a previously used authorization code', also: ['RFC 6749 §4.1.2'] },
-  { id: 'FAPI2SP 5.3.2.2-9', party: 'authorization server', text: 'does not redirect with 307 a request that carried user credentials' },
-  { id: 'FAPI2SP 5.3.2.2-10', party: 'authorization server', text: 'redirects the user agent with 303 (should)' },
-  { id: 'FAPI2SP 5.3.2.2-11', party: 'authorization server', text: 'issues authorization codes valid for 60 seconds at most' },
-  { id: 'FAPI2SP 5.3.2.2-12', party: 'authorization server', text: 'with DPoP, binds the authorization code to the DPoP key (RFC 9449 §10)', also: ['RFC 9449 §10'] },
-  { id: 'FAPI2SP 5.3.2.2-13', party: 'authorization server', text: 'issues request_uri values that expire within 600 seconds', also: ['RFC 9126 §2.2'] },
+  { id: 'FAPI2SP 5.3.2.1-11', party: 'authorization server', text: 'issues authorization codes valid for 60 seconds at most' },
+  { id: 'FAPI2SP 5.3.2.1-12', party: 'authorization server', text: 'with DPoP, binds the authorization code to the DPoP key (RFC 9449 §10.1)', also: ['RFC 9449 §10'] },
+  { id: 'FAPI2SP 5.3.2.1-13', party: 'authorization server', text: 'accepts JWTs with iat or nbf up to 10 s in the future, refuses them beyond 60 s' },
+  // §5.3.2.2 authorization server, authorization endpoint flows
+  { id: 'FAPI2SP 5.3.2.2-1', party: 'authorization server', text: 'requires response_type code' },
+  { id: 'FAPI2SP 5.3.2.2-2', party: 'authorization server', text: 'supports client-authenticated pushed authorization requests (RFC 9126)', also: ['RFC 9126 §2.1'] },
+  { id: 'FAPI2SP 5.3.2.2-3', party: 'authorization server', text: 'rejects authorization requests not sent with PAR (RFC 9126)', also: ['RFC 9126 §5'] },
+  { id: 'FAPI2SP 5.3.2.2-4', party: 'authorization server', text: 'rejects pushed authorization requests without client authentication' },
+  { id: 'FAPI2SP 5.3.2.2-5', party: 'authorization server', text: 'requires PKCE with S256', also: ['RFC 7636 §4.6'] },
+  { id: 'FAPI2SP 5.3.2.2-6', party: 'authorization server', text: 'requires redirect_uri in pushed authorization requests' },
+  { id: 'FAPI2SP 5.3.2.2-7', party: 'authorization server', text: 'returns iss in the authorization response (RFC 9207)', also: ['RFC 9207', 'RFC 9207 §2'] },
+  { id: 'FAPI2SP 5.3.2.2-8', party: 'authorization server', text: 'allows no http redirect URIs (except loopback for native apps)' },
+  { id: 'FAPI2SP 5.3.2.2-9', party: 'authorization server', text: 'rejects a previously used authorization code', also: ['RFC 6749 §4.1.2'] },
+  { id: 'FAPI2SP 5.3.2.2-10', party: 'authorization server', text: 'does not redirect with 307 a request that carried user credentials' },
+  { id: 'FAPI2SP 5.3.2.2-11', party: 'authorization server', text: 'redirects the user agent with 303 (should)' },
+  { id: 'FAPI2SP 5.3.2.2-12', party: 'authorization server', text: 'issues request_uri values with expires_in under 600 seconds', also: ['RFC 9126 §2.2'] },
   // §5.3.4 resource server
-  { id: 'FAPI2SP 5.3.4-1', party: 'resource server', text: 'accepts access tokens in the Authorization header (RFC 6750 §2.1)', also: ['RFC 6750 §2.1'] },
+  { id: 'FAPI2SP 5.3.4-1', party: 'resource server', text: 'accepts access tokens in the Authorization header (RFC 6750 §2.1, RFC 9449 §7.1)', also: ['RFC 6750 §2.1'] },
   { id: 'FAPI2SP 5.3.4-2', party: 'resource server', text: 'does not accept access tokens in the query', also: ['RFC 6750 §2.3'] },
   { id: 'FAPI2SP 5.3.4-3', party: 'resource server', text: 'verifies validity, integrity, expiry and revocation of access tokens', also: ['RFC 9068 §4', 'RFC 8725 §2.1', 'RFC 7662'] },
   { id: 'FAPI2SP 5.3.4-4', party: 'resource server', text: 'verifies that the token\'s authorization is sufficient for the resource', also: ['RFC 6750 §3.1', 'OBIE Account and Transaction API v3.1 Permissions'] },
-  { id: 'FAPI2SP 5.3.4-5', party: 'resource server', text: 'supports and verifies sender-constrained access tokens (mTLS, DPoP)', also: ['RFC 8705 §3', 'RFC 9449 §7.1', 'RFC 9449 §4.3'] },
-  { id: 'FAPI2SP 5.3.4-6', party: 'resource server', text: 'refuses DPoP-bound tokens presented as Bearer', also: ['RFC 9449 §7.2'] },
-  // §5.4 cryptography and secrets
-  { id: 'FAPI2SP 5.4.1-1', party: 'authorization server', text: 'RSA keys of 2048 bits or more, elliptic curve keys of 224 bits or more' },
-  { id: 'FAPI2SP 5.4.1-2', party: 'authorization server', text: 'signs and accepts PS256, ES256 or EdDSA (Ed25519) only; never none or symmetric algorithms', also: ['RFC 8725 §3.1'] },
-  { id: 'FAPI2SP 5.4.1-3', party: 'authorization server', text: 'secrets (codes, tokens, request_uri) carry at least 128 bits of entropy', unobservable: 'entropy cannot be measured from a handful of samples; it is a property of the generator (oidc-provider uses 256-bit random identifiers)' },
-  { id: 'FAPI2SP 5.4.1-4', party: 'resource server', text: 'verifies JWT signatures with the algorithm of the key, refusing the algorithm the token names when it differs', also: ['RFC 8725 §2.1'] },
+  { id: 'FAPI2SP 5.3.4-5', party: 'resource server', text: 'supports and verifies sender-constrained access tokens (mTLS, DPoP; a DPoP-bound token presented as Bearer is refused)', also: ['RFC 8705 §3', 'RFC 9449 §7.1', 'RFC 9449 §7.2', 'RFC 9449 §4.3'] },
+  // §5.4.1 cryptography and secrets
+  { id: 'FAPI2SP 5.4.1-1.1', party: 'resource server', text: 'adheres to RFC 8725: verifies JWT signatures with the algorithm of the key, refusing the algorithm the token names when it differs', also: ['RFC 8725 §2.1'] },
+  { id: 'FAPI2SP 5.4.1-1.2', party: 'authorization server', text: 'signs and accepts PS256, ES256 or EdDSA (Ed25519) only; never none (1.3) or symmetric algorithms', also: ['RFC 8725 §3.1'] },
+  { id: 'FAPI2SP 5.4.1-2', party: 'authorization server', text: 'RSA keys of 2048 bits or more' },
+  { id: 'FAPI2SP 5.4.1-3', party: 'authorization server', text: 'elliptic curve keys of 224 bits or more' },
+  { id: 'FAPI2SP 5.4.1-4', party: 'authorization server', text: 'credentials (codes, tokens) carry at least 128 bits of entropy', unobservable: 'entropy cannot be measured from a handful of samples; it is a property of the generator (oidc-provider uses 256-bit random identifiers)' },
 ];

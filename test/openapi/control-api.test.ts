@@ -91,7 +91,7 @@ describe('control API answers conform to openapi/control-api.yaml', () => {
   test('conformance: the FAPI 2.0 requirements with the scenarios that cite them', async () => {
     const c = await api('GET', '/api/conformance');
     assert.equal(c.status, 200);
-    assert.ok(c.body.requirements.find((r: { id: string; scenarios: { id: string }[] }) => r.id === 'FAPI2SP 5.3.2.2-2').scenarios.some((s: { id: string }) => s.id === 'as-authorization-request-without-par'));
+    assert.ok(c.body.requirements.find((r: { id: string; scenarios: { id: string }[] }) => r.id === 'FAPI2SP 5.3.2.2-3').scenarios.some((s: { id: string }) => s.id === 'as-authorization-request-without-par'));
   });
 
   test('scenarios: the catalogue, one by id, by tag, an unknown one', async () => {
