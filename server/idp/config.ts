@@ -103,7 +103,8 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
         enabled: true,
         allowedPolicy: async (_ctx: KoaContextWithOIDC, client, token) => client.clientId === 'fapi-gateway' || client.clientId === token.clientId,
       },
-      revocation: { enabled: true },
+      // RFC 7009 §2.1: a client revokes only the tokens issued to it.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => client.clientId === token.clientId },
       // RFC 7591 §3: optionally only for holders of an initial access token (FAPI_DCR_INITIAL_ACCESS_TOKEN).
       registration: { enabled: true, ...(config.idp.dcrInitialAccessToken ? { initialAccessToken: config.idp.dcrInitialAccessToken } : {}) },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },

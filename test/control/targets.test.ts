@@ -39,7 +39,7 @@ test('an invalid target is refused with every error and its line; a valid one is
   const created = await api('POST', '/api/targets', { yaml: yaml() });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   id = created.body.id;
-  assert.deepEqual(created.body.capabilities.sort(), ['bearer-route', 'dcr', 'dpop', 'idp-checks', 'issuer-key', 'mtls']);
+  assert.deepEqual(created.body.capabilities.sort(), ['bearer-route', 'dcr', 'dpop', 'idp-checks', 'issuer-key', 'mtls', 'par', 'token-revocation']);
   assert.equal((await api('POST', '/api/targets', { yaml: yaml() })).status, 409);
   const list = await api('GET', '/api/targets');
   assert.deepEqual(list.body.targets.map((x: { name: string }) => x.name), ['own-gateway-by-url']);
