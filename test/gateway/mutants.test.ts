@@ -33,7 +33,7 @@ test('a disabled check passes what it would refuse, and its reason says it was d
   assert.equal(ex.response?.status, 200);
   const check = decisionOf(t.stack, ex).checks.find((c) => c.id === 'tls.client-cert-revocation')!;
   assert.equal(check.outcome, 'pass');
-  assert.match(check.reason, /^DISABLED by FAPI_GATEWAY_DISABLE_CHECK .*would have failed: serial .* is listed/);
+  assert.match(check.reason, /^DISABLED by FAPI_GATEWAY_DISABLE_CHECK .*would have failed: .*serial .* is listed/);
 });
 
 test('the other checks still run: the same revoked certificate with a token bound to another one is refused', async () => {
