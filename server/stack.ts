@@ -31,6 +31,7 @@ import { hostAllowed, refuseHost } from './control/http.ts';
 import { ConsentStore } from './consent/store.ts';
 import { isCallback, callbackPage } from './tpp/callback.ts';
 import path from 'node:path';
+import { notReady, switchable } from './starting.ts';
 
 const LISTENERS: { key: keyof Ports; label: string; env: string }[] = [
   { key: 'ui', label: 'web UI and control API', env: 'FAPI_UI_PORT' },
@@ -89,6 +90,18 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     api: http.createServer({ ...limits, maxHeaderSize: config.limits.maxHeaderBytes + 16_384 }),
   };
   for (const server of Object.values(servers)) if ('headersTimeout' in server) applyLimits(server, config.limits);
+  // Each HTTP listener answers 503 + Retry-After until its handler is set below (server/starting.ts).
+  const handlers = Object.fromEntries(LISTENERS.map((l) => [l.key, switchable()])) as Record<keyof Ports, ReturnType<typeof switchable>>;
+  for (const l of LISTENERS) if ('headersTimeout' in servers[l.key]) servers[l.key].on('request', handlers[l.key].listener);
+  // Worker mode: until the workers take the gateway's connections, a TLS server here answers them the same way.
+  const beforeWorkers = config.gateway.workers
+    ? (['gateway', 'gatewayStrict'] as const).map((key) => {
+      const tls = https.createServer({ ...mtlsServerTls(pki, key === 'gatewayStrict'), ...limits }, notReady);
+      const onConnection = (socket: net.Socket) => tls.emit('connection', socket);
+      servers[key].on('connection', onConnection);
+      return () => servers[key].off('connection', onConnection);
+    })
+    : [];
 
   const ports = {} as Ports;
   try {
@@ -121,14 +134,14 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const idp = await createIdp({ config, pki, db, decisions, urls, consents });
   const gateway = createGateway({ config, pki, replay: new ReplayStore(db.sqlite), decisions, urls, gatewaySecret, idp });
   const guarded = (listener: (req: http.IncomingMessage, res: http.ServerResponse) => void) => guard(config.limits, listener);
-  servers.idp.on('request', guarded(idp.handler));
-  servers.idpMtls.on('request', guarded(idp.mtlsHandler));
+  handlers.idp.set(guarded(idp.handler));
+  handlers.idpMtls.set(guarded(idp.mtlsHandler));
   const externalGateway = config.externalGatewayKey
     ? { key: config.externalGatewayKey, issuer: idp.issuer, keys: createLocalJWKSet(idp.publicJwks), audience: RESOURCES.obApi, algorithms: ACCESS_TOKEN_ALGS }
     : null;
   // The upstream receives the client's headers plus the gateway's own.
   const upstreamLimits = { ...config.limits, maxHeaderCount: config.limits.maxHeaderCount + 32 };
-  servers.api.on('request', guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway, consents })));
+  handlers.api.set(guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway, consents })));
   let workers: GatewayWorkers | null = null;
   if (config.gateway.workers) {
     workers = await startGatewayWorkers({
@@ -142,10 +155,12 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
       decisions,
       log,
     });
+    // The workers' own connection listener is attached: stop answering here.
+    for (const detach of beforeWorkers) detach();
     log(`gateway: ${config.gateway.workers} worker processes`);
   } else {
-    servers.gateway.on('request', guarded(gateway.handler('lenient')));
-    servers.gatewayStrict.on('request', guarded(gateway.handler('strict')));
+    handlers.gateway.set(guarded(gateway.handler('lenient')));
+    handlers.gatewayStrict.set(guarded(gateway.handler('strict')));
   }
 
   let stopped = false;
@@ -185,7 +200,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   };
   const control = createControlApi(stack);
   const ui = await uiStart;
-  servers.ui.on('request', guarded((req, res) => {
+  handlers.ui.set(guarded((req, res) => {
     if (!hostAllowed(req, config.allowedHosts)) return refuseHost(req, res);
     if (control.handles(req)) return void control.handle(req, res);
     if (isCallback(req)) return callbackPage(req, res, stack.urls);
