@@ -76,6 +76,11 @@ export interface SandboxConfig {
    * specific bind address, and FAPI_ALLOWED_HOSTS (comma-separated; "*" turns the check off).
    */
   allowedHosts: readonly string[];
+  /**
+   * Folders the file paths of targets added through the control API may name (FAPI_TARGET_FILE_DIRS,
+   * separated by the system's path delimiter, added to certsDir). Target files the CLI loads name any path.
+   */
+  targetFileDirs: readonly string[];
 }
 
 export interface ServerLimits {
@@ -236,5 +241,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     },
     limits,
     allowedHosts: overrides.allowedHosts ?? [...new Set([...LOOPBACK_HOSTS, publicHost.toLowerCase(), ...bindHost, ...extraHosts])],
+    targetFileDirs: [
+      path.resolve(overrides.certsDir ?? env.FAPI_CERTS_DIR ?? path.join(rootDir, 'certs')),
+      ...(env.FAPI_TARGET_FILE_DIRS ?? '').split(path.delimiter).filter(Boolean).map((d) => path.resolve(rootDir, d)),
+    ],
   };
 }
