@@ -27,6 +27,13 @@ export function applyLimits(server: http.Server, limits: ServerLimits): void {
   // Node silently drops header fields past maxHeadersCount, so a second Authorization header could
   // vanish unseen; take them all (maxHeaderBytes bounds the total) and refuse too many in guard().
   server.maxHeadersCount = 0;
+  // Expect: 100-continue (RFC 9110 §10.1.1): a declared body over the limit gets its final 413 from
+  // guard() instead of 100 Continue, so the client never starts sending it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const length = declaredLength(req);
+    if (length === null || length <= limits.maxBodyBytes) res.writeContinue();
+    server.emit('request', req, res);
+  });
 }
 
 function refuse(res: ServerResponse, status: 400 | 413 | 431, error: string, description: string): void {

@@ -3,7 +3,6 @@
 // The client certificate goes upstream only from the TLS socket, as RFC 9440 Client-Cert. The
 // upstream connection pool is undici's (keep-alive; about a third cheaper per request than node:http).
 import type { IncomingMessage, ServerResponse, OutgoingHttpHeaders } from 'node:http';
-import { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { GatewayContext } from './context.ts';
 import { bodyTooLarge } from '../limits.ts';
@@ -88,28 +87,35 @@ export function createProxy(target: UpstreamTarget) {
     headers['x-forwarded-prefix'] = ctx.route.prefix.slice(0, ctx.route.prefix.indexOf('/open-banking'));
     if (ctx.conn.clientCertHeader) headers['client-cert'] = ctx.conn.clientCertHeader;
     // A request without a body (no content-length, no transfer-encoding: RFC 9112 §6.3) sends none.
-    // A body streams through, counted: past the limit the upstream request is abandoned (413).
+    // A body is read whole first, counted (past the limit: 413 and nothing goes upstream), then sent
+    // with its length: an upstream that answers before reading it all (its own 413) cannot turn the
+    // exchange into a reset and a 502.
     const hasBody = incoming['content-length'] !== undefined || incoming['transfer-encoding'] !== undefined;
-    let cutOff = false;
-    const limit = ctx.deps.maxBodyBytes;
-    async function* counted() {
+    let body: Buffer | undefined;
+    if (hasBody) {
+      const limit = ctx.deps.maxBodyBytes;
+      const chunks: Buffer[] = [];
       let size = 0;
-      for await (const chunk of req as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > limit) {
-          cutOff = true;
-          if (!res.headersSent) await onStatus(413);
-          bodyTooLarge(res, limit);
-          throw new Error(`the request body grew past ${limit} bytes`);
+      try {
+        for await (const chunk of req as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > limit) {
+            if (!res.headersSent) await onStatus(413);
+            return bodyTooLarge(res, limit);
+          }
+          chunks.push(chunk);
         }
-        yield chunk;
+      } catch {
+        return void res.destroy(); // the client went away mid-body
       }
+      body = Buffer.concat(chunks, size);
+      delete headers['content-length'];
+      headers['content-length'] = String(size);
     }
     let up;
     try {
-      up = await pool.request({ method: (req.method ?? 'GET') as 'GET', path: upstreamPath, headers, ...(hasBody ? { body: Readable.from(counted()) } : {}) });
+      up = await pool.request({ method: (req.method ?? 'GET') as 'GET', path: upstreamPath, headers, ...(body ? { body } : {}) });
     } catch (err) {
-      if (cutOff) return;
       return badGateway(res, ctx, err as Error, onStatus);
     }
     const out: OutgoingHttpHeaders = { ...ctx.responseHeaders };
