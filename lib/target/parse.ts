@@ -2,7 +2,7 @@
 // environment first (with no environment, the CLI's files only, they are errors), then the file is checked against the schema. A bad file yields errors naming
 // the file, the line, the field and what was expected; nothing is thrown.
 import { LineCounter, parseDocument } from 'yaml';
-import { expand, pathString, type ScenarioError } from '../scenario/parse.ts';
+import { documentData, expand, pathString, type ScenarioError } from '../scenario/parse.ts';
 import { targetFileSchema, type TargetFile } from './schema.ts';
 
 /** Same shape as a scenario file error: file, line, field path, message. */
@@ -45,7 +45,9 @@ export function parseTarget(text: string, file: string, env: Env = {}): TargetPa
     }
     return null;
   };
-  const raw: unknown = doc.toJS();
+  const js = documentData(doc, file);
+  if (!js.ok) return js;
+  const raw = js.data;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, errors: [{ file, line: 1, path: '(top level)', message: 'expected a mapping (name:, authorizationServer:, resourceServer:, ...)' }] };
   const missing: { path: PropertyKey[]; name: string }[] = [];
   const data = interpolate(raw, env, [], missing);
