@@ -13,7 +13,8 @@ export function sendError(res: ServerResponse, status: number, error: string, de
   sendJson(res, status, { error, error_description: description });
 }
 
-export async function readJson(req: IncomingMessage, limit = 256 * 1024): Promise<unknown> {
+/** Reads a JSON object body (an empty body is {}); anything else is 400 invalid_request / invalid_json, 413 past `limit`. */
+export async function readJson(req: IncomingMessage, limit = 256 * 1024): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -22,11 +23,16 @@ export async function readJson(req: IncomingMessage, limit = 256 * 1024): Promis
     chunks.push(chunk as Buffer);
   }
   if (!size) return {};
+  let body: unknown;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
     throw new HttpError(400, 'invalid_json', 'the request body is not JSON');
   }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'invalid_request', `the request body must be a JSON object, not ${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`}`);
+  }
+  return body as Record<string, unknown>;
 }
 
 export class HttpError extends Error {
