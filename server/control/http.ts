@@ -17,10 +17,15 @@ export function sendError(res: ServerResponse, status: number, error: string, de
 export async function readJson(req: IncomingMessage, limit = 256 * 1024): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, 'payload_too_large', `request body over ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw new HttpError(413, 'payload_too_large', `request body over ${limit} bytes`);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new ClientGone((err as Error).message);
   }
   if (!size) return {};
   let body: unknown;
@@ -34,6 +39,9 @@ export async function readJson(req: IncomingMessage, limit = 256 * 1024): Promis
   }
   return body as Record<string, unknown>;
 }
+
+/** The client went away before its body was read (aborted upload): nobody to answer, nothing to log. */
+export class ClientGone extends Error {}
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
