@@ -26,6 +26,7 @@ import { warmUp } from './control/warm.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
 import { recoverRuns } from './engine/recovery.ts';
+import { pruneHistory } from './db/retention.ts';
 import { serverOptions, applyLimits, guard } from './limits.ts';
 import { hostAllowed, refuseHost } from './control/http.ts';
 import { ConsentStore } from './consent/store.ts';
@@ -72,6 +73,13 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
 
   const recovered = await recoverRuns(db.prisma);
   if (recovered.length) log(`marked ${recovered.length} run(s) left running by a stopped process as interrupted`);
+  // Retention (server/db/retention.ts): at start, then every 10 minutes.
+  const prune = () => pruneHistory(db, config.retention).then(
+    (n) => n.runs && log(`pruned ${n.runs} run(s) past FAPI_KEEP_RUNS=${config.retention.keepRuns} / FAPI_KEEP_DAYS=${config.retention.keepDays}`),
+    (err: unknown) => log(`pruning the history failed: ${(err as Error).message}`),
+  );
+  await prune();
+  const pruning = setInterval(() => void prune(), 10 * 60_000).unref();
 
   // Node's defaults are generous (60 s for headers, 300 s per request, 120 s per handshake): the
   // limits (server/limits.ts, FAPI_* settings) keep a slow or huge request from holding a listener.
@@ -183,6 +191,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(pruning);
       await Promise.all(
         Object.values(servers).map(
           (s) => new Promise<void>((resolve) => {
