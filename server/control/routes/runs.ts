@@ -17,6 +17,9 @@ const runQueues = new WeakMap<Stack, RunQueue>();
 
 export async function startRun({ req, res, stack }: ControlRequest): Promise<void> {
   const body = (await readJson(req)) as { scenarios?: unknown; target?: unknown };
+  // A typo ("taget") must not silently run against the bundled stack.
+  const extra = Object.keys(body).filter((k) => k !== 'scenarios' && k !== 'target');
+  if (extra.length) throw new HttpError(400, 'invalid_request', `unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k.slice(0, 50)}"`).slice(0, 5).join(', ')}: the body takes "scenarios" and "target"`);
   const wanted = body.scenarios;
   if (!Array.isArray(wanted) || !wanted.length || !wanted.every((w) => typeof w === 'string')) {
     throw new HttpError(400, 'invalid_request', 'body must be {"scenarios": ["<id or tag>", ...], "target"?: "<target id>"}');
