@@ -14,6 +14,7 @@ import { prismaAdapter } from './adapter.ts';
 import { getCertificate, certificateAuthorized, certificateSubjectMatches } from './mtls.ts';
 import { intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
 import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
+import { clientKeysValidator } from './client-keys.ts';
 
 export interface IdpConfigInput {
   config: SandboxConfig;
@@ -69,6 +70,8 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
     // Refresh tokens for every client allowed the grant (OBIE journeys do not ask for offline_access).
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     extraParams: { claims: intentCheck(consents, errors) },
+    // Registered keys must be usable (client-keys.ts): checked with RFC 7591's software_id.
+    extraClientMetadata: { properties: ['software_id'], validator: clientKeysValidator(errors) },
     extraTokenClaims: intentTokenClaims(consents, errors),
     ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 60, PushedAuthorizationRequest: 300, RefreshToken: 86_400, Grant: 86_400, Interaction: 600, Session: 3_600, IdToken: 600 },
     enabledJWA: {
