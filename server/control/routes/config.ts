@@ -16,5 +16,7 @@ export function configInfo({ res, stack }: ControlRequest): void {
       certClockToleranceSeconds: stack.gateway.deps.certClockToleranceSeconds,
     },
     limits: stack.config.limits,
+    runs: stack.config.runs,
+    retention: stack.config.retention,
   });
 }
