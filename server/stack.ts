@@ -79,7 +79,6 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     (err: unknown) => log(`pruning the history failed: ${(err as Error).message}`),
   );
   await prune();
-  const pruning = setInterval(() => void prune(), 10 * 60_000).unref();
 
   // Node's defaults are generous (60 s for headers, 300 s per request, 120 s per handshake): the
   // limits (server/limits.ts, FAPI_* settings) keep a slow or huge request from holding a listener.
@@ -171,6 +170,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     handlers.gatewayStrict.set(guarded(gateway.handler('strict')));
   }
 
+  const pruning = setInterval(() => void prune(), 10 * 60_000).unref();
   let stopped = false;
   const stack: Stack = {
     config,
