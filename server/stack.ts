@@ -211,8 +211,6 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const ui = await uiStart;
   handlers.ui.set(guarded((req, res) => {
     if (!hostAllowed(req, config.allowedHosts)) return refuseHost(req, res);
-    // "//evil.example/x" is a path, but a redirect built from it would be protocol-relative: one slash.
-    if (req.url?.startsWith('//')) req.url = req.url.replace(/^\/+/, '/');
     if (control.handles(req)) return void control.handle(req, res);
     if (isCallback(req)) return callbackPage(req, res, stack.urls);
     if (ui) return void ui.handle(req, res);
