@@ -88,6 +88,15 @@ export interface SandboxConfig {
    * specific bind address, and FAPI_ALLOWED_HOSTS (comma-separated; "*" turns the check off).
    */
   allowedHosts: readonly string[];
+  /**
+   * Folders the file paths of targets added through the control API may name (FAPI_TARGET_FILE_DIRS,
+   * separated by the system's path delimiter, added to certsDir). Target files the CLI loads name any path.
+   */
+  targetFileDirs: readonly string[];
+  /** Runs started through the control API: how many execute at once, how many more may wait (else 429). */
+  runs: { concurrency: number; queue: number };
+  /** Stored run history: the newest `keepRuns` runs no older than `keepDays` days are kept (0: no bound). */
+  retention: { keepRuns: number; keepDays: number };
 }
 
 export interface ServerLimits {
@@ -265,5 +274,11 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     },
     limits,
     allowedHosts: overrides.allowedHosts ?? [...new Set([...LOOPBACK_HOSTS, publicHost.toLowerCase(), ...bindHost, ...extraHosts])],
+    targetFileDirs: [
+      path.resolve(overrides.certsDir ?? env.FAPI_CERTS_DIR ?? path.join(rootDir, 'certs')),
+      ...(env.FAPI_TARGET_FILE_DIRS ?? '').split(path.delimiter).filter(Boolean).map((d) => path.resolve(rootDir, d)),
+    ],
+    runs: overrides.runs ?? { concurrency: envInt(env, 'FAPI_RUN_CONCURRENCY', 2, 1, 64), queue: envInt(env, 'FAPI_RUN_QUEUE', 50, 0, 10_000) },
+    retention: overrides.retention ?? { keepRuns: envInt(env, 'FAPI_KEEP_RUNS', 200, 0, 1_000_000), keepDays: envInt(env, 'FAPI_KEEP_DAYS', 30, 0, 36_500) },
   };
 }

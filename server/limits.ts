@@ -27,6 +27,13 @@ export function applyLimits(server: http.Server, limits: ServerLimits): void {
   // Node silently drops header fields past maxHeadersCount, so a second Authorization header could
   // vanish unseen; take them all (maxHeaderBytes bounds the total) and refuse too many in guard().
   server.maxHeadersCount = 0;
+  // Expect: 100-continue (RFC 9110 §10.1.1): a declared body over the limit gets its final 413 from
+  // guard() instead of 100 Continue, so the client never starts sending it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const length = declaredLength(req);
+    if (length === null || length <= limits.maxBodyBytes) res.writeContinue();
+    server.emit('request', req, res);
+  });
 }
 
 function refuse(res: ServerResponse, status: 400 | 413 | 431, error: string, description: string): void {
@@ -54,6 +61,15 @@ export function guard(limits: ServerLimits, listener: Listener): Listener {
     if (req.httpVersionMajor !== 1) return refuse(res, 400, 'invalid_request', `HTTP/${req.httpVersion} is not supported: send HTTP/1.1`);
     // RFC 9112 §3.2: more than one Host is a 400 (Node keeps the first and goes on).
     if ((req.headersDistinct.host?.length ?? 0) > 1) return refuse(res, 400, 'invalid_request', 'more than one Host header');
+    // RFC 9112 §3.2.2: an absolute-form target's authority replaces Host; handlers see origin-form only,
+    // so none can build a redirect to the host a client named in the request line.
+    const target = req.url ?? '/';
+    if (!target.startsWith('/') && target !== '*') {
+      const url = URL.parse(target);
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.host) return refuse(res, 400, 'invalid_request', 'the request target is neither a path nor an http(s) URL');
+      req.headers.host = url.host;
+      req.url = `${url.pathname}${url.search}`;
+    }
     const count = req.rawHeaders.length / 2;
     if (count > limits.maxHeaderCount) {
       return refuse(res, 431, 'request_header_fields_too_large', `${count} header fields; at most ${limits.maxHeaderCount} are accepted`);

@@ -27,12 +27,14 @@ import { warmUp } from './control/warm.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
 import { recoverRuns } from './engine/recovery.ts';
+import { pruneHistory } from './db/retention.ts';
 import { serverOptions, applyLimits, guard } from './limits.ts';
 import { hostAllowed, refuseHost } from './control/http.ts';
 import { ConsentStore } from './consent/store.ts';
 import { Directory } from './directory/index.ts';
 import { isCallback, callbackPage } from './tpp/callback.ts';
 import path from 'node:path';
+import { notReady, switchable } from './starting.ts';
 
 const LISTENERS: { key: keyof Ports; label: string; env: string }[] = [
   { key: 'ui', label: 'web UI and control API', env: 'FAPI_UI_PORT' },
@@ -76,6 +78,12 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
 
   const recovered = await recoverRuns(db.prisma);
   if (recovered.length) log(`marked ${recovered.length} run(s) left running by a stopped process as interrupted`);
+  // Retention (server/db/retention.ts): at start, then every 10 minutes.
+  const prune = () => pruneHistory(db, config.retention).then(
+    (n) => n.runs && log(`pruned ${n.runs} run(s) past FAPI_KEEP_RUNS=${config.retention.keepRuns} / FAPI_KEEP_DAYS=${config.retention.keepDays}`),
+    (err: unknown) => log(`pruning the history failed: ${(err as Error).message}`),
+  );
+  await prune();
 
   // Node's defaults are generous (60 s for headers, 300 s per request, 120 s per handshake): the
   // limits (server/limits.ts, FAPI_* settings) keep a slow or huge request from holding a listener.
@@ -94,6 +102,18 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     api: http.createServer({ ...limits, maxHeaderSize: config.limits.maxHeaderBytes + 16_384 }),
   };
   for (const server of Object.values(servers)) if ('headersTimeout' in server) applyLimits(server, config.limits);
+  // Each HTTP listener answers 503 + Retry-After until its handler is set below (server/starting.ts).
+  const handlers = Object.fromEntries(LISTENERS.map((l) => [l.key, switchable()])) as Record<keyof Ports, ReturnType<typeof switchable>>;
+  for (const l of LISTENERS) if ('headersTimeout' in servers[l.key]) servers[l.key].on('request', handlers[l.key].listener);
+  // Worker mode: until the workers take the gateway's connections, a TLS server here answers them the same way.
+  const beforeWorkers = config.gateway.workers
+    ? (['gateway', 'gatewayStrict'] as const).map((key) => {
+      const tls = https.createServer({ ...mtlsServerTls(pki, key === 'gatewayStrict'), ...limits }, notReady);
+      const onConnection = (socket: net.Socket) => tls.emit('connection', socket);
+      servers[key].on('connection', onConnection);
+      return () => servers[key].off('connection', onConnection);
+    })
+    : [];
 
   const ports = {} as Ports;
   try {
@@ -127,14 +147,14 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const idp = await createIdp({ config, pki, db, decisions, urls, consents });
   const gateway = createGateway({ config, pki, replay: new ReplayStore(db.sqlite), decisions, urls, gatewaySecret, idp });
   const guarded = (listener: (req: http.IncomingMessage, res: http.ServerResponse) => void) => guard(config.limits, listener);
-  servers.idp.on('request', guarded(idp.handler));
-  servers.idpMtls.on('request', guarded(idp.mtlsHandler));
+  handlers.idp.set(guarded(idp.handler));
+  handlers.idpMtls.set(guarded(idp.mtlsHandler));
   const externalGateway = config.externalGatewayKey
     ? { key: config.externalGatewayKey, issuer: idp.issuer, keys: createLocalJWKSet(idp.publicJwks), audience: RESOURCES.obApi, algorithms: ACCESS_TOKEN_ALGS }
     : null;
   // The upstream receives the client's headers plus the gateway's own.
   const upstreamLimits = { ...config.limits, maxHeaderCount: config.limits.maxHeaderCount + 32 };
-  servers.api.on('request', guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway, consents, directory })));
+  handlers.api.set(guard(upstreamLimits, createBankApi({ prisma: db.prisma, gatewaySecret, externalGateway, consents, directory })));
   let workers: GatewayWorkers | null = null;
   if (config.gateway.workers) {
     workers = await startGatewayWorkers({
@@ -148,12 +168,15 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
       decisions,
       log,
     });
+    // The workers' own connection listener is attached: stop answering here.
+    for (const detach of beforeWorkers) detach();
     log(`gateway: ${config.gateway.workers} worker processes`);
   } else {
-    servers.gateway.on('request', guarded(gateway.handler('lenient')));
-    servers.gatewayStrict.on('request', guarded(gateway.handler('strict')));
+    handlers.gateway.set(guarded(gateway.handler('lenient')));
+    handlers.gatewayStrict.set(guarded(gateway.handler('strict')));
   }
 
+  const pruning = setInterval(() => void prune(), 10 * 60_000).unref();
   let stopped = false;
   const stack: Stack = {
     config,
@@ -175,6 +198,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(pruning);
       await Promise.all(
         Object.values(servers).map(
           (s) => new Promise<void>((resolve) => {
@@ -192,7 +216,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   };
   const control = createControlApi(stack);
   const ui = await uiStart;
-  servers.ui.on('request', guarded((req, res) => {
+  handlers.ui.set(guarded((req, res) => {
     if (!hostAllowed(req, config.allowedHosts)) return refuseHost(req, res);
     if (control.handles(req)) return void control.handle(req, res);
     if (isCallback(req)) return callbackPage(req, res, stack.urls);

@@ -1,6 +1,6 @@
 // Parses and validates one scenario file (YAML). A bad file yields errors that name the file, the
 // line, the field path and what was expected; nothing is thrown.
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { STEP_SCHEMAS, scenarioSchema, stepKind, type Scenario } from './schema.ts';
 
@@ -43,6 +43,18 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+/**
+ * The document as plain data, or the reason it cannot be: the yaml library throws on an alias bomb
+ * ("billion laughs": more alias expansions than the document has nodes) instead of expanding it.
+ */
+export function documentData(doc: Document, file: string): { ok: true; data: unknown } | { ok: false; errors: ScenarioError[] } {
+  try {
+    return { ok: true, data: doc.toJS({ maxAliasCount: 100 }) };
+  } catch (err) {
+    return { ok: false, errors: [{ file, line: null, path: '(yaml)', message: `${(err as Error).message} (aliases expand to too much)` }] };
+  }
+}
+
 export function parseScenario(text: string, file: string): ParseResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
@@ -52,7 +64,9 @@ export function parseScenario(text: string, file: string): ParseResult {
       errors: doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line ?? null, path: '(yaml)', message: e.message.split('\n')[0]! })),
     };
   }
-  const data: unknown = doc.toJS();
+  const js = documentData(doc, file);
+  if (!js.ok) return js;
+  const data = js.data;
   const lineOf = (path: readonly PropertyKey[]): number | null => {
     for (let n = path.length; n >= 0; n--) {
       const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;

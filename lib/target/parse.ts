@@ -1,8 +1,8 @@
 // Parses and validates one target file (YAML): ${ENV_VAR} references are filled in from the given
-// environment first, then the file is checked against the schema. A bad file yields errors naming
+// environment first (with no environment, the CLI's files only, they are errors), then the file is checked against the schema. A bad file yields errors naming
 // the file, the line, the field and what was expected; nothing is thrown.
 import { LineCounter, parseDocument } from 'yaml';
-import { expand, pathString, type ScenarioError } from '../scenario/parse.ts';
+import { documentData, expand, pathString, type ScenarioError } from '../scenario/parse.ts';
 import { targetFileSchema, type TargetFile } from './schema.ts';
 
 /** Same shape as a scenario file error: file, line, field path, message. */
@@ -14,13 +14,15 @@ export type TargetParseResult =
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
-/** Replaces ${NAME} in every string of a YAML value; reports each unset variable with its path. */
-function interpolate(value: unknown, env: Readonly<Record<string, string | undefined>>, path: PropertyKey[], missing: { path: PropertyKey[]; name: string }[]): unknown {
+type Env = Readonly<Record<string, string | undefined>> | null;
+
+/** Replaces ${NAME} in every string of a YAML value; reports each unset (or, without env, each) variable with its path. */
+function interpolate(value: unknown, env: Env, path: PropertyKey[], missing: { path: PropertyKey[]; name: string }[]): unknown {
   if (typeof value === 'string') {
-    return value.replace(ENV_REF, (_, name: string) => {
-      const v = env[name];
+    return value.replace(ENV_REF, (ref: string, name: string) => {
+      const v = env?.[name];
       if (v === undefined) missing.push({ path, name });
-      return v ?? '';
+      return v ?? ref;
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, [...path, i], missing));
@@ -30,7 +32,7 @@ function interpolate(value: unknown, env: Readonly<Record<string, string | undef
   return value;
 }
 
-export function parseTarget(text: string, file: string, env: Readonly<Record<string, string | undefined>> = {}): TargetParseResult {
+export function parseTarget(text: string, file: string, env: Env = {}): TargetParseResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
@@ -43,12 +45,14 @@ export function parseTarget(text: string, file: string, env: Readonly<Record<str
     }
     return null;
   };
-  const raw: unknown = doc.toJS();
+  const js = documentData(doc, file);
+  if (!js.ok) return js;
+  const raw = js.data;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, errors: [{ file, line: 1, path: '(top level)', message: 'expected a mapping (name:, authorizationServer:, resourceServer:, ...)' }] };
   const missing: { path: PropertyKey[]; name: string }[] = [];
   const data = interpolate(raw, env, [], missing);
   if (missing.length) {
-    return { ok: false, errors: missing.map((m) => ({ file, line: lineOf(m.path), path: pathString(m.path), message: `environment variable ${m.name} is not set` })) };
+    return { ok: false, errors: missing.map((m) => ({ file, line: lineOf(m.path), path: pathString(m.path), message: env ? `environment variable ${m.name} is not set` : `\${${m.name}}: environment variables are expanded only in target files the CLI loads from disk` })) };
   }
   const parsed = targetFileSchema.safeParse(data);
   if (parsed.success) return { ok: true, target: parsed.data, lineOf };

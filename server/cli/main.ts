@@ -38,7 +38,11 @@ FAPI_GATEWAY_WORKERS (N: the gateway in N worker processes, to use N cores; defa
 FAPI_GATEWAY_REVOCATION (crl|strict|ignore: client certificate revocation; strict refuses an unknown status),
 FAPI_READY_FILE (start writes the listeners' URLs there as JSON once up),
 FAPI_GATEWAY_DISABLE_CHECK (ids: a mutant gateway whose checks always pass, tests and demos only; needs FAPI_ALLOW_MUTANTS=1),
-FAPI_ALLOWED_HOSTS (extra host names the web UI answers to, comma-separated; DNS-rebinding protection).
+FAPI_ALLOWED_HOSTS (extra host names the web UI answers to, comma-separated; DNS-rebinding protection),
+FAPI_TARGET_FILE_DIRS (folders, besides the certificates folder, that targets added in the web UI may read files from),
+FAPI_RUN_CONCURRENCY / FAPI_RUN_QUEUE (runs started from the web UI or control API executing at once, default 2,
+and waiting, default 50; more are 429), FAPI_KEEP_RUNS / FAPI_KEEP_DAYS (stored run history: the newest 200 runs,
+none older than 30 days; 0 turns a bound off).
 
 clock windows and server limits (environment):
 ${Object.values(SETTINGS).map((s) => `  ${s.env.padEnd(34)} ${s.help} (default ${s.fallback})`).join('\n')}`;

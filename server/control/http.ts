@@ -13,21 +13,35 @@ export function sendError(res: ServerResponse, status: number, error: string, de
   sendJson(res, status, { error, error_description: description });
 }
 
-export async function readJson(req: IncomingMessage, limit = 256 * 1024): Promise<unknown> {
+/** Reads a JSON object body (an empty body is {}); anything else is 400 invalid_request / invalid_json, 413 past `limit`. */
+export async function readJson(req: IncomingMessage, limit = 256 * 1024): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, 'payload_too_large', `request body over ${limit} bytes`);
-    chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw new HttpError(413, 'payload_too_large', `request body over ${limit} bytes`);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new ClientGone((err as Error).message);
   }
   if (!size) return {};
+  let body: unknown;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
     throw new HttpError(400, 'invalid_json', 'the request body is not JSON');
   }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'invalid_request', `the request body must be a JSON object, not ${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`}`);
+  }
+  return body as Record<string, unknown>;
 }
+
+/** The client went away before its body was read (aborted upload): nobody to answer, nothing to log. */
+export class ClientGone extends Error {}
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {

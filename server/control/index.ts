@@ -2,7 +2,7 @@
 // The web UI and the CLI read the sandbox through it. Routes are a table; handlers are small files.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Stack } from '../stack-types.ts';
-import { HttpError, assertSameOrigin, sendError } from './http.ts';
+import { ClientGone, HttpError, assertSameOrigin, sendError } from './http.ts';
 import { health } from './routes/health.ts';
 import { configInfo } from './routes/config.ts';
 import { latestDecisions, decisionsById } from './routes/decisions.ts';
@@ -96,6 +96,7 @@ export function createControlApi(stack: Stack, extra: readonly ControlRoute[] = 
         await hit.r.handle({ req, res, params: hit.params!, query: url.searchParams, stack });
       } catch (err) {
         if (err instanceof HttpError) return sendError(res, err.status, err.code, err.message);
+        if (err instanceof ClientGone) return void res.destroy();
         console.error('control API:', err);
         if (!res.headersSent) sendError(res, 500, 'server_error', (err as Error).message);
       }

@@ -3,7 +3,9 @@
 // transactions (a ~3 KB row costs 100-400 µs to write here). The history is bounded: a token bucket
 // lets `persistPerSecond` rows a second reach disk (refusals first, bursts up to `burst`), and while
 // the event loop is more than half busy only refusals do; the rest stay in memory only, counted and
-// reported. A scenario run or a person at the UI never comes near either limit.
+// reported. A scenario run or a person at the UI never comes near either limit. The interaction id
+// is the client's choice, so what one id keeps is bounded too: its last `perIdLimit` decisions (in
+// memory and read back from SQLite), within `totalLimit` decisions in memory in all.
 import { performance as nodePerformance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
 import type { Decision } from '../../lib/trace/decision.ts';
@@ -12,6 +14,10 @@ import { RateBudget, refusalsFirst } from './budget.ts';
 export interface DecisionStoreOptions {
   /** Interaction ids kept in memory (oldest evicted first). */
   memoryLimit?: number;
+  /** Decisions kept in memory in all (oldest interaction ids evicted first). */
+  totalLimit?: number;
+  /** Decisions kept and answered per interaction id (the newest). */
+  perIdLimit?: number;
   /** Decisions written to SQLite per second, sustained; the rest are kept in memory only. */
   persistPerSecond?: number;
   /** Decisions that may be written at once after a quiet spell (a scenario run's burst). */
@@ -47,8 +53,15 @@ const LATEST = 500;
 /** Rows per transaction: one event-loop turn never stalls for long (a DPoP decision row is ~5 KB). */
 const CHUNK = 2;
 
+/** An interaction id's newest decisions and how many it had in all. */
+interface History {
+  decisions: Decision[];
+  total: number;
+}
+
 export class DecisionStore {
-  private readonly recent = new Map<string, Decision[]>();
+  private readonly recent = new Map<string, History>();
+  private inMemory = 0;
   /** The last LATEST decisions in arrival order (a ring), for the live feed. */
   private readonly ring: Decision[] = [];
   private ringNext = 0;
@@ -59,9 +72,12 @@ export class DecisionStore {
   private timer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<(d: Decision) => void>();
   private closed = false;
-  private readonly select: Database.Statement<[string], { payload: string }> | null;
+  private readonly select: Database.Statement<[string, number], { payload: string }> | null;
+  private readonly count: Database.Statement<[string], { n: number }> | null;
   private readonly writeBatch: ((rows: Decision[]) => void) | null;
   private readonly memoryLimit: number;
+  private readonly totalLimit: number;
+  private readonly perIdLimit: number;
   private readonly budget: RateBudget;
   private readonly flushEveryMs: number;
   private readonly log: (message: string) => void;
@@ -72,6 +88,8 @@ export class DecisionStore {
 
   constructor(sqlite: Database.Database | null, opts: DecisionStoreOptions = {}) {
     this.memoryLimit = opts.memoryLimit ?? 20_000;
+    this.totalLimit = opts.totalLimit ?? 20_000;
+    this.perIdLimit = opts.perIdLimit ?? 100;
     const perSecond = opts.persistPerSecond ?? 200;
     this.budget = new RateBudget(perSecond, opts.burst ?? perSecond * 10);
     this.flushEveryMs = opts.flushEveryMs ?? 200;
@@ -81,13 +99,17 @@ export class DecisionStore {
       const insert = sqlite.prepare<[string, string, string, number, string]>(
         'INSERT INTO Decision (interactionId, source, at, status, payload) VALUES (?, ?, ?, ?, ?)',
       );
-      this.select = sqlite.prepare<[string], { payload: string }>('SELECT payload FROM Decision WHERE interactionId = ? ORDER BY id');
+      this.select = sqlite.prepare<[string, number], { payload: string }>(
+        'SELECT payload FROM (SELECT id, payload FROM Decision WHERE interactionId = ? ORDER BY id DESC LIMIT ?) ORDER BY id',
+      );
+      this.count = sqlite.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM Decision WHERE interactionId = ?');
       // `at` in the form Prisma writes DateTime on SQLite, so Prisma reads these rows as well.
       this.writeBatch = sqlite.transaction((rows: Decision[]) => {
         for (const d of rows) insert.run(d.interactionId, d.source, d.at.replace(/Z$/, '+00:00'), d.response.status, JSON.stringify(d));
       });
     } else {
       this.select = null;
+      this.count = null;
       this.writeBatch = null;
     }
   }
@@ -95,11 +117,20 @@ export class DecisionStore {
   /** Records a decision; call before the response is sent so a client can look it up at once. */
   record(decision: Decision): void {
     this.counts.recorded++;
-    const list = this.recent.get(decision.interactionId);
-    if (list) list.push(decision);
-    else {
-      this.recent.set(decision.interactionId, [decision]);
-      if (this.recent.size > this.memoryLimit) this.recent.delete(this.recent.keys().next().value!);
+    const history = this.recent.get(decision.interactionId);
+    if (history) {
+      history.decisions.push(decision);
+      history.total++;
+      if (history.decisions.length > this.perIdLimit) history.decisions.shift();
+      else this.inMemory++;
+    } else {
+      this.recent.set(decision.interactionId, { decisions: [decision], total: 1 });
+      this.inMemory++;
+    }
+    while (this.recent.size > this.memoryLimit || this.inMemory > this.totalLimit) {
+      const oldest = this.recent.keys().next().value!;
+      this.inMemory -= this.recent.get(oldest)!.decisions.length;
+      this.recent.delete(oldest);
     }
     this.ring[this.ringNext] = decision;
     this.ringNext = (this.ringNext + 1) % LATEST;
@@ -109,17 +140,23 @@ export class DecisionStore {
     this.timer ??= setTimeout(() => this.flushNow(), this.flushEveryMs);
   }
 
-  /** Decisions for one interaction id, from memory or the database. */
-  async get(interactionId: string): Promise<Decision[]> {
+  /** One interaction id's newest decisions (at most perIdLimit), from memory or the database, and how many older ones are left out. */
+  async history(interactionId: string): Promise<{ decisions: Decision[]; omitted: number }> {
     const hit = this.recent.get(interactionId);
-    if (hit) return hit;
-    if (!this.select) return [];
-    return this.select.all(interactionId).map((r) => JSON.parse(r.payload) as Decision);
+    if (hit) return { decisions: hit.decisions, omitted: hit.total - hit.decisions.length };
+    if (!this.select || !this.count) return { decisions: [], omitted: 0 };
+    const decisions = this.select.all(interactionId, this.perIdLimit).map((r) => JSON.parse(r.payload) as Decision);
+    return { decisions, omitted: decisions.length ? this.count.get(interactionId)!.n - decisions.length : 0 };
+  }
+
+  /** Decisions for one interaction id (the newest perIdLimit), from memory or the database. */
+  async get(interactionId: string): Promise<Decision[]> {
+    return (await this.history(interactionId)).decisions;
   }
 
   /** Only the in-memory decisions (synchronous, for the in-process engine). */
   peek(interactionId: string): Decision[] {
-    return this.recent.get(interactionId) ?? [];
+    return this.recent.get(interactionId)?.decisions ?? [];
   }
 
   /** Latest decisions, newest first (UI live feed; at most 500). */

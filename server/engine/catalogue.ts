@@ -4,6 +4,11 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Scenario } from '../../lib/scenario/schema.ts';
 import { parseScenario, type ScenarioError } from '../../lib/scenario/parse.ts';
+import { CLIENT_CERTS } from '../pki/plan.ts';
+import { requirementsOf } from './requirements.ts';
+
+/** The certificates scenarios may name (certs/index.json's client certificates). */
+const CERT_NAMES = new Set(CLIENT_CERTS.map((c) => c.name));
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -47,6 +52,13 @@ export function loadCatalogue(paths: string[], relativeTo = process.cwd()): Cata
       const result = parseScenario(readFileSync(file, 'utf8'), name);
       if (!result.ok) {
         errors.push(...result.errors);
+        continue;
+      }
+      // Scenarios name the sandbox's certificates (a target maps them to its own): another name is a typo.
+      const unknown = new Set(requirementsOf(result.scenario).certificates.filter((c) => !CERT_NAMES.has(c)));
+      const unknownCerts = Object.entries(result.scenario.actors).filter(([, a]) => a.certificate !== undefined && unknown.has(a.certificate));
+      if (unknownCerts.length) {
+        errors.push(...unknownCerts.map(([actor, a]) => ({ file: name, line: null, path: `actors.${actor}.certificate`, message: `no certificate "${a.certificate}": expected one of ${[...CERT_NAMES].join(', ')}, or one a mint step creates` })));
         continue;
       }
       const dup = seen.get(result.scenario.id);

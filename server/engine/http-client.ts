@@ -7,6 +7,8 @@ import https from 'node:https';
 import http from 'node:http';
 import nodeTls, { type DetailedPeerCertificate, type PeerCertificate, type SecureContext, type TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
+import dns, { type LookupAddress } from 'node:dns';
+import { isLinkLocal } from '../../lib/target/link-local.ts';
 import type { CertSummary } from '../../lib/trace/decision.ts';
 import type { ClientTlsView, HttpMessage, HttpResponseView } from '../../lib/trace/events.ts';
 import { summarizeCert } from '../pki/x509.ts';
@@ -81,6 +83,19 @@ function serverChain(peer: DetailedPeerCertificate): CertSummary[] {
   return out;
 }
 
+const LINK_LOCAL = 'a link-local address (169.254.0.0/16, fe80::/10: cloud metadata services) is never dialled';
+
+/** dns.lookup that refuses link-local answers, so a name cannot lead the engine to a metadata service. */
+const safeLookup: typeof dns.lookup = ((hostname: string, options: dns.LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, '');
+    const usable = addresses.filter((a) => !isLinkLocal(a.address));
+    if (!usable.length) return callback(Object.assign(new Error(`${hostname}: ${LINK_LOCAL}`), { code: 'ERR_LINK_LOCAL' }), '');
+    if (options.all) callback(null, usable);
+    else callback(null, usable[0]!.address, usable[0]!.family);
+  });
+}) as typeof dns.lookup;
+
 function headerRecord(headers: http.IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = v;
@@ -100,6 +115,9 @@ export function send(opts: SendOptions): Promise<Exchange> {
         sessionReused: false, error: null,
       }
     : null;
+  if (isLinkLocal(url.hostname)) {
+    return Promise.resolve({ tls, request, response: null, error: { code: 'ERR_LINK_LOCAL', message: `${url.hostname}: ${LINK_LOCAL}` }, durationMs: 0 });
+  }
   return new Promise((resolve) => {
     let settled = false;
     const finish = (response: HttpResponseView | null, error: Exchange['error']) => {
@@ -110,7 +128,7 @@ export function send(opts: SendOptions): Promise<Exchange> {
     };
     const headers: Record<string, string | string[]> = { ...opts.headers };
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
-    const common = { method: opts.method, headers, agent: false as const, timeout: opts.timeoutMs ?? 10_000 };
+    const common = { method: opts.method, headers, agent: false as const, timeout: opts.timeoutMs ?? 10_000, lookup: safeLookup };
     // Node reads the server's chain to check its name; that copy is kept for the trace.
     let peer: DetailedPeerCertificate | null = null;
     const req = isHttps

@@ -88,6 +88,8 @@ export interface RunRequest {
   onEvent?: TraceListener;
   /** Called with the run id as soon as the run exists (before any scenario starts). */
   onStart?: (runId: string) => void;
+  /** Waited for after the run is announced and before its first scenario (the control API's run queue). */
+  turn?: Promise<unknown>;
 }
 
 const id = (prefix: string) => `${prefix}${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
@@ -234,6 +236,7 @@ export async function runScenarios(req: RunRequest): Promise<RunResult> {
   req.onStart?.(runId);
   recorder.emit({ type: 'run.started', target: req.target.name, scenarios: planned.map((p) => ({ id: p.entry.scenario.id, title: p.entry.scenario.title, scenarioRunId: p.scenarioRunId })) });
 
+  if (req.turn) await req.turn;
   const results: ScenarioResult[] = new Array(planned.length);
   let next = 0;
   let bailed = false;

@@ -5,6 +5,7 @@
 // and retried with the next one (no gap in the stored trace); the run itself never sees it.
 import { Prisma, type PrismaClient } from '../db/client.ts';
 import type { TraceEvent, TraceEventBody, RunStatus, ScenarioStatus, StepStatus } from '../../lib/trace/events.ts';
+import { BOOT_ID } from './recovery.ts';
 
 export interface Scope {
   scenarioRunId: string | null;
@@ -93,7 +94,7 @@ export class RunRecorder {
     return this.write((p) =>
       p.run.create({
         data: {
-          id: this.runId, status: 'running', pid: process.pid, trigger: run.trigger, target: run.target, selection: JSON.stringify(run.selection),
+          id: this.runId, status: 'running', pid: process.pid, bootId: BOOT_ID, trigger: run.trigger, target: run.target, selection: JSON.stringify(run.selection),
           scenarios: { create: run.scenarios.map((s) => ({ id: s.id, scenarioId: s.scenarioId, title: s.title, position: s.position, status: 'pending' })) },
         },
       }),

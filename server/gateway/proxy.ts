@@ -1,26 +1,28 @@
-// Forwards an accepted request to the upstream OB API with the verified identity, and strips every
-// header a client could use to spoof one (forwarded certificates, our own x-sandbox-* headers).
+// Forwards an accepted request to the upstream OB API with the verified identity, and only an allowlist
+// of the client's headers (none a client could use to spoof an identity).
 // The client certificate goes upstream only from the TLS socket, as RFC 9440 Client-Cert. The
 // upstream connection pool is undici's (keep-alive; about a third cheaper per request than node:http).
 import type { IncomingMessage, ServerResponse, OutgoingHttpHeaders } from 'node:http';
-import { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { GatewayContext } from './context.ts';
 import { bodyTooLarge } from '../limits.ts';
 
 /**
- * Never forwarded from the client: hop-by-hop, credentials, and identity / forwarding headers in
- * every spelling proxies use (Envoy XFCC, nginx / Apache ssl-client-*, AWS, Azure ARR, RFC 9440).
- * Underscores count as dashes: some upstream stacks (CGI, WSGI) read X_SANDBOX_CLIENT_ID as
- * x-sandbox-client-id, which is why nginx drops such names by default.
+ * The client's headers the upstream receives: an allowlist (content negotiation, the body's type and
+ * the OBIE request headers). Everything else is dropped: identity and forwarded-certificate headers
+ * in whatever spelling a proxy or framework uses (X-SSL-Cert, X-Remote-User, Cert, XFCC...) cannot
+ * reach it because nothing outside the list does. The gateway adds its own (Client-Cert, x-sandbox-*,
+ * X-Forwarded-*, x-fapi-interaction-id) after.
  */
+const FORWARDED = new Set([
+  'accept', 'accept-language', 'content-type', 'user-agent', 'cache-control', 'if-none-match', 'if-modified-since',
+  // OBIE Read/Write API request headers.
+  'x-fapi-auth-date', 'x-fapi-customer-ip-address', 'x-customer-user-agent', 'x-idempotency-key', 'x-jws-signature',
+]);
+
+/** Whether a client's header is kept from the upstream (anything not on the allowlist). */
 export function isStripped(name: string): boolean {
-  const n = name.toLowerCase().replace(/_/g, '-');
-  return (
-    /^(connection|keep-alive|proxy-.*|te|trailer|transfer-encoding|upgrade|host|expect|authorization|dpop|x-real-ip|true-client-ip)$/.test(n) ||
-    /^(x-sandbox-|x-amzn-mtls|x-arr-clientcert)/.test(n) ||
-    /forwarded|client-?cert|ssl-client|client-verify|client-dn/.test(n)
-  );
+  return !FORWARDED.has(name.toLowerCase());
 }
 
 const HOP_BY_HOP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
@@ -45,17 +47,6 @@ function hostOf(origin: string): string {
   return host;
 }
 
-/** isStripped(), remembered per header name (names repeat; the memo is bounded). */
-const strippedMemo = new Map<string, boolean>();
-function stripped(name: string): boolean {
-  let hit = strippedMemo.get(name);
-  if (hit === undefined) {
-    hit = isStripped(name);
-    if (strippedMemo.size < 1_000) strippedMemo.set(name, hit);
-  }
-  return hit;
-}
-
 export function createProxy(target: UpstreamTarget) {
   const pool = new Pool(`http://${target.host}:${target.port}`, { connections: 256, headersTimeout: 15_000, bodyTimeout: 15_000 });
 
@@ -72,7 +63,7 @@ export function createProxy(target: UpstreamTarget) {
     const incoming = req.headers;
     for (const name in incoming) {
       const value = incoming[name];
-      if (value !== undefined && !stripped(name)) headers[name] = value;
+      if (value !== undefined && FORWARDED.has(name)) headers[name] = value;
     }
     const c = ctx.claims ?? {};
     headers['x-sandbox-gateway-key'] = target.secret;
@@ -88,28 +79,35 @@ export function createProxy(target: UpstreamTarget) {
     headers['x-forwarded-prefix'] = ctx.route.prefix.slice(0, ctx.route.prefix.indexOf('/open-banking'));
     if (ctx.conn.clientCertHeader) headers['client-cert'] = ctx.conn.clientCertHeader;
     // A request without a body (no content-length, no transfer-encoding: RFC 9112 §6.3) sends none.
-    // A body streams through, counted: past the limit the upstream request is abandoned (413).
+    // A body is read whole first, counted (past the limit: 413 and nothing goes upstream), then sent
+    // with its length: an upstream that answers before reading it all (its own 413) cannot turn the
+    // exchange into a reset and a 502.
     const hasBody = incoming['content-length'] !== undefined || incoming['transfer-encoding'] !== undefined;
-    let cutOff = false;
-    const limit = ctx.deps.maxBodyBytes;
-    async function* counted() {
+    let body: Buffer | undefined;
+    if (hasBody) {
+      const limit = ctx.deps.maxBodyBytes;
+      const chunks: Buffer[] = [];
       let size = 0;
-      for await (const chunk of req as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > limit) {
-          cutOff = true;
-          if (!res.headersSent) await onStatus(413);
-          bodyTooLarge(res, limit);
-          throw new Error(`the request body grew past ${limit} bytes`);
+      try {
+        for await (const chunk of req as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > limit) {
+            if (!res.headersSent) await onStatus(413);
+            return bodyTooLarge(res, limit);
+          }
+          chunks.push(chunk);
         }
-        yield chunk;
+      } catch {
+        return void res.destroy(); // the client went away mid-body
       }
+      body = Buffer.concat(chunks, size);
+      delete headers['content-length'];
+      headers['content-length'] = String(size);
     }
     let up;
     try {
-      up = await pool.request({ method: (req.method ?? 'GET') as 'GET', path: upstreamPath, headers, ...(hasBody ? { body: Readable.from(counted()) } : {}) });
+      up = await pool.request({ method: (req.method ?? 'GET') as 'GET', path: upstreamPath, headers, ...(body ? { body } : {}) });
     } catch (err) {
-      if (cutOff) return;
       return badGateway(res, ctx, err as Error, onStatus);
     }
     const out: OutgoingHttpHeaders = { ...ctx.responseHeaders };

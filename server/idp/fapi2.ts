@@ -25,6 +25,14 @@ export function codeTtl(_ctx: unknown, _code: unknown, client: { clientId: strin
 
 const MIN_RSA_BITS = 2048;
 
+/** Bits of a base64url big-endian unsigned integer (an RSA modulus; leading zero bytes do not count). */
+function bitLength(b64: string): number {
+  const bytes = Buffer.from(b64, 'base64url');
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  return i === bytes.length ? 0 : (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
+}
+
 /**
  * Client metadata rules of the fapi2 profile, for registered and seeded clients alike: access tokens
  * bound by certificate or DPoP, RSA keys of 2048 bits or more. (response_type code only is the
@@ -41,7 +49,7 @@ export function clientRules(errors: typeof OidcErrors): NonNullable<Configuratio
         throw new errors.InvalidClientMetadata('FAPI 2.0 requires sender-constrained access tokens: register tls_client_certificate_bound_access_tokens or dpop_bound_access_tokens');
       }
       for (const k of (metadata.jwks as { keys?: { kty?: string; n?: string; kid?: string }[] } | undefined)?.keys ?? []) {
-        const bits = k.kty === 'RSA' && typeof k.n === 'string' ? Buffer.from(k.n, 'base64url').length * 8 : null;
+        const bits = k.kty === 'RSA' && typeof k.n === 'string' ? bitLength(k.n) : null;
         if (bits !== null && bits < MIN_RSA_BITS) throw new errors.InvalidClientMetadata(`an RSA key${k.kid ? ` (${k.kid})` : ''} has ${bits} bits: FAPI 2.0 requires at least ${MIN_RSA_BITS}`);
       }
     },

@@ -1,7 +1,7 @@
 // Loads a target file: parses and validates it (lib/target/parse.ts), then reads every file it names
 // (relative to the target file) into memory: CA bundles, client certificates and keys, client signing
 // and DPoP keys. Any problem is a TargetError naming the file, line, field and what was expected.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import path from 'node:path';
 import type { JWK } from 'jose';
@@ -36,7 +36,27 @@ const PEM = /-----BEGIN [A-Z0-9 ]+-----[\s\S]+?-----END [A-Z0-9 ]+-----/g;
 export interface LoadOptions {
   /** Directory that relative paths start from (the target file's). */
   baseDir: string;
-  env?: Readonly<Record<string, string | undefined>>;
+  /** Where ${VAR} references come from; null: none are expanded (targets posted to the control API). */
+  env?: Readonly<Record<string, string | undefined>> | null;
+  /** Folders its file paths must stay in (targets posted to the control API); absent: any path. */
+  allowedDirs?: readonly string[];
+}
+
+/** Whether `file` is inside one of `dirs`. */
+function inside(file: string, dirs: readonly string[]): boolean {
+  return dirs.some((dir) => {
+    const rel = path.relative(dir, file);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  });
+}
+
+/** The real path of an existing file, or the path itself (a missing file cannot escape through a link). */
+function real(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
 }
 
 /** Reads and checks a target file from disk. */
@@ -52,7 +72,7 @@ export function loadTargetFile(file: string, env: Readonly<Record<string, string
 
 /** Parses target YAML (a file, or text pasted in the UI) and reads what it names from baseDir. */
 export function loadTargetText(text: string, source: string, opts: LoadOptions): LoadedTarget {
-  const parsed = parseTarget(text, source, opts.env ?? {});
+  const parsed = parseTarget(text, source, opts.env === undefined ? {} : opts.env);
   if (!parsed.ok) throw new TargetError(parsed.errors);
   const target = parsed.target;
   const errors: TargetFileError[] = [];
@@ -65,6 +85,10 @@ export function loadTargetText(text: string, source: string, opts: LoadOptions):
   const read = (value: string, at: PropertyKey[]): string | null => {
     if (value.trimStart().startsWith('-----BEGIN') || value.trimStart().startsWith('{')) return value;
     const full = path.resolve(opts.baseDir, value);
+    // The same answer whether an outside file exists or not, and nothing read from it.
+    if (opts.allowedDirs && !(inside(full, opts.allowedDirs) && inside(real(full), opts.allowedDirs))) {
+      return fail(at, `${value} is outside the folders target files may name here (the certificates folder and FAPI_TARGET_FILE_DIRS)`);
+    }
     try {
       return readFileSync(full, 'utf8');
     } catch (err) {
@@ -85,8 +109,9 @@ export function loadTargetText(text: string, source: string, opts: LoadOptions):
     let jwk: JWK;
     try {
       jwk = JSON.parse(text) as JWK;
-    } catch (err) {
-      return fail(at, `not JSON: ${(err as Error).message}`);
+    } catch {
+      // JSON.parse's message quotes the text: never echo a file's bytes.
+      return fail(at, 'not JSON (expected a JWK: a JSON object with kty)');
     }
     if (typeof jwk !== 'object' || !jwk || typeof jwk.kty !== 'string') return fail(at, 'expected a JWK (a JSON object with kty)');
     if (!('d' in jwk)) return fail(at, 'expected a private JWK (it has no "d")');

@@ -12,7 +12,8 @@ export class UnsupportedTargetError extends Error {}
 
 /** Loads a stored target's YAML (TargetError when it is invalid or names files that are not there). */
 export function loadStored(stack: Stack, yaml: string, label: string): LoadedTarget {
-  return loadTargetText(yaml, label, { baseDir: stack.config.rootDir, env: process.env });
+  // No ${VAR} from the server's environment (it would be echoed back), files only from the allowed folders.
+  return loadTargetText(yaml, label, { baseDir: stack.config.rootDir, env: null, allowedDirs: stack.config.targetFileDirs });
 }
 
 /** Builds a stored target against the running stack (may fetch the AS's discovery document and JWKS). */

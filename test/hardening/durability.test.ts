@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { startStack, type Stack } from '../../server/stack.ts';
-import { recoverRuns } from '../../server/engine/recovery.ts';
+import { BOOT_ID, recoverRuns } from '../../server/engine/recovery.ts';
 import { runChild } from '../helpers/child.ts';
 import { certsDir, tempDataDir } from '../helpers/paths.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
@@ -131,13 +131,13 @@ test('recovery leaves the runs of live processes alone and marks those of dead o
   const t = await startTestStack('recovery');
   try {
     const p = t.stack.db.prisma;
-    const make = (id: string, pid: number | null) => p.run.create({
-      data: { id, status: 'running', pid, trigger: 'test', target: 'bundled', selection: '[]', scenarios: { create: [{ id: `${id}-0`, scenarioId: 's', title: 's', position: 0, status: 'running' }] } },
+    const make = (id: string, pid: number | null, bootId: string | null = null) => p.run.create({
+      data: { id, status: 'running', pid, bootId, trigger: 'test', target: 'bundled', selection: '[]', scenarios: { create: [{ id: `${id}-0`, scenarioId: 's', title: 's', position: 0, status: 'running' }] } },
     });
     await make('run_live', 111);
     await make('run_dead', 222);
     await make('run_unknown', null);
-    await make('run_mine', process.pid);
+    await make('run_mine', process.pid, BOOT_ID);
     const recovered = await recoverRuns(p, (pid) => pid === 111);
     assert.deepEqual(recovered.sort(), ['run_dead', 'run_unknown']);
     const status = Object.fromEntries((await p.run.findMany({ select: { id: true, status: true } })).map((r) => [r.id, r.status]));

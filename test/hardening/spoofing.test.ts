@@ -152,3 +152,22 @@ test('every spoofed header name in this file is one the proxy strips (the gatewa
   const { isStripped } = await import('../../server/gateway/proxy.ts');
   for (const name of Object.keys(spoofed('tpp-alpha'))) assert.ok(isStripped(name), name);
 });
+
+test('only an allowlist of headers reaches the upstream: identity headers of any spelling never do', async () => {
+  const token = await idpToken(t.stack, { client_id: 'tpp-alpha', cnf: { 'x5t#S256': thumbprint(t.stack, 'tpp-alpha') } });
+  const pem = encodeURIComponent(new X509Certificate(derOf('tpp-beta')).toString());
+  const identity = {
+    'x-ssl-cert': pem, 'x-ssl-issuer': 'CN=Sandbox Issuing CA', 'x-remote-user': 'tpp-beta', 'x-authenticated-user': 'tpp-beta', cert: pem,
+    'remote-user': 'tpp-beta', 'x-user': 'tpp-beta', 'x-client-id': 'tpp-beta', 'x-auth-request-user': 'tpp-beta', 'x-made-up-identity': 'tpp-beta',
+  };
+  upstream.length = 0;
+  const ex = await callGateway(t.stack, ACCOUNTS, { cert: 'tpp-alpha', token, headers: { ...identity, 'x-fapi-customer-ip-address': '10.1.2.3', 'x-fapi-auth-date': 'Sun, 10 Sep 2017 19:43:31 GMT', 'x-customer-user-agent': 'ua' } });
+  assert.equal(ex.response?.status, 200, ex.response?.body);
+  const seen = upstream[0]!;
+  for (const name of Object.keys(identity)) assert.equal(seen[name], undefined, `${name} reached the upstream`);
+  // What the OB API is meant to see (OBIE request headers) still goes through.
+  assert.equal(seen['x-fapi-customer-ip-address'], '10.1.2.3');
+  assert.equal(seen['x-fapi-auth-date'], 'Sun, 10 Sep 2017 19:43:31 GMT');
+  assert.equal(seen['x-customer-user-agent'], 'ua');
+  assert.equal(seen.accept, 'application/json');
+});

@@ -17,5 +17,7 @@ export function configInfo({ res, stack }: ControlRequest): void {
       disabledChecks: stack.config.gateway.disabledChecks,
     },
     limits: stack.config.limits,
+    runs: stack.config.runs,
+    retention: stack.config.retention,
   });
 }

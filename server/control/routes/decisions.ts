@@ -9,7 +9,7 @@ export function latestDecisions({ res, query, stack }: ControlRequest): void {
 }
 
 export async function decisionsById({ res, params, stack }: ControlRequest): Promise<void> {
-  const found = await stack.decisions.get(params.interactionId!);
-  if (!found.length) return sendError(res, 404, 'not_found', `no decision recorded for x-fapi-interaction-id ${params.interactionId}`);
-  sendJson(res, 200, { interactionId: params.interactionId, decisions: found });
+  const { decisions, omitted } = await stack.decisions.history(params.interactionId!);
+  if (!decisions.length) return sendError(res, 404, 'not_found', `no decision recorded for x-fapi-interaction-id ${params.interactionId}`);
+  sendJson(res, 200, { interactionId: params.interactionId, decisions, omitted });
 }

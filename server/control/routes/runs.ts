@@ -9,9 +9,17 @@ import { bundledTarget } from '../../engine/target.ts';
 import { liveRuns } from '../../engine/trace.ts';
 import { targetForRun } from './targets.ts';
 import type { TraceEvent } from '../../../lib/trace/events.ts';
+import type { Stack } from '../../stack-types.ts';
+import { RunQueue } from '../run-queue.ts';
+
+/** One run queue per stack (tests run several stacks in one process). */
+const runQueues = new WeakMap<Stack, RunQueue>();
 
 export async function startRun({ req, res, stack }: ControlRequest): Promise<void> {
   const body = (await readJson(req)) as { scenarios?: unknown; target?: unknown };
+  // A typo ("taget") must not silently run against the bundled stack.
+  const extra = Object.keys(body).filter((k) => k !== 'scenarios' && k !== 'target');
+  if (extra.length) throw new HttpError(400, 'invalid_request', `unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `"${k.slice(0, 50)}"`).slice(0, 5).join(', ')}: the body takes "scenarios" and "target"`);
   const wanted = body.scenarios;
   if (!Array.isArray(wanted) || !wanted.length || !wanted.every((w) => typeof w === 'string')) {
     throw new HttpError(400, 'invalid_request', 'body must be {"scenarios": ["<id or tag>", ...], "target"?: "<target id>"}');
@@ -19,14 +27,29 @@ export async function startRun({ req, res, stack }: ControlRequest): Promise<voi
   if (body.target !== undefined && (typeof body.target !== 'string' || !body.target)) throw new HttpError(400, 'invalid_request', '"target" must be a target id (GET /api/targets)');
   const { selected, unknown } = select(stack.catalogue.get().scenarios, wanted as string[]);
   if (unknown.length) throw new HttpError(400, 'invalid_request', `no scenario or tag named ${unknown.join(', ')}`);
-  // An external target (routes/targets.ts), or the bundled stack.
-  const target = typeof body.target === 'string' && body.target !== 'bundled' ? await targetForRun(stack, body.target) : bundledTarget(stack);
+  const queue = runQueues.get(stack) ?? runQueues.set(stack, new RunQueue(stack.config.runs.concurrency, stack.config.runs.queue)).get(stack)!;
+  if (!queue.hasRoom()) {
+    return sendJson(res, 429, {
+      error: 'too_many_runs',
+      error_description: `${stack.config.runs.concurrency} runs are executing and ${stack.config.runs.queue} waiting (FAPI_RUN_CONCURRENCY, FAPI_RUN_QUEUE): retry later`,
+    }, { 'retry-after': '5' });
+  }
+  // Taken at once (a slot or a place in the queue), so concurrent requests cannot all pass the check.
+  const turn = queue.turn();
+  let target;
+  try {
+    // An external target (routes/targets.ts), or the bundled stack.
+    target = typeof body.target === 'string' && body.target !== 'bundled' ? await targetForRun(stack, body.target) : bundledTarget(stack);
+  } catch (err) {
+    void turn.then((release) => release());
+    throw err;
+  }
   // The web UI's own pages fetch same-origin (browsers say so in Sec-Fetch-Site); anything else is an API client.
   const trigger = req.headers['sec-fetch-site'] === 'same-origin' ? 'ui' : 'api';
   const runId = await new Promise<string>((resolve, reject) => {
     runScenarios({
-      scenarios: selected, target, trigger, selection: wanted as string[], prisma: stack.db.prisma, onStart: resolve,
-    }).catch(reject);
+      scenarios: selected, target, trigger, selection: wanted as string[], prisma: stack.db.prisma, onStart: resolve, turn,
+    }).catch(reject).finally(() => void turn.then((release) => release()));
   });
   sendJson(res, 202, { runId, target: target.name, events: `/api/runs/${runId}/events`, scenarios: selected.map((s) => s.scenario.id) });
 }
