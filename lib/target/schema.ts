@@ -9,7 +9,7 @@ import { isLinkLocal } from './link-local.ts';
 const name = z.string().regex(/^[a-z][a-z0-9_-]*$/i, 'a name: letters, digits, _ and -, starting with a letter');
 
 const httpsUrl = z.url({ protocol: /^https$/, error: 'an https:// URL' })
-  .refine((u) => !isLinkLocal(new URL(u).hostname), { error: 'a link-local address (169.254.0.0/16, fe80::/10: cloud metadata services) is not a target endpoint' });
+  .refine((u) => !URL.canParse(u) || !isLinkLocal(new URL(u).hostname), { error: 'a link-local address (169.254.0.0/16, fe80::/10: cloud metadata services) is not a target endpoint' });
 
 const pem = z.string().min(1).describe('a PEM file (path relative to the target file) or the PEM text itself');
 

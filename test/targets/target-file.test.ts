@@ -151,3 +151,9 @@ test('every catalogue scenario declares what its steps imply, and names its clie
   const audience = scenarios.find((s) => s.scenario.id === 'token-for-another-audience')!.scenario;
   assert.deepEqual(requirementsOf(audience).resources, ['payments-api']);
 });
+
+test('an endpoint that is no URL at all is a field error, not an exception (found by the YAML fuzz class)', () => {
+  const result = parseTarget('name: x\nauthorizationServer: bundled\nresourceServer: { baseUrl: "https://[zz" }\nsenderConstraint: mtls\n', 'odd.yaml', {});
+  assert.equal(result.ok, false);
+  assert.deepEqual(!result.ok && result.errors.map((e) => `${e.line} ${e.path}`), ['3 resourceServer.baseUrl']);
+});
