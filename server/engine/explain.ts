@@ -58,7 +58,7 @@ export function explainFailure(
   const fix = info ? ` Fix: ${info.fix}` : '';
 
   if (step.expect.handshake === 'refused' && got.status !== null) {
-    return `${head}: expected the TLS handshake to be refused, got HTTP ${got.text}. The ${who}'s strict listener accepted the certificate.${fix}`;
+    return `${head}: expected the TLS handshake to be refused, got HTTP ${got.text}. The ${who} completed a handshake it should have refused.${fix}`;
   }
   if (expectsRefusal && got.status !== null && got.status < 400) {
     const what = info ? `: it does not check that ${lower(info.title)} (${info.spec})` : '';

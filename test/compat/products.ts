@@ -197,7 +197,7 @@ export const PRODUCTS: readonly Product[] = [
   },
   {
     id: 'haproxy-cnf-binding', product: 'HAProxy', mode: 'jwt_verify ES256 + cnf.x5t#S256 = ssl_c_der,sha2(256),ub64enc',
-    summary: 'Every applicable scenario passes, in configuration alone: jwt_verify, jwt_payload_query and ssl_c_der,sha2(256),ub64enc enforce RFC 8705 binding. Limits: jwt_verify has no PS256 in 2.6 (the IdP must sign ES256) and verifies only with a key file, so no DPoP.',
+    summary: 'The binding holds, in configuration alone: jwt_verify, jwt_payload_query and ssl_c_der,sha2(256),ub64enc enforce RFC 8705 binding and every certificate scenario passes. Three findings on the edges: its own 401s carry no Date header, a second Authorization header is ignored (the first one wins), and TLS 1.2 CBC suites are accepted (set ssl-default-bind-ciphers to the BCP 195 AES-GCM list). Limits: jwt_verify has no PS256 in 2.6 (the IdP must sign ES256) and verifies only with a key file, so no DPoP.',
     missing: missing('haproxy-cnf-binding'),
     version: () => versionOf(haproxyBinary()!, ['-v'], /HAProxy version (\S+)/) ?? 'unknown',
     accessTokenAlg: 'ES256',

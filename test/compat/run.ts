@@ -100,8 +100,17 @@ function cellOf(result: ScenarioResult, scenario: LoadedScenario, upstreamSteps:
   const wanted = /expected (\d{3}(?: [a-z_]+)?)/.exec(text!)?.[1];
   const fix = kind === 'tls-alert'
     ? 'The certificate is refused either way; to tell the client why, complete the handshake (ask for the certificate without requiring a valid one) and answer 401 invalid_token with WWW-Authenticate (RFC 6750 §3).'
-    : catalogueFix?.trim() ?? (kind === 'wrong-shape' && wanted ? `Answer ${wanted} with a WWW-Authenticate challenge carrying that error (RFC 6750 §3, RFC 9449 §7.1), as the scenario's expectation says.` : undefined);
+    : catalogueFix?.trim() ?? (kind === 'wrong-shape' ? shapeFix(text!, wanted, scenario) : undefined);
   return { outcome: 'fail', kind, ...(upstreamSteps.has(f.step) ? { upstream: true } : {}), step: f.step + 1, got, reason, ...(fix ? { fix } : {}) };
+}
+
+/**
+ * The change for a refusal in the wrong shape: a missing or wrong response header is the scenario's own advice
+ * (gatewayShould); otherwise the challenge the expectation names.
+ */
+function shapeFix(text: string, wanted: string | undefined, scenario: LoadedScenario): string | undefined {
+  if (/not the way the RFC asks \(header /.test(text)) return scenario.scenario.gatewayShould?.trim().replace(/\s+/g, ' ');
+  return wanted ? `Answer ${wanted} with a WWW-Authenticate challenge carrying that error (RFC 6750 §3, RFC 9449 §7.1), as the scenario's expectation says.` : undefined;
 }
 
 /** Runs the matrix's scenarios against one product; a product that is not installed gives a row of its own. */
