@@ -131,7 +131,7 @@ function Headline({ scenario, tags }: { scenario: ScenarioView; tags: readonly s
         {step && refusal ? (
           <p className="why">
             Step {step.index + 1}: the {refusal.decision.source === 'idp' ? 'identity provider' : 'gateway'} refused {who} request
-            {info ? <> ({info.title}; <a href={info.specUrl} target="_blank" rel="noreferrer">{info.spec}</a>)</> : null}.
+            {info ? <> (it requires: {info.title}; <a href={info.specUrl} target="_blank" rel="noreferrer">{info.spec}</a>)</> : null}.
           </p>
         ) : step ? <p className="why">Step {step.index + 1}: {step.name}.</p> : null}
         {unobservable ? <p className="why" data-verdict-note="unobservable">This target&apos;s servers are not the sandbox&apos;s own: their checks cannot be seen, so each step is judged on what the client saw.</p> : null}
