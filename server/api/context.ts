@@ -24,9 +24,8 @@ export interface ApiResponse {
 
 export type Handler = (r: ApiRequest) => Promise<ApiResponse>;
 
-/** A request to a consent resource (client-credentials token; no customer data). */
-export interface ConsentRequest {
-  consents: ConsentStore;
+/** What every consent or payment request carries: the caller, the URL and its parameters, the body. */
+interface ResourceRequest {
   caller: Caller;
   url: URL;
   params: Readonly<Record<string, string>>;
@@ -35,21 +34,20 @@ export interface ConsentRequest {
   body: unknown;
 }
 
+/** A request to a consent resource (client-credentials token; no customer data). */
+export interface ConsentRequest extends ResourceRequest {
+  consents: ConsentStore;
+}
+
 export type ConsentHandler = (r: ConsentRequest) => Promise<ApiResponse>;
 
 /** Links.Self of a response that is not paginated. */
 export const selfLink = (r: ApiRequest) => ({ Self: `${r.base}${r.url.pathname}${r.url.search}` });
 
 /** A request to the Payment Initiation API (consents and payments of the calling client). */
-export interface PaymentRequest {
+export interface PaymentRequest extends ResourceRequest {
   prisma: PrismaClient;
   payments: PaymentStore;
-  caller: Caller;
-  url: URL;
-  params: Readonly<Record<string, string>>;
-  base: string;
-  /** The parsed JSON body (undefined without one). */
-  body: unknown;
 }
 
 export type PaymentHandler = (r: PaymentRequest) => Promise<ApiResponse>;
