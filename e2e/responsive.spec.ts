@@ -47,7 +47,7 @@ for (const vp of VIEWPORTS) {
   test(`every page fits a ${vp.name} (${vp.width}×${vp.height}) and axe finds nothing serious`, async ({ page }) => {
     test.setTimeout(180_000);
     await page.setViewportSize({ width: vp.width, height: vp.height });
-    const pages = ['/', `/scenarios/${STOLEN}`, '/runs', `/runs/${runId}`, '/compare', '/pki', '/playground', '/targets', '/no-such-page'];
+    const pages = ['/', `/scenarios/${STOLEN}`, '/runs', `/runs/${runId}`, '/compare', '/pki', '/playground', '/targets', '/conformance', '/no-such-page'];
     const problems: string[] = [];
     for (const path of pages) {
       await page.goto(path);

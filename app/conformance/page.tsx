@@ -8,8 +8,10 @@ import type { ConformanceModel, CoveredRequirement } from '../../lib/conformance
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Conformance' };
 
-function Rows({ rows }: { rows: CoveredRequirement[] }) {
+function Rows({ rows, label }: { rows: CoveredRequirement[]; label: string }) {
   return (
+    // Its own scroll container on phones (focusable, so keyboards can scroll it), never the page.
+    <div className="table-wrap" tabIndex={0} role="region" aria-label={label}>
     <table className="table">
       <thead><tr><th scope="col">Requirement</th><th scope="col">What it asks</th><th scope="col">Scenarios</th></tr></thead>
       <tbody>
@@ -26,6 +28,7 @@ function Rows({ rows }: { rows: CoveredRequirement[] }) {
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 
@@ -50,10 +53,11 @@ export default async function ConformancePage() {
         </div>
       </div>
       <h2>Authorization server</h2>
-      <Rows rows={observable.filter((r) => r.party === 'authorization server')} />
+      <Rows rows={observable.filter((r) => r.party === 'authorization server')} label="Authorization server requirements" />
       <h2>Resource server</h2>
-      <Rows rows={observable.filter((r) => r.party === 'resource server')} />
+      <Rows rows={observable.filter((r) => r.party === 'resource server')} label="Resource server requirements" />
       <h2>Not observable from outside</h2>
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Requirements not observable from outside">
       <table className="table">
         <thead><tr><th scope="col">Requirement</th><th scope="col">What it asks</th><th scope="col">Why</th></tr></thead>
         <tbody>
@@ -62,6 +66,7 @@ export default async function ConformancePage() {
           ))}
         </tbody>
       </table>
+      </div>
       <h2>Mutation score</h2>
       {m ? (
         <p>Measured {m.generatedAt}: {killed} of {measured.length} observable checks make at least one scenario fail when disabled.</p>
