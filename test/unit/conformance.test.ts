@@ -9,6 +9,7 @@ import { ROOT_DIR } from '../../server/config.ts';
 import { loadConformance } from '../../server/conformance.ts';
 import { cites, conformanceModel, renderConformance } from '../../lib/conformance/model.ts';
 import { REQUIREMENTS } from '../../lib/conformance/requirements.ts';
+import { loadCatalogue } from '../../server/engine/catalogue.ts';
 
 test('docs/CONFORMANCE.md is current (run `npm run conformance`)', () => {
   const committed = readFileSync(path.join(ROOT_DIR, 'docs', 'CONFORMANCE.md'), 'utf8');
@@ -47,4 +48,16 @@ test('the mutation score: "not measured" without docs/mutants.json; with it, kil
   assert.match(md, /\| dpop\.ath \| \*\*no scenario \(survives\)\*\* \|/);
   assert.match(md, /\| api\.interaction-id \| not observable \| logging only \|/);
   assert.match(md, /\| FAPI2SP 5\.3\.2\.1-8 \| .* \| \[s1\]\(\.\.\/scenarios\/s1\.yaml\) \|/);
+});
+
+test('a FAPI 2.0 clause named in a scenario\'s prose (teaches, summary, step names) is one its references cite', () => {
+  const wrong: string[] = [];
+  for (const { scenario: s } of loadCatalogue([path.join(ROOT_DIR, 'scenarios')], ROOT_DIR).scenarios) {
+    const prose = [s.title, s.summary, s.teaches, s.gatewayShould, ...s.steps.map((st) => st.name)].join('\n');
+    const cited = new Set(s.references.filter((r) => r.startsWith('FAPI2SP ')).map((r) => r.slice('FAPI2SP '.length)));
+    for (const [, clause] of prose.matchAll(/(?<![§\d.])\b(\d+\.\d+(?:\.\d+)*-\d+)\b/g)) {
+      if (!cited.has(clause!)) wrong.push(`${s.id}: names ${clause} (${REQUIREMENTS.find((r) => r.id === `FAPI2SP ${clause}`)?.text ?? 'no such requirement'}) but cites ${[...cited].join(', ') || 'no FAPI2SP clause'}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
 });
