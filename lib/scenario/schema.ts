@@ -75,6 +75,10 @@ const expectation = z
     claims: z.record(z.string(), z.unknown()).optional().describe('claims of the issued access token (dot paths; values may use {{templates}})'),
     headers: z.record(z.string(), z.union([z.string(), z.literal(true), z.literal(false)])).optional().describe('response headers: a value, true (present) or false (absent)'),
     body: z.record(z.string(), z.unknown()).optional().describe('values in the JSON response body (dot paths)'),
+    bodyRange: z
+      .record(z.string(), z.object({ min: z.number().optional(), max: z.number().optional() }).strict())
+      .optional()
+      .describe('numbers in the JSON response body (dot paths) within min and max, both inclusive (e.g. expires_in)'),
     callback: z
       .object({
         code: z.boolean().optional().describe('the app received an authorization code (true) or none (false)'),

@@ -177,10 +177,23 @@ export function evaluate(expect: Expectation, observation: Observation, state: S
     const want = expect.callback?.iss !== undefined ? state.text(expect.callback.iss) : state.target.endpoints.issuer;
     push('callback iss', want, got, got === want, got === null ? 'the authorization response carries no iss (RFC 9207 §2): a mix-up attack cannot be detected' : undefined);
   }
+  // FAPI 2.0 SP 5.3.2.2-10: a request that carried the customer's credentials is never redirected with 307
+  // (nor 308, RFC 9110 §15.4.9): the browser would post the password again, to wherever Location points.
+  for (const r of observation.redirects ?? []) {
+    if (!r.credentials) continue;
+    push('redirect after credentials', 'not 307 or 308', r.status, r.status !== 307 && r.status !== 308,
+      r.status === 307 || r.status === 308 ? `${r.method} ${r.url} carried the customer's credentials and was answered ${r.status}: the browser re-sends them to the next URL (FAPI 2.0 SP 5.3.2.2-10; 303 is what 5.3.2.2-11 asks)` : undefined);
+  }
   for (const [path, raw] of Object.entries(expect.body ?? {})) {
     const want = state.deep(raw);
     const actual = getPath(body, path.split('.')) ?? null;
     push(`body ${path}`, want, actual, equal(want, actual));
+  }
+  for (const [path, { min, max }] of Object.entries(expect.bodyRange ?? {})) {
+    const actual = getPath(body, path.split('.')) ?? null;
+    const within = typeof actual === 'number' && (min === undefined || actual >= min) && (max === undefined || actual <= max);
+    push(`body ${path}`, min === undefined ? `at most ${max}` : max === undefined ? `at least ${min}` : `${min} to ${max}`, actual, within,
+      typeof actual === 'number' || actual === null ? undefined : `${path} is a ${typeof actual}, not a number`);
   }
   return results;
 }

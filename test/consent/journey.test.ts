@@ -40,9 +40,9 @@ async function toSignIn(permissions = ALL) {
   const { verifier, challenge } = pkce();
   const pushed = await par(authorizationParams(env, 'tpp-alpha', id, challenge, 'state-42'));
   assert.equal(pushed.status, 201, JSON.stringify(pushed.body));
-  const { browser: b, exchanges } = browser(env);
+  const { browser: b, exchanges, redirects } = browser(env);
   const login = asPage(await b.open(`${env.urls.idp}/auth?client_id=tpp-alpha&request_uri=${encodeURIComponent(String(pushed.body.request_uri))}`));
-  return { consentId: id, cc, verifier, b, exchanges, login };
+  return { consentId: id, cc, verifier, b, exchanges, redirects, login };
 }
 
 test('PAR refuses accounts without a consent, another client\'s consent, two consents, and PKCE other than S256', async () => {
@@ -163,9 +163,12 @@ test('the consent page names the app, the permissions in plain words, the custom
 });
 
 test('Allow: code, state and iss come back; the code buys a bound token naming the consent, and the API serves the chosen account only', async () => {
-  const { b, login, consentId, verifier, cc } = await toSignIn();
+  const { b, login, consentId, verifier, cc, redirects } = await toSignIn();
   const back = await decide(b, asPage(await signIn(b, login, 'demo', 'correct-horse')), 'approve', ['acc-demo-current']);
   assert.equal(back.kind, 'redirect-uri');
+  // FAPI 2.0 SP 5.3.2.2-10/-11: the sign-in POST (credentials) and every other hop are redirected with 303, never 307.
+  assert.deepEqual(redirects.filter((r) => r.credentials).map((r) => [r.method, r.status]), [['POST', 303]]);
+  assert.deepEqual([...new Set(redirects.map((r) => r.status))], [303]);
   const q = new URL(back.url).searchParams;
   assert.equal(q.get('state'), 'state-42');
   assert.equal(q.get('iss'), t.stack.idp.issuer);

@@ -141,3 +141,29 @@ test('authorize steps: the authorization response must carry the target\'s iss (
   assert.equal(issResult({ callback: { iss: 'https://other.example' } }, 'https://other.example').pass, true);
   assert.equal(evaluate({ status: 200 }, observation({ status: 200 }), s).some((r) => r.path === 'callback iss'), false, 'no authorization response, no iss check');
 });
+
+test('authorize steps: a request that carried the customer\'s credentials redirected with 307 or 308 fails (FAPI 2.0 SP 5.3.2.2-10); 303 passes', () => {
+  const at = (status: number, credentials = true) => ({ ...observation({ status: 302 }), redirects: [{ method: 'POST' as const, credentials, status, url: 'https://as.example/login' }] });
+  const result = (status: number, credentials = true) => evaluate({ status: 302 }, at(status, credentials), s).find((r) => r.path === 'redirect after credentials');
+  assert.equal(result(303)?.pass, true);
+  assert.equal(result(302)?.pass, true);
+  const r307 = result(307)!;
+  assert.equal(r307.pass, false);
+  assert.match(r307.detail ?? '', /5\.3\.2\.2-10/);
+  assert.equal(result(308)?.pass, false);
+  assert.equal(result(307, false), undefined, 'a redirect of a request without credentials is not judged');
+});
+
+test('bodyRange: a number in the body within min and max (inclusive); out of range, missing or a string fails', () => {
+  const obs = (body: unknown) => observation({ status: 201, body, headers: { 'content-type': 'application/json' } });
+  const r = (body: unknown) => evaluate({ status: 201, bodyRange: { expires_in: { min: 1, max: 599 } } }, obs(body), s).find((x) => x.path === 'body expires_in')!;
+  assert.equal(r({ expires_in: 60 }).pass, true);
+  assert.equal(r({ expires_in: 599 }).pass, true);
+  assert.equal(r({ expires_in: 600 }).pass, false);
+  assert.equal(r({ expires_in: 0 }).pass, false);
+  assert.equal(r({}).pass, false);
+  const str = r({ expires_in: '60' });
+  assert.equal(str.pass, false);
+  assert.match(str.detail ?? '', /string, not a number/);
+  assert.equal(r({ expires_in: 60 }).expected, '1 to 599');
+});

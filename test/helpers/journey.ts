@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { send, jsonBody, type Exchange } from '../../server/engine/http-client.ts';
-import { Browser, type Landing } from '../../server/engine/browser/browser.ts';
+import { Browser, type Landing, type Redirect } from '../../server/engine/browser/browser.ts';
 import type { CertMaterial } from '../../server/engine/target.ts';
 import type { Stack } from '../../server/stack.ts';
 import { summarizeCert } from '../../server/pki/x509.ts';
@@ -89,15 +89,16 @@ export function authorizationParams(env: JourneyEnv, clientId: string, consentId
   };
 }
 
-/** The customer's browser: records every exchange it makes. */
-export function browser(env: JourneyEnv): { browser: Browser; exchanges: Exchange[] } {
+/** The customer's browser: records every exchange it makes and every redirect it follows. */
+export function browser(env: JourneyEnv): { browser: Browser; exchanges: Exchange[]; redirects: Redirect[] } {
   const exchanges: Exchange[] = [];
+  const redirects: Redirect[] = [];
   const b = new Browser(async (req) => {
     const ex = await send({ ...req, ca: env.ca, cert: null });
     exchanges.push(ex);
     return ex;
-  }, `${env.urls.ui}/callback`);
-  return { browser: b, exchanges };
+  }, `${env.urls.ui}/callback`, redirects);
+  return { browser: b, exchanges, redirects };
 }
 
 export type Page = Extract<Landing, { kind: 'page' }>;

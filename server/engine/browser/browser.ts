@@ -28,11 +28,22 @@ export type Landing =
 
 const MAX_REDIRECTS = 10;
 
+/** A redirect the browser followed: the request's method, whether it carried the customer's credentials, the status. */
+export interface Redirect {
+  method: 'GET' | 'POST';
+  credentials: boolean;
+  status: number;
+  url: string;
+}
+
 export class Browser {
   readonly jar = new CookieJar();
 
-  /** `redirectUri`: navigation stops at a redirect to it (same origin and path). */
-  constructor(private readonly fetch: Fetch, private readonly redirectUri: string) {}
+  /**
+   * `redirectUri`: navigation stops at a redirect to it (same origin and path). `redirects`: where every
+   * redirect followed is appended, in order (FAPI 2.0 SP 5.3.2.2-10 judges the ones after credentials).
+   */
+  constructor(private readonly fetch: Fetch, private readonly redirectUri: string, private readonly redirects: Redirect[] = []) {}
 
   private isRedirectUri(url: string): boolean {
     const a = URL.parse(url);
@@ -57,6 +68,7 @@ export class Browser {
       const location = header(ex, 'location');
       if (res.status >= 300 && res.status < 400 && location) {
         const next = new URL(location, req.url).toString();
+        this.redirects.push({ method: req.method, credentials: !!req.secret?.length, status: res.status, url: req.url });
         if (this.isRedirectUri(next)) return { kind: 'redirect-uri', url: next, exchange: ex };
         req = { method: 'GET', url: next, headers: {} };
         continue;

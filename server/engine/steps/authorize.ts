@@ -9,7 +9,7 @@ import type { BrowserForm } from '../../../lib/trace/events.ts';
 import type { AuthorizationInfo, ScenarioState } from '../state.ts';
 import { EngineError } from '../errors.ts';
 import { jsonBody, type Exchange } from '../http-client.ts';
-import { Browser, type Landing } from '../browser/browser.ts';
+import { Browser, type Landing, type Redirect } from '../browser/browser.ts';
 import { exchange, type Observation } from './exchange.ts';
 import { authenticate, clientOf, dpopProofFor } from './client-auth.ts';
 import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../../lib/obie/intent.ts';
@@ -47,6 +47,7 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   const redirectUri = step.redirectUri !== undefined ? state.text(step.redirectUri) : callback;
   if (!redirectUri) throw new EngineError('unsupported', 'the target names no redirect_uri for its clients: set authorize.redirectUri');
   const decisions: Decision[] = [];
+  const redirects: Redirect[] = [];
   let observable = true;
   const record = (o: Observation): Exchange => {
     if (o.decisions === null) observable = false;
@@ -54,7 +55,7 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
     return o.exchange!;
   };
   const observation = (ex: Exchange, authorizationResponse: Observation['authorization'] = null): Observation => ({
-    exchange: ex, decisions: observable ? decisions : null, authorization: authorizationResponse,
+    exchange: ex, decisions: observable ? decisions : null, authorization: authorizationResponse, redirects,
   });
 
   // 1. The app pushes the request (back channel, client authentication).
@@ -99,6 +100,7 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   const browser = new Browser(
     async ({ secret, ...req }) => record(await exchange(state, { actor: who, ...req, cert: null, party: 'idp', sender: 'browser', ...(secret ? { redact: secret } : {}) })),
     redirectUri,
+    redirects,
   );
   const finish = (landing: Extract<Landing, { kind: 'redirect-uri' }>): Observation => {
     const q = new URL(landing.url).searchParams;

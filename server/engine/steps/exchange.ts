@@ -6,6 +6,7 @@ import type { HttpMessage, HttpSender } from '../../../lib/trace/events.ts';
 import type { ScenarioState } from '../state.ts';
 import type { CertMaterial } from '../target.ts';
 import { send, header, type Exchange, type TlsVersion } from '../http-client.ts';
+import type { Redirect } from '../browser/browser.ts';
 
 export interface Observation {
   exchange: Exchange | null;
@@ -14,6 +15,8 @@ export interface Observation {
   token?: { tokenType: string | null; claims: Record<string, unknown> | null };
   /** Authorize steps: the authorization response the app received at its redirect_uri (null: none). */
   authorization?: { code: string | null; state: string | null; iss: string | null; error: string | null; errorDescription: string | null } | null;
+  /** Authorize steps: the redirects the customer's browser followed. */
+  redirects?: readonly Redirect[];
 }
 
 export interface HttpCall {
