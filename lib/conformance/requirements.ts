@@ -64,6 +64,6 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { id: 'FAPI2SP 5.4.1-1.1', party: 'resource server', text: 'adheres to RFC 8725: verifies JWT signatures with the algorithm of the key, refusing the algorithm the token names when it differs', also: ['RFC 8725 §2.1'] },
   { id: 'FAPI2SP 5.4.1-1.2', party: 'authorization server', text: 'signs and accepts PS256, ES256 or EdDSA (Ed25519) only; never none (1.3) or symmetric algorithms', also: ['RFC 8725 §3.1'] },
   { id: 'FAPI2SP 5.4.1-2', party: 'authorization server', text: 'RSA keys of 2048 bits or more' },
-  { id: 'FAPI2SP 5.4.1-3', party: 'authorization server', text: 'elliptic curve keys of 224 bits or more' },
+  { id: 'FAPI2SP 5.4.1-3', party: 'authorization server', text: 'elliptic curve keys of 224 bits or more', unobservable: 'met by construction: JOSE registers no elliptic curve under 256 bits (P-256, P-384, P-521, secp256k1; Ed25519 and Ed448), so no JWK a server could accept or publish is smaller' },
   { id: 'FAPI2SP 5.4.1-4', party: 'authorization server', text: 'credentials (codes, tokens) carry at least 128 bits of entropy', unobservable: 'entropy cannot be measured from a handful of samples; it is a property of the generator (oidc-provider uses 256-bit random identifiers)' },
 ];

@@ -33,9 +33,15 @@ function bitLength(b64: string): number {
   return i === bytes.length ? 0 : (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]!));
 }
 
+/** RFC 8252 §7.3 / §8.3: a loopback interface (an IP literal, or localhost as the sandbox's own UI uses). */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 /**
  * Client metadata rules of the fapi2 profile, for registered and seeded clients alike: access tokens
- * bound by certificate or DPoP, RSA keys of 2048 bits or more. (response_type code only is the
+ * bound by certificate or DPoP, RSA keys of 2048 bits or more, https redirect URIs (5.3.2.2-8; loopback
+ * http allowed, as the seeded clients return to the sandbox's own UI on localhost). (response_type code only is the
  * provider's `responseTypes`.) oidc-provider calls the validator once per listed property.
  */
 export function clientRules(errors: typeof OidcErrors): NonNullable<Configuration['extraClientMetadata']> {
@@ -47,6 +53,13 @@ export function clientRules(errors: typeof OidcErrors): NonNullable<Configuratio
       if (profileOf(metadata.client_id) === 'legacy') return;
       if (metadata.tls_client_certificate_bound_access_tokens !== true && metadata.dpop_bound_access_tokens !== true) {
         throw new errors.InvalidClientMetadata('FAPI 2.0 requires sender-constrained access tokens: register tls_client_certificate_bound_access_tokens or dpop_bound_access_tokens');
+      }
+      for (const uri of (metadata.redirect_uris as string[] | undefined) ?? []) {
+        const url = URL.parse(uri);
+        if (url?.protocol === 'http:' && !isLoopback(url.hostname)) {
+          // RFC 7591 §3.2.2 invalid_redirect_uri; oidc-provider's class fixes a description meant for authorization requests.
+          throw Object.assign(new errors.InvalidRedirectUri(), { error_description: `${uri} is not https: FAPI 2.0 allows http redirect URIs on a loopback interface only` });
+        }
       }
       for (const k of (metadata.jwks as { keys?: { kty?: string; n?: string; kid?: string }[] } | undefined)?.keys ?? []) {
         const bits = k.kty === 'RSA' && typeof k.n === 'string' ? bitLength(k.n) : null;

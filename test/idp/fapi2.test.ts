@@ -176,3 +176,17 @@ test('the legacy client (tpp-bearer) keeps the insecure baseline: a plain bearer
   const par = await postForm(t.stack, t.stack.idp.endpoints.par, { client_id: 'tpp-alpha' }, { cert: 'tpp-alpha' });
   assert.equal(par.status, 400);
 });
+
+test('dynamic registration: http redirect URIs are refused (FAPI 2.0 SP 5.3.2.2-8) except on a loopback interface; https is accepted', async () => {
+  const web = (uri: string) => keyClient(2048, { grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: [uri] });
+  for (const uri of ['http://newco.example/cb', 'http://10.0.0.7/cb', 'http://127.0.0.1.example/cb']) {
+    const r = await register(web(uri));
+    assert.equal(r.status, 400, `${uri}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.error, 'invalid_redirect_uri', uri);
+    assert.match(String(r.body.error_description), /loopback/, `${uri}: ${JSON.stringify(r.body)}`);
+  }
+  for (const uri of ['https://newco.example/cb', 'http://127.0.0.1:8080/cb', 'http://localhost:3000/callback']) {
+    const r = await register(web(uri));
+    assert.equal(r.status, 201, `${uri}: ${JSON.stringify(r.body)}`);
+  }
+});
