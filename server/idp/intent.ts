@@ -93,12 +93,16 @@ export function intentCheck(consents: ConsentStore, errors: Errors, payments?: P
       verdict('skip', 'no account access requested, no consent named');
       return;
     }
+    // A consent that is not this client's to authorise is an invalid value of the detail that names it:
+    // invalid_authorization_details when named there (RFC 9396 §5), invalid_request in the claims parameter.
+    const named = intent.via;
+    const invalid = (reason: string) => (named === 'authorization_details' ? new errors.InvalidAuthorizationDetails(reason) : new errors.InvalidRequest(reason));
     const payment = payments ? await payments.findConsent(intent.consentId) : null;
     if (payment) {
       const inputs = { consentId: payment.id, via: intent.via, kind: 'domestic-payment', status: payment.status, consentClient: payment.clientId, client: ctx.oidc.client?.clientId };
-      if (payment.clientId !== ctx.oidc.client?.clientId) throw new errors.InvalidRequest(verdict('fail', `${INTENT_CLAIM} ${payment.id} is not a consent of this client`, inputs));
+      if (payment.clientId !== ctx.oidc.client?.clientId) throw invalid(verdict('fail', `${INTENT_CLAIM} ${payment.id} is not a consent of this client`, inputs));
       if (!scopes(params).has('payments') || scopes(params).has('accounts')) throw new errors.InvalidRequest(verdict('fail', `payment consent ${payment.id} is authorised with the payments scope alone (not accounts)`, inputs));
-      if (payment.status !== 'AwaitingAuthorisation') throw new errors.InvalidRequest(verdict('fail', `payment consent ${payment.id} is ${payment.status}, not AwaitingAuthorisation`, inputs));
+      if (payment.status !== 'AwaitingAuthorisation') throw invalid(verdict('fail', `payment consent ${payment.id} is ${payment.status}, not AwaitingAuthorisation`, inputs));
       verdict('pass', `payment consent ${payment.id} (named by ${intent.via}) awaits authorisation by the customer`, inputs);
       return;
     }
@@ -106,10 +110,10 @@ export function intentCheck(consents: ConsentStore, errors: Errors, payments?: P
     const consent = await consents.find(intent.consentId);
     const inputs = { consentId: intent.consentId, via: intent.via, status: consent?.status ?? null, consentClient: consent?.clientId ?? null, client: ctx.oidc.client?.clientId };
     if (!consent || consent.clientId !== ctx.oidc.client?.clientId) {
-      throw new errors.InvalidRequest(verdict('fail', `${INTENT_CLAIM} ${intent.consentId.slice(0, 128)} is not a consent of this client`, inputs));
+      throw invalid(verdict('fail', `${INTENT_CLAIM} ${intent.consentId.slice(0, 128)} is not a consent of this client`, inputs));
     }
-    if (consent.status !== 'AwaitingAuthorisation') throw new errors.InvalidRequest(verdict('fail', `consent ${consent.id} is ${consent.status}, not AwaitingAuthorisation`, inputs));
-    if (isExpired(consent)) throw new errors.InvalidRequest(verdict('fail', `consent ${consent.id} has expired`, inputs));
+    if (consent.status !== 'AwaitingAuthorisation') throw invalid(verdict('fail', `consent ${consent.id} is ${consent.status}, not AwaitingAuthorisation`, inputs));
+    if (isExpired(consent)) throw invalid(verdict('fail', `consent ${consent.id} has expired`, inputs));
     verdict('pass', `consent ${consent.id} (named by ${intent.via}) awaits authorisation by the customer`, inputs);
   };
 }

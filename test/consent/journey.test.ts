@@ -70,13 +70,16 @@ test('PAR refuses accounts without a consent, another client\'s consent, two con
   assert.equal((await par({ ...base, claims: intentClaims(mine.id) })).status, 201);
 });
 
-test('PAR takes the consent in RFC 9396 authorization_details too, and refuses malformed details', async () => {
+test('PAR takes the consent in RFC 9396 authorization_details too, and refuses malformed details and another client\'s consent (invalid_authorization_details)', async () => {
   const { id } = await newConsent();
   const { challenge } = pkce();
   const base = authorizationParams(env, 'tpp-alpha', null, challenge);
   const details = (d: unknown) => ({ ...base, authorization_details: JSON.stringify(d) });
   assert.equal((await par(details([{ type: 'openbanking_account_access', consentId: id }]))).status, 201);
-  for (const bad of [[{ type: 'openbanking_account_access', consentId: id, amount: 5 }], [{ type: 'openbanking_account_access' }], [{ type: 'payment_initiation', consentId: id }]]) {
+  const betas = await newConsent(ALL, { cert: 'tpp-beta', clientId: 'tpp-beta' });
+  // RFC 9396 §5: a detail with an invalid value (another client's consent, an unknown one) is invalid_authorization_details too.
+  for (const bad of [[{ type: 'openbanking_account_access', consentId: id, amount: 5 }], [{ type: 'openbanking_account_access' }], [{ type: 'payment_initiation', consentId: id }],
+    [{ type: 'openbanking_account_access', consentId: betas.id }], [{ type: 'openbanking_account_access', consentId: 'aac-nope' }]]) {
     const r = await par(details(bad));
     assert.equal(r.status, 400, JSON.stringify(bad));
     assert.equal(r.body.error, 'invalid_authorization_details', JSON.stringify(bad));
