@@ -78,6 +78,15 @@ test('the stolen-token replay: "Attack blocked by mtls.cnf-thumbprint-match", Ma
   await page.keyboard.press('ArrowRight');
   await expect(page.locator('[data-present-step]')).toHaveText('Step 2 of 3');
   await expect(timeline.locator('details.step[data-step="1"][open] [data-binding="differ"]').first()).toBeVisible();
+  // On a 1280x720 projector, scrolled down, the step controls stay on top: nothing (the top bar) covers them.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.mouse.wheel(0, 600);
+  const bar = page.locator('.present-bar');
+  await expect.poll(() => bar.evaluate((e) => {
+    const r = e.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + 10, r.top + r.height / 2);
+    return window.scrollY > 0 && r.top >= 0 && !!hit && e.contains(hit);
+  })).toBe(true);
 });
 
 test('behind an nginx that only verifies the certificate: "Attack succeeded: the gateway answered 200 to Mallory"', async ({ page, request, stack }) => {
