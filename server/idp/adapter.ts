@@ -1,6 +1,8 @@
-// oidc-provider storage on Prisma/SQLite: one table (OidcPayload) holds every model — tokens,
-// grants, sessions, registrations, ReplayDetection — so all of it survives a restart.
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+// oidc-provider storage on Prisma (SQLite or PostgreSQL): one table (OidcPayload) holds every model —
+// tokens, grants, sessions, registrations, ReplayDetection — so all of it survives a restart and is
+// shared by every instance on one database. Consuming (a code, a rotated refresh token, a PAR request)
+// is a conditional update, so of two processes that both found it unconsumed only one may go on.
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { PrismaClient } from '../db/client.ts';
 
 export function prismaAdapter(prisma: PrismaClient): new (model: string) => Adapter {
@@ -36,8 +38,15 @@ export function prismaAdapter(prisma: PrismaClient): new (model: string) => Adap
       return this.one({ userCode });
     }
 
+    /** RFC 6749 §4.1.2: a code is used once. oidc-provider checks `consumed` first; this closes the race after that check. */
     async consume(id: string): Promise<void> {
-      await prisma.oidcPayload.updateMany({ where: { model: this.model, id }, data: { consumedAt: new Date() } });
+      const { count } = await prisma.oidcPayload.updateMany({ where: { model: this.model, id, consumedAt: null }, data: { consumedAt: new Date() } });
+      if (count !== 1) {
+        // The error oidc-provider itself gives when it sees the model consumed (respond.js, grant_source.js).
+        throw this.model === 'PushedAuthorizationRequest'
+          ? new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used')
+          : new errors.InvalidGrant(`${this.model} already consumed`);
+      }
     }
 
     async destroy(id: string): Promise<void> {
