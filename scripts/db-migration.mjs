@@ -5,7 +5,9 @@
 // diffs that database against the schema (prisma/postgresql/schema.prisma, generated from it, for
 // PostgreSQL). A provider whose migrations already agree gets nothing, so after a merge that brought a
 // SQLite migration, the same command writes only the PostgreSQL one.
-// Usage: npm run db:migration -- <name>      npm run db:migration -- --check (exit 1 when either drifts)
+// Usage: npm run db:migration -- <name>      npm run db:migration -- --check (exit 1 when either drifts;
+// PostgreSQL is skipped, said so, where its server is not installed). --root <dir>: another project's
+// prisma/ folder (the drift test's modified copy).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,12 +18,16 @@ import { SchemaEngine } from '@prisma/schema-engine-wasm';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
-import { postgresSchema, POSTGRES_SCHEMA, SQLITE_SCHEMA } from './prisma-postgresql.mjs';
+import { postgresSchema } from './prisma-postgresql.mjs';
 import { postgresBinDir, startPostgres, withDatabase } from './postgres-cluster.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-const check = process.argv.includes('--check');
-const name = (process.argv.slice(2).find((a) => !a.startsWith('--')) ?? '').replace(/[^a-z0-9_]/gi, '_');
+const args = process.argv.slice(2);
+const rootAt = args.indexOf('--root');
+const ROOT = rootAt >= 0 ? path.resolve(args.splice(rootAt, 2)[1] ?? '.') : path.resolve(import.meta.dirname, '..');
+const SQLITE_SCHEMA = path.join(ROOT, 'prisma', 'schema.prisma');
+const POSTGRES_SCHEMA = path.join(ROOT, 'prisma', 'postgresql', 'schema.prisma');
+const check = args.includes('--check');
+const name = (args.find((a) => !a.startsWith('--')) ?? '').replace(/[^a-z0-9_]/gi, '_');
 if (!name && !check) {
   console.error('usage: npm run db:migration -- <name>   (or -- --check)');
   process.exit(2);
@@ -34,8 +40,7 @@ const migrationDirs = (dir) => existsSync(dir)
 const readMigration = (dir, m) => readFileSync(path.join(dir, m, 'migration.sql'), 'utf8');
 
 /** The SQL that takes a database built from `adapterFactory`'s migrations to the schema ('' when they agree). */
-async function diff(schemaPath, adapterFactory) {
-  const schema = readFileSync(schemaPath, 'utf8');
+async function diff(schemaPath, schema, adapterFactory) {
   const files = [{ path: schemaPath, content: schema }];
   const engine = await SchemaEngine.new({ datamodels: [[schemaPath, schema]] }, log, bindMigrationAwareSqlAdapterFactory(adapterFactory));
   const result = await engine.diff({
@@ -62,7 +67,7 @@ const PROVIDERS = [
         const db = new Database(file);
         for (const m of migrationDirs(dir)) db.exec(readMigration(dir, m));
         db.close();
-        return await diff(SQLITE_SCHEMA, new PrismaBetterSqlite3({ url: `file:${file}` }));
+        return await diff(SQLITE_SCHEMA, readFileSync(SQLITE_SCHEMA, 'utf8'), new PrismaBetterSqlite3({ url: `file:${file}` }));
       } finally {
         rmSync(scratchDir, { recursive: true, force: true });
       }
@@ -85,7 +90,7 @@ const PROVIDERS = [
         await client.connect();
         for (const m of migrationDirs(dir)) await client.query(readMigration(dir, m));
         await client.end();
-        return await diff(POSTGRES_SCHEMA, readableCatalog(new PrismaPg({ connectionString: url })));
+        return await diff(POSTGRES_SCHEMA, postgresText, readableCatalog(new PrismaPg({ connectionString: url })));
       } finally {
         await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`).catch(() => {});
         await admin.end();
@@ -122,13 +127,20 @@ function readableCatalog(factory) {
   };
 }
 
-writeFileSync(POSTGRES_SCHEMA, postgresSchema(readFileSync(SQLITE_SCHEMA, 'utf8')));
-const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
 let drift = 0;
+const postgresText = postgresSchema(readFileSync(SQLITE_SCHEMA, 'utf8'));
+if (!check) {
+  mkdirSync(path.dirname(POSTGRES_SCHEMA), { recursive: true });
+  writeFileSync(POSTGRES_SCHEMA, postgresText);
+} else if (!existsSync(POSTGRES_SCHEMA) || readFileSync(POSTGRES_SCHEMA, 'utf8') !== postgresText) {
+  console.error('prisma/postgresql/schema.prisma is not what scripts/prisma-postgresql.mjs makes of prisma/schema.prisma (npm run prepare)');
+  drift++;
+}
+const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
 for (const p of PROVIDERS) {
   if (p.label === 'PostgreSQL' && !process.env.FAPI_TEST_DATABASE_URL && !postgresBinDir()) {
-    console.error('PostgreSQL: server not installed (apt-get install postgresql) and FAPI_TEST_DATABASE_URL unset: not checked');
-    drift++;
+    console.error(`PostgreSQL: server not installed (apt-get install postgresql) and FAPI_TEST_DATABASE_URL unset: ${check ? 'skipped' : 'no migration written'}`);
+    if (!check) drift++;
     continue;
   }
   const sql = await p.pending(p.dir);
