@@ -7,11 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
-import { PrismaClient as PostgresPrismaClient } from '../../generated/prisma-postgresql/client.ts';
 import { migrate, type MigrationReport } from './migrate.ts';
 import { migratePostgres } from './migrate-postgres.ts';
 
@@ -96,6 +94,12 @@ export function redactUrl(url: string): string {
 
 /** Opens (and migrates, under an advisory lock) a PostgreSQL database; Prisma and the raw statements share one pool. */
 export async function openPostgres(url: string, rootDir: string, poolSize = 10): Promise<PostgresDb> {
+  // Loaded only here: the SQLite default starts without the PostgreSQL driver and client.
+  const [{ default: pg }, { PrismaPg }, { PrismaClient: PostgresPrismaClient }] = await Promise.all([
+    import('pg'),
+    import('@prisma/adapter-pg'),
+    import('../../generated/prisma-postgresql/client.ts'),
+  ]);
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
   // An idle client's error (the server restarted) must not crash the process: the next query reconnects.
   pool.on('error', () => {});
