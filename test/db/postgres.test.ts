@@ -1,6 +1,7 @@
 // Every store on PostgreSQL (FAPI_DATABASE_URL=postgresql://...), on a throw-away cluster or
 // FAPI_TEST_DATABASE_URL's server (test/helpers/postgres.ts): migrations applied by two instances at
-// once, DPoP replay claims atomic across two connection pools, decision history, the bank's seed (raw
+// once, DPoP replay claims atomic across two connection pools (and from gateway workers, whose batch is
+// one statement; a database error fails the claim closed), decision history, the bank's seed (raw
 // multi-row INSERTs), trace events (raw INSERT) and retention read back through Prisma.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { RunRecorder } from '../../server/engine/trace.ts';
 import { pruneHistory } from '../../server/db/retention.ts';
 import { ROOT_DIR } from '../../server/config.ts';
 import { freshDatabaseUrl, postgresSkip, withPostgresDb } from '../helpers/postgres.ts';
+import { RemoteReplay, serveWorker, type FromWorker } from '../../server/gateway/ipc.ts';
 import type { Decision } from '../../lib/trace/decision.ts';
 
 const skip = postgresSkip;
@@ -55,6 +57,27 @@ test('replay claims are atomic in the database: of two concurrent claims of one 
     await one.close();
     await two.close();
   }
+});
+
+test('gateway workers: a worker's batch is answered from PostgreSQL, a repeat within it refused; a database error fails the claim closed', { skip }, async () => {
+  const db = await openPostgres(await freshDatabaseUrl('replay_workers'), ROOT_DIR);
+  const store = new PostgresReplayStore(db.pool);
+  let replay: RemoteReplay;
+  const send = (m: FromWorker) => setImmediate(() => void serveWorker(m, (answer) => {
+    if (answer.t === 'claimed') replay.answered(answer.results);
+  }, { replay: store, decisions: new DecisionStore(null) }));
+  replay = new RemoteReplay(send);
+  const exp = Math.floor(Date.now() / 1000) + 60;
+  try {
+    const answers = await Promise.all([replay.claim('k1', 'j1', exp), replay.claim('k1', 'j1', exp), replay.claim('k2', 'j1', exp)]);
+    assert.deepEqual(answers, [true, false, true], 'the second use of (k1, j1) is a replay, even within one batch');
+    assert.equal(await store.claim('k2', 'j1', exp), false, 'stored in PostgreSQL');
+  } finally {
+    store.close();
+    await db.close();
+  }
+  await assert.rejects(replay.claim('k3', 'j1', exp), /replay cache in the main process/, 'the pool is closed: refused, never "fresh"');
+  replay.close();
 });
 
 test('the replay purge deletes every expired row in steps and keeps the live ones', { skip }, () =>
