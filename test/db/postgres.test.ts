@@ -59,7 +59,7 @@ test('replay claims are atomic in the database: of two concurrent claims of one 
   }
 });
 
-test('gateway workers: a worker's batch is answered from PostgreSQL, a repeat within it refused; a database error fails the claim closed', { skip }, async () => {
+test('gateway workers: a worker batch is answered from PostgreSQL, a repeat within it refused; a database error fails the claim closed', { skip }, async () => {
   const db = await openPostgres(await freshDatabaseUrl('replay_workers'), ROOT_DIR);
   const store = new PostgresReplayStore(db.pool);
   let replay: RemoteReplay;

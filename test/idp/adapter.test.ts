@@ -4,9 +4,10 @@
 // processes, on SQLite and on PostgreSQL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDb, openPostgres } from '../../server/db/client.ts';
+import { openDb, openPostgres, type PrismaClient } from '../../server/db/client.ts';
 import { freshDatabaseUrl, postgresSkip } from '../helpers/postgres.ts';
-import { prismaAdapter } from '../../server/idp/adapter.ts';
+import Provider from 'oidc-provider';
+import { atomicReplayDetection, prismaAdapter } from '../../server/idp/adapter.ts';
 import { ROOT_DIR } from '../../server/config.ts';
 import { tempDataDir } from '../helpers/paths.ts';
 
@@ -96,4 +97,43 @@ async function assertConsumedOnce(A: ReturnType<typeof prismaAdapter>, B: Return
   assert.equal(refused.status, 400);
   await assert.rejects(a.consume('code-1'), { error: 'invalid_grant' }, 'and a later consume too');
   await a.consume('unknown').then(() => assert.fail('an unknown id is not consumed'), (err: { error?: string }) => assert.equal(err.error, 'invalid_grant'));
+}
+
+test('ReplayDetection (client-assertion and token-endpoint DPoP jti) is claimed once across two processes on one database', async () => {
+  const data = tempDataDir('adapter-replay');
+  const dbs = [await openDb(data.dir, ROOT_DIR), await openDb(data.dir, ROOT_DIR)];
+  try {
+    await assertReplayDetectedOnce(dbs.map((db) => db.prisma));
+  } finally {
+    for (const db of dbs) await db.close();
+    data.remove();
+  }
+});
+
+test('ReplayDetection is claimed once on PostgreSQL too, across two connection pools', { skip: postgresSkip }, async () => {
+  const url = await freshDatabaseUrl('adapter_replay');
+  const dbs = [await openPostgres(url, ROOT_DIR), await openPostgres(url, ROOT_DIR)];
+  try {
+    await assertReplayDetectedOnce(dbs.map((db) => db.prisma));
+  } finally {
+    for (const db of dbs) await db.close();
+  }
+});
+
+/** Two providers, one per database handle, race to accept the same jti: exactly one may. */
+async function assertReplayDetectedOnce(prismas: PrismaClient[]) {
+  const providers = prismas.map((prisma) => {
+    const provider = new Provider('https://localhost:1', { adapter: prismaAdapter(prisma) });
+    atomicReplayDetection(provider, prisma);
+    return provider;
+  });
+  const exp = Math.floor(Date.now() / 1000) + 60;
+  for (let i = 0; i < 10; i++) {
+    const answers = await Promise.all(providers.map((p) => p.ReplayDetection.unique('tpp-alpha', `jti-${i}`, exp)));
+    assert.deepEqual(answers.sort(), [false, true], `jti-${i}: one instance accepts it, the other sees a replay`);
+  }
+  assert.equal(await providers[0]!.ReplayDetection.unique('tpp-alpha', 'jti-0', exp), false, 'and later too');
+  assert.equal(await providers[0]!.ReplayDetection.unique('tpp-beta', 'jti-0', exp), true, 'per issuer');
+  await providers[0]!.ReplayDetection.unique('tpp-alpha', 'short', Math.floor(Date.now() / 1000) - 1);
+  assert.equal(await providers[1]!.ReplayDetection.unique('tpp-alpha', 'short', exp), true, 'an expired entry no longer counts');
 }
