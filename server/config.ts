@@ -22,6 +22,11 @@ export interface SandboxConfig {
   /** The fapi-sandbox package root (scenarios/, prisma/migrations, the Next app). */
   rootDir: string;
   dataDir: string;
+  /**
+   * FAPI_DATABASE_URL: `postgresql://...` keeps every store in PostgreSQL (server/db/client.ts); unset,
+   * SQLite in `<dataDir>/sandbox.db`; `file:<path>` another SQLite file.
+   */
+  databaseUrl: string | null;
   certsDir: string;
   /** Address the listeners bind to (127.0.0.1; 0.0.0.0 in a container). The OB API always binds to loopback. */
   bind: string;
@@ -218,6 +223,12 @@ export type ConfigOverrides = Partial<Omit<SandboxConfig, 'ports' | 'idp' | 'gat
 };
 
 /** Builds the configuration: defaults < environment < overrides. */
+/** FAPI_DATABASE_URL: a PostgreSQL URL or a SQLite `file:` URL. */
+function databaseUrl(url: string | null): string | null {
+  if (url === null || /^(postgres|postgresql):\/\/./i.test(url) || /^file:./i.test(url)) return url;
+  throw new ConfigError(`FAPI_DATABASE_URL must be postgresql://user:password@host:port/database or file:<path of a SQLite file>; got ${url.split(':')[0]}:...`);
+}
+
 export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): SandboxConfig {
   const ports = Object.fromEntries(
     (Object.keys(DEFAULT_PORTS) as (keyof Ports)[]).map((k) => [k, envInt(env, PORT_ENV[k], DEFAULT_PORTS[k])]),
@@ -244,6 +255,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   return {
     rootDir,
     dataDir: path.resolve(overrides.dataDir ?? env.FAPI_DATA_DIR ?? path.join(rootDir, 'data')),
+    databaseUrl: databaseUrl(overrides.databaseUrl !== undefined ? overrides.databaseUrl : (env.FAPI_DATABASE_URL || null)),
     certsDir: path.resolve(overrides.certsDir ?? env.FAPI_CERTS_DIR ?? path.join(rootDir, 'certs')),
     bind,
     publicHost,

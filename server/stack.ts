@@ -11,13 +11,13 @@ import type { Server, Stack } from './stack-types.ts';
 
 export type { Server, Stack, StackUrls };
 import { loadPki } from './pki/load.ts';
-import { openDb } from './db/client.ts';
-import { DecisionStore } from './decisions/store.ts';
+import { openDatabase } from './db/client.ts';
+import { DecisionStore, decisionRowsFor } from './decisions/store.ts';
 import { serverTls, mtlsServerTls } from './tls/options.ts';
 import { createIdp } from './idp/index.ts';
 import { createBankApi, seedBank } from './api/index.ts';
 import { createGateway, ACCESS_TOKEN_ALGS } from './gateway/index.ts';
-import { ReplayStore } from './gateway/dpop/replay-store.ts';
+import { replayStoreFor } from './gateway/dpop/replay-store.ts';
 import { gatewayTls, mutantWarning } from './gateway/mutants.ts';
 import { startGatewayWorkers, type GatewayWorkers } from './gateway/workers.ts';
 import { RESOURCES } from './resources.ts';
@@ -73,8 +73,8 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const mutant = mutantWarning(config.gateway.disabledChecks);
   if (mutant) console.warn(`[fapi-sandbox] ${mutant}`);
   const pki = await loadPki(config.certsDir, log);
-  const db = await openDb(config.dataDir, config.rootDir);
-  if (db.migrations.applied.length) log(`database ${db.file}: applied ${db.migrations.applied.join(', ')}`);
+  const db = await openDatabase(config);
+  if (db.migrations.applied.length) log(`database ${db.location}: applied ${db.migrations.applied.join(', ')}`);
 
   const recovered = await recoverRuns(db.prisma);
   if (recovered.length) log(`marked ${recovered.length} run(s) left running by a stopped process as interrupted`);
@@ -137,7 +137,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     api: `http://127.0.0.1:${ports.api}`,
   };
 
-  const decisions = new DecisionStore(db.sqlite, { log: (m) => log(m) });
+  const decisions = new DecisionStore(decisionRowsFor(db), { log: (m) => log(m) });
   const gatewaySecret = config.bundledGatewayKey ?? randomBytes(32).toString('base64url');
   const loopback = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind.includes(':') ? `[${config.bind}]` : config.bind;
   const uiStart: Promise<Ui | null> = config.ui ? startUi(config, `http://${loopback}:${ports.ui}`) : Promise.resolve(null);
@@ -145,7 +145,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   const consents = new ConsentStore(db.prisma);
   const directory = await Directory.fromPki(pki);
   const idp = await createIdp({ config, pki, db, decisions, urls, consents });
-  const gateway = createGateway({ config, pki, replay: new ReplayStore(db.sqlite), decisions, urls, gatewaySecret, idp });
+  const gateway = createGateway({ config, pki, replay: replayStoreFor(db), decisions, urls, gatewaySecret, idp });
   const guarded = (listener: (req: http.IncomingMessage, res: http.ServerResponse) => void) => guard(config.limits, listener);
   handlers.idp.set(guarded(idp.handler));
   handlers.idpMtls.set(guarded(idp.mtlsHandler));

@@ -1,7 +1,7 @@
 // Seed data of the mock bank: three customers with a current and a savings account each, 90 days of
 // UK transactions with running balances, and the OBIE v3.1 balances (InterimBooked / InterimAvailable)
 // that agree with them. Deterministic: one seeded PRNG per customer, days counted from the seeding day.
-import type { PrismaClient } from '../db/client.ts';
+import { providerOf, type PrismaClient } from '../db/client.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import { formatPence } from './obie.ts';
 
@@ -242,12 +242,16 @@ export function buildSeed(now: Date): SeedData {
 
 /** DateTime as Prisma stores it in SQLite (text), so Prisma reads and compares these rows like its own. */
 const sqliteDateTime = (d: Date) => d.toISOString().replace(/Z$/, '+00:00');
+/** Prisma stores DateTime in PostgreSQL as `timestamp(3)` in UTC: the same text without a zone. */
+const postgresDateTime = (d: Date) => d.toISOString().replace(/Z$/, '');
 
 /**
  * Multi-row INSERTs for one table. Prisma 7's createMany spends about a millisecond a row on a cold
  * start (its query compiler), ~500 ms for this seed; one parameterised INSERT per 1,000 rows takes ~30 ms.
  */
 function insertRows(prisma: PrismaClient, table: string, rows: readonly object[]) {
+  const postgres = providerOf(prisma) === 'postgresql';
+  const dateTime = postgres ? postgresDateTime : sqliteDateTime;
   const columns = Object.keys(rows[0] ?? {});
   const perStatement = Math.max(1, Math.floor(30_000 / Math.max(1, columns.length)));
   const statements = [];
@@ -257,11 +261,13 @@ function insertRows(prisma: PrismaClient, table: string, rows: readonly object[]
     for (const row of chunk) {
       for (const c of columns) {
         const v: unknown = (row as Record<string, unknown>)[c];
-        values.push(v instanceof Date ? sqliteDateTime(v) : (v ?? null));
+        values.push(v instanceof Date ? dateTime(v) : (v ?? null));
       }
     }
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    const sql = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`;
+    // PostgreSQL numbers its parameters ($1, $2...) and types the text of a timestamp from its column.
+    let n = 0;
+    const tuple = () => `(${columns.map(() => (postgres ? `$${++n}` : '?')).join(', ')})`;
+    const sql = `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${chunk.map(tuple).join(', ')}`;
     statements.push(prisma.$executeRawUnsafe(sql, ...values));
   }
   return statements;

@@ -32,6 +32,7 @@ exit codes: 0 all passed, 1 a scenario failed (check: the target check failed), 
 
 environment: FAPI_UI_PORT, FAPI_IDP_PORT, FAPI_IDP_MTLS_PORT, FAPI_GATEWAY_PORT, FAPI_GATEWAY_STRICT_PORT,
 FAPI_API_PORT, FAPI_BIND, FAPI_DATA_DIR, FAPI_CERTS_DIR, FAPI_GATEWAY_BINDING (either|mtls|dpop),
+FAPI_DATABASE_URL (postgresql://user:password@host:port/db: every store in PostgreSQL; default SQLite in FAPI_DATA_DIR),
 FAPI_ACCESS_TOKEN_ALG (PS256|ES256), FAPI_IDP_DPOP_NONCE (1: the token endpoint demands DPoP nonces),
 FAPI_EXTERNAL_GATEWAY_KEY (lets your gateway call the mock OB API, see README "Your own gateway"),
 FAPI_GATEWAY_WORKERS (N: the gateway in N worker processes, to use N cores; default 0, in-process),

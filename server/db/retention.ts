@@ -1,7 +1,8 @@
 // Retention of the stored history: the newest `keepRuns` runs no older than `keepDays` days are kept
 // (FAPI_KEEP_RUNS, FAPI_KEEP_DAYS; 0 turns a bound off) with their scenarios, steps and events; a run
 // still running is never pruned. Decision rows older than keepDays go too, and at most
-// MAX_DECISION_ROWS stay. SQLite reuses the freed pages, so the file stops growing.
+// MAX_DECISION_ROWS stay. SQLite reuses the freed pages, so the file stops growing (PostgreSQL's autovacuum
+// does the same for its tables).
 import type { Db } from './client.ts';
 
 export interface Retention {
@@ -32,7 +33,8 @@ export async function pruneHistory(db: Db, retention: Retention, now = Date.now(
     ]);
   }
   let decisions = 0;
-  if (retention.keepDays) decisions += db.sqlite.prepare('DELETE FROM Decision WHERE at < ?').run(cutoff.toISOString().replace(/Z$/, '+00:00')).changes;
-  decisions += db.sqlite.prepare('DELETE FROM Decision WHERE id <= (SELECT MAX(id) FROM Decision) - ?').run(MAX_DECISION_ROWS).changes;
+  if (retention.keepDays) decisions += (await p.decision.deleteMany({ where: { at: { lt: cutoff } } })).count;
+  const newest = (await p.decision.aggregate({ _max: { id: true } }))._max.id;
+  if (newest !== null && newest > MAX_DECISION_ROWS) decisions += (await p.decision.deleteMany({ where: { id: { lte: newest - MAX_DECISION_ROWS } } })).count;
   return { runs: ids.length, decisions };
 }

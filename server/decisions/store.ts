@@ -1,6 +1,7 @@
 // Keeps what the gateway and the IdP decided, by x-fapi-interaction-id: in memory for the engine
-// and the UI to join at once, and in SQLite for history, written off the request path in small
-// transactions (a ~3 KB row costs 100-400 µs to write here). The history is bounded: a token bucket
+// and the UI to join at once, and in the database for history, written off the request path in small
+// transactions (a ~3 KB row costs 100-400 µs to write to SQLite here; PostgreSQL takes larger batches,
+// written asynchronously). The history is bounded: a token bucket
 // lets `persistPerSecond` rows a second reach disk (refusals first, bursts up to `burst`), and while
 // the event loop is more than half busy only refusals do; the rest stay in memory only, counted and
 // reported. A scenario run or a person at the UI never comes near either limit. The interaction id
@@ -8,6 +9,8 @@
 // memory and read back from SQLite), within `totalLimit` decisions in memory in all.
 import { performance as nodePerformance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import type { Db } from '../db/client.ts';
 import type { Decision } from '../../lib/trace/decision.ts';
 import { RateBudget, refusalsFirst } from './budget.ts';
 
@@ -50,8 +53,63 @@ function eventLoopBusy(): () => boolean {
 }
 
 const LATEST = 500;
-/** Rows per transaction: one event-loop turn never stalls for long (a DPoP decision row is ~5 KB). */
-const CHUNK = 2;
+
+/** Where decision rows go: the SQLite handle (synchronous) or the PostgreSQL pool. */
+export interface DecisionRows {
+  /** Rows per write: on SQLite small, so one event-loop turn never stalls for long (a DPoP decision row is ~5 KB). */
+  chunk: number;
+  write(rows: Decision[]): void | Promise<void>;
+  /** The newest `limit` payloads of one interaction id, oldest first. */
+  select(interactionId: string, limit: number): string[] | Promise<string[]>;
+  count(interactionId: string): number | Promise<number>;
+}
+
+export function sqliteDecisionRows(sqlite: Database.Database): DecisionRows {
+  const insert = sqlite.prepare<[string, string, string, number, string]>(
+    'INSERT INTO Decision (interactionId, source, at, status, payload) VALUES (?, ?, ?, ?, ?)',
+  );
+  const select = sqlite.prepare<[string, number], { payload: string }>(
+    'SELECT payload FROM (SELECT id, payload FROM Decision WHERE interactionId = ? ORDER BY id DESC LIMIT ?) ORDER BY id',
+  );
+  const count = sqlite.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM Decision WHERE interactionId = ?');
+  // `at` in the form Prisma writes DateTime on SQLite, so Prisma reads these rows as well.
+  const write = sqlite.transaction((rows: Decision[]) => {
+    for (const d of rows) insert.run(d.interactionId, d.source, d.at.replace(/Z$/, '+00:00'), d.response.status, JSON.stringify(d));
+  });
+  return {
+    chunk: 2,
+    write,
+    select: (id, limit) => select.all(id, limit).map((r) => r.payload),
+    count: (id) => count.get(id)!.n,
+  };
+}
+
+export function postgresDecisionRows(pool: pg.Pool): DecisionRows {
+  return {
+    chunk: 100,
+    async write(rows) {
+      await pool.query(
+        'INSERT INTO "Decision" ("interactionId", "source", "at", "status", "payload") SELECT * FROM unnest($1::text[], $2::text[], $3::timestamp(3)[], $4::int[], $5::text[])',
+        [rows.map((d) => d.interactionId), rows.map((d) => d.source), rows.map((d) => d.at.replace(/Z$/, '')), rows.map((d) => d.response.status), rows.map((d) => JSON.stringify(d))],
+      );
+    },
+    async select(id, limit) {
+      const r = await pool.query<{ payload: string }>(
+        'SELECT payload FROM (SELECT id, payload FROM "Decision" WHERE "interactionId" = $1 ORDER BY id DESC LIMIT $2) newest ORDER BY id',
+        [id, limit],
+      );
+      return r.rows.map((row) => row.payload);
+    },
+    async count(id) {
+      return (await pool.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM "Decision" WHERE "interactionId" = $1', [id])).rows[0]!.n;
+    },
+  };
+}
+
+/** The decision rows of the sandbox database, whichever it is. */
+export function decisionRowsFor(db: Db): DecisionRows {
+  return db.provider === 'postgresql' ? postgresDecisionRows(db.pool) : sqliteDecisionRows(db.sqlite);
+}
 
 /** An interaction id's newest decisions and how many it had in all. */
 interface History {
@@ -72,9 +130,8 @@ export class DecisionStore {
   private timer: NodeJS.Timeout | null = null;
   private readonly listeners = new Set<(d: Decision) => void>();
   private closed = false;
-  private readonly select: Database.Statement<[string, number], { payload: string }> | null;
-  private readonly count: Database.Statement<[string], { n: number }> | null;
-  private readonly writeBatch: ((rows: Decision[]) => void) | null;
+  /** The write in flight (PostgreSQL), awaited by flush. */
+  private inFlight: Promise<void> | null = null;
   private readonly memoryLimit: number;
   private readonly totalLimit: number;
   private readonly perIdLimit: number;
@@ -86,7 +143,7 @@ export class DecisionStore {
   private reportedMemoryOnly = 0;
   private readonly counts: DecisionStats = { recorded: 0, persisted: 0, memoryOnly: 0, notForwarded: 0 };
 
-  constructor(sqlite: Database.Database | null, opts: DecisionStoreOptions = {}) {
+  constructor(private readonly rows: DecisionRows | null, opts: DecisionStoreOptions = {}) {
     this.memoryLimit = opts.memoryLimit ?? 20_000;
     this.totalLimit = opts.totalLimit ?? 20_000;
     this.perIdLimit = opts.perIdLimit ?? 100;
@@ -95,23 +152,6 @@ export class DecisionStore {
     this.flushEveryMs = opts.flushEveryMs ?? 200;
     this.log = opts.log ?? ((m) => console.warn(`[fapi-sandbox] ${m}`));
     this.busy = opts.busy ?? eventLoopBusy();
-    if (sqlite) {
-      const insert = sqlite.prepare<[string, string, string, number, string]>(
-        'INSERT INTO Decision (interactionId, source, at, status, payload) VALUES (?, ?, ?, ?, ?)',
-      );
-      this.select = sqlite.prepare<[string, number], { payload: string }>(
-        'SELECT payload FROM (SELECT id, payload FROM Decision WHERE interactionId = ? ORDER BY id DESC LIMIT ?) ORDER BY id',
-      );
-      this.count = sqlite.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM Decision WHERE interactionId = ?');
-      // `at` in the form Prisma writes DateTime on SQLite, so Prisma reads these rows as well.
-      this.writeBatch = sqlite.transaction((rows: Decision[]) => {
-        for (const d of rows) insert.run(d.interactionId, d.source, d.at.replace(/Z$/, '+00:00'), d.response.status, JSON.stringify(d));
-      });
-    } else {
-      this.select = null;
-      this.count = null;
-      this.writeBatch = null;
-    }
   }
 
   /** Records a decision; call before the response is sent so a client can look it up at once. */
@@ -135,7 +175,7 @@ export class DecisionStore {
     this.ring[this.ringNext] = decision;
     this.ringNext = (this.ringNext + 1) % LATEST;
     for (const listener of this.listeners) listener(decision);
-    if (!this.writeBatch || this.closed) return;
+    if (!this.rows || this.closed) return;
     this.pending.push(decision);
     this.timer ??= setTimeout(() => this.flushNow(), this.flushEveryMs);
   }
@@ -144,9 +184,9 @@ export class DecisionStore {
   async history(interactionId: string): Promise<{ decisions: Decision[]; omitted: number }> {
     const hit = this.recent.get(interactionId);
     if (hit) return { decisions: hit.decisions, omitted: hit.total - hit.decisions.length };
-    if (!this.select || !this.count) return { decisions: [], omitted: 0 };
-    const decisions = this.select.all(interactionId, this.perIdLimit).map((r) => JSON.parse(r.payload) as Decision);
-    return { decisions, omitted: decisions.length ? this.count.get(interactionId)!.n - decisions.length : 0 };
+    if (!this.rows) return { decisions: [], omitted: 0 };
+    const decisions = (await this.rows.select(interactionId, this.perIdLimit)).map((p) => JSON.parse(p) as Decision);
+    return { decisions, omitted: decisions.length ? (await this.rows.count(interactionId)) - decisions.length : 0 };
   }
 
   /** Decisions for one interaction id (the newest perIdLimit), from memory or the database. */
@@ -197,7 +237,8 @@ export class DecisionStore {
       clearImmediate(this.writer);
       this.writer = null;
     }
-    while (this.writing.length) this.writeChunk();
+    await this.inFlight;
+    while (this.writing.length) await this.writeChunk();
   }
 
   /** Moves pending decisions to the write queue within the budget; counts the others. */
@@ -208,7 +249,7 @@ export class DecisionStore {
     }
     const batch = this.pending;
     this.pending = [];
-    if (!batch.length || !this.writeBatch) return;
+    if (!batch.length || !this.rows) return;
     const eligible = this.busy() ? batch.filter((d) => d.response.status >= 400) : batch;
     const rows = refusalsFirst(eligible, this.budget.take(eligible.length));
     this.counts.memoryOnly += batch.length - rows.length;
@@ -218,23 +259,36 @@ export class DecisionStore {
 
   private flushNow(): void {
     this.selectPending();
-    if (this.writing.length) this.writer ??= setImmediate(() => this.writeSome());
+    if (this.writing.length && !this.inFlight) this.writer ??= setImmediate(() => this.writeSome());
   }
 
+  /** One chunk per event-loop turn; an asynchronous write (PostgreSQL) finishes before the next starts. */
   private writeSome(): void {
     this.writer = null;
-    this.writeChunk();
-    if (this.writing.length) this.writer = setImmediate(() => this.writeSome());
+    const next = () => {
+      if (this.writing.length) this.writer ??= setImmediate(() => this.writeSome());
+    };
+    const pending = this.writeChunk();
+    if (!pending) return next();
+    this.inFlight = pending.then(() => {
+      this.inFlight = null;
+      next();
+    });
   }
 
-  private writeChunk(): void {
-    const rows = this.writing.splice(0, CHUNK);
+  private writeChunk(): Promise<void> | undefined {
+    const rows = this.writing.splice(0, this.rows!.chunk);
+    if (!rows.length) return undefined;
+    const done = () => void (this.counts.persisted += rows.length);
+    const failed = (err: unknown) => this.log(`decision store: write failed: ${(err as Error).message}`);
     try {
-      if (rows.length) this.writeBatch!(rows);
-      this.counts.persisted += rows.length;
+      const written = this.rows!.write(rows);
+      if (written) return written.then(done, failed);
+      done();
     } catch (err) {
-      this.log(`decision store: write failed: ${(err as Error).message}`);
+      failed(err);
     }
+    return undefined;
   }
 
   private reportMemoryOnly(now: number): void {

@@ -161,7 +161,7 @@ export async function serveWorker(msg: FromWorker, reply: (m: ToWorker) => void,
     if (services.replay.claimMany) {
       let answers: (boolean | { error: string })[];
       try {
-        answers = services.replay.claimMany(msg.claims.map(([, jkt, jti, exp]) => [jkt, jti, exp] as const));
+        answers = await services.replay.claimMany(msg.claims.map(([, jkt, jti, exp]) => [jkt, jti, exp] as const));
       } catch (err) {
         answers = msg.claims.map(() => ({ error: (err as Error).message }));
       }

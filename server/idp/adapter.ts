@@ -1,6 +1,11 @@
-// oidc-provider storage on Prisma/SQLite: one table (OidcPayload) holds every model — tokens,
-// grants, sessions, registrations, ReplayDetection — so all of it survives a restart.
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+// oidc-provider storage on Prisma (SQLite or PostgreSQL): one table (OidcPayload) holds every model —
+// tokens, grants, sessions, registrations, ReplayDetection — so all of it survives a restart and is
+// shared by every instance on one database. Consuming (a code, a rotated refresh token, a PAR request)
+// is a conditional update, so of two processes that both found it unconsumed only one may go on; a
+// ReplayDetection entry (client-assertion and DPoP jti) is claimed by one insert (atomicReplayDetection).
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../db/client.ts';
 
 export function prismaAdapter(prisma: PrismaClient): new (model: string) => Adapter {
@@ -36,8 +41,15 @@ export function prismaAdapter(prisma: PrismaClient): new (model: string) => Adap
       return this.one({ userCode });
     }
 
+    /** RFC 6749 §4.1.2: a code is used once. oidc-provider checks `consumed` first; this closes the race after that check. */
     async consume(id: string): Promise<void> {
-      await prisma.oidcPayload.updateMany({ where: { model: this.model, id }, data: { consumedAt: new Date() } });
+      const { count } = await prisma.oidcPayload.updateMany({ where: { model: this.model, id, consumedAt: null }, data: { consumedAt: new Date() } });
+      if (count !== 1) {
+        // The error oidc-provider itself gives when it sees the model consumed (respond.js, grant_source.js).
+        throw this.model === 'PushedAuthorizationRequest'
+          ? new errors.InvalidRequestUri('request_uri is invalid, expired, or was already used')
+          : new errors.InvalidGrant(`${this.model} already consumed`);
+      }
     }
 
     async destroy(id: string): Promise<void> {
@@ -48,4 +60,30 @@ export function prismaAdapter(prisma: PrismaClient): new (model: string) => Adap
       await prisma.oidcPayload.deleteMany({ where: { grantId } });
     }
   };
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === 'P2002';
+
+/**
+ * oidc-provider's ReplayDetection.unique (client-assertion jti, RFC 7523 §3; DPoP proof jti at the token
+ * endpoint, RFC 9449 §11.1) finds, then saves: two instances can both find nothing and both accept. This
+ * replaces it with one insert the primary key makes atomic; an expired entry is taken over by a
+ * conditional update. Same id and payload as oidc-provider's (SHA-256 of iss and jti).
+ */
+export function atomicReplayDetection(provider: Provider, prisma: PrismaClient): void {
+  const model = 'ReplayDetection';
+  const unique = async (iss: string, jti: string, exp: number): Promise<boolean> => {
+    const id = createHash('sha256').update(`${iss}${jti}`).digest('base64url');
+    const now = Date.now();
+    const data = { payload: JSON.stringify({ iss, jti: id, kind: model, exp, iat: Math.floor(now / 1000) }), expiresAt: new Date(exp * 1000) };
+    try {
+      await prisma.oidcPayload.create({ data: { model, id, ...data } });
+      return true;
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const { count } = await prisma.oidcPayload.updateMany({ where: { model, id, expiresAt: { lte: new Date(now) } }, data });
+      return count === 1;
+    }
+  };
+  Object.defineProperty(provider.ReplayDetection, 'unique', { value: unique, configurable: true });
 }

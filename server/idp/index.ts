@@ -9,6 +9,7 @@ import type Provider from 'oidc-provider';
 import type { SandboxConfig } from '../config.ts';
 import type { Pki } from '../pki/load.ts';
 import type { Db } from '../db/client.ts';
+import { atomicReplayDetection } from './adapter.ts';
 import type { DecisionStore } from '../decisions/store.ts';
 import type { StackUrls } from '../config.ts';
 import { PaymentStore } from '../payments/store.ts';
@@ -91,6 +92,7 @@ export async function createIdp({ config, pki, db, decisions, urls, consents }: 
     },
   };
   const provider = new ProviderClass(issuer, configuration);
+  atomicReplayDetection(provider, db.prisma);
   provider.proxy = false;
   recordDecisions(provider, decisions);
   dpopReplayError(provider);

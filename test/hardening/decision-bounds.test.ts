@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { DecisionStore } from '../../server/decisions/store.ts';
+import { DecisionStore, sqliteDecisionRows } from '../../server/decisions/store.ts';
 import type { Decision } from '../../lib/trace/decision.ts';
 import { withTempDb } from '../helpers/db.ts';
 import { startTestStack, callGateway } from '../helpers/stack.ts';
@@ -19,7 +19,7 @@ function decision(interactionId: string, n: number): Decision {
 
 test('25,000 decisions with one interaction id keep the last 100 in memory and on the way out of SQLite', async () => {
   await withTempDb('decision-bounds', async (db) => {
-    const store = new DecisionStore(db.sqlite, { busy: () => false, burst: 30_000 });
+    const store = new DecisionStore(sqliteDecisionRows(db.sqlite), { busy: () => false, burst: 30_000 });
     const id = randomUUID();
     for (let i = 0; i < 25_000; i++) store.record(decision(id, i));
     assert.equal(store.peek(id).length, 100);
@@ -29,7 +29,7 @@ test('25,000 decisions with one interaction id keep the last 100 in memory and o
     assert.match(decisions.at(-1)!.request.url, /n=24999$/, 'the newest are kept');
     await store.flush();
     // A fresh store (a restart) reads only the last 100 rows of that id from SQLite.
-    const later = await new DecisionStore(db.sqlite).history(id);
+    const later = await new DecisionStore(sqliteDecisionRows(db.sqlite)).history(id);
     assert.equal(later.decisions.length, 100);
     assert.equal(later.omitted, 24_900);
     assert.match(later.decisions.at(-1)!.request.url, /n=24999$/);

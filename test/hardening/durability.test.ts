@@ -96,7 +96,7 @@ test('kill -9 during a run: completed steps, their events and earlier runs survi
   const stack: Stack = await startStack({ ui: false, quiet: true, dataDir: data.dir, certsDir: certsDir(), ports: { ui: 0, idp: 0, idpMtls: 0, gateway: 0, gatewayStrict: 0, api: 0 } });
   try {
     const p = stack.db.prisma;
-    assert.equal(stack.db.sqlite.pragma('journal_mode', { simple: true }), 'wal');
+    assert.ok(stack.db.provider === 'sqlite' && stack.db.sqlite.pragma('journal_mode', { simple: true }) === 'wal', 'SQLite in WAL mode');
     const runs = await p.run.findMany({ orderBy: { createdAt: 'asc' }, include: { scenarios: { include: { steps: { orderBy: { position: 'asc' } } } } } });
     // The earlier run, untouched.
     assert.equal(runs[0]!.id, earlierId);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { DecisionStore } from '../../server/decisions/store.ts';
+import { DecisionStore, sqliteDecisionRows } from '../../server/decisions/store.ts';
 import type { Decision } from '../../lib/trace/decision.ts';
 import { withTempDb } from '../helpers/db.ts';
 
@@ -20,7 +20,7 @@ function decision(status: number, interactionId: string = randomUUID()): Decisio
 
 test('decision store: recorded decisions are in memory at once and in SQLite after a flush, readable by Prisma', async () => {
   await withTempDb('decisions', async (db) => {
-    const store = new DecisionStore(db.sqlite, { busy: () => false });
+    const store = new DecisionStore(sqliteDecisionRows(db.sqlite), { busy: () => false });
     const d = decision(401);
     store.record(d);
     store.record({ ...d, source: 'idp' });
@@ -29,7 +29,7 @@ test('decision store: recorded decisions are in memory at once and in SQLite aft
     const rows = await db.prisma.decision.findMany({ where: { interactionId: d.interactionId }, orderBy: { id: 'asc' } });
     assert.deepEqual(rows.map((r) => [r.source, r.status, r.at.toISOString()]), [['gateway', 401, d.at], ['idp', 401, d.at]]);
     // A fresh store (a restart) answers from SQLite.
-    const later = new DecisionStore(db.sqlite);
+    const later = new DecisionStore(sqliteDecisionRows(db.sqlite));
     assert.deepEqual(later.peek(d.interactionId), []);
     assert.deepEqual((await later.get(d.interactionId)).map((x) => x.source), ['gateway', 'idp']);
     assert.deepEqual(await later.get(randomUUID()), []);
@@ -38,7 +38,7 @@ test('decision store: recorded decisions are in memory at once and in SQLite aft
 
 test('decision store: memory is bounded; evicted decisions are still found on disk; latest() is newest first', async () => {
   await withTempDb('decisions-memory', async (db) => {
-    const store = new DecisionStore(db.sqlite, { memoryLimit: 3, busy: () => false });
+    const store = new DecisionStore(sqliteDecisionRows(db.sqlite), { memoryLimit: 3, busy: () => false });
     const all = Array.from({ length: 5 }, () => decision(200));
     for (const d of all) store.record(d);
     assert.deepEqual(store.peek(all[0]!.interactionId), [], 'evicted from memory');
@@ -53,7 +53,7 @@ test('decision store: memory is bounded; evicted decisions are still found on di
 test('decision store: under a flood at most persistPerSecond rows are written, refusals first; the rest are counted', async () => {
   await withTempDb('decisions-flood', async (db) => {
     const logged: string[] = [];
-    const store = new DecisionStore(db.sqlite, { persistPerSecond: 10, burst: 10, busy: () => false, log: (m) => logged.push(m) });
+    const store = new DecisionStore(sqliteDecisionRows(db.sqlite), { persistPerSecond: 10, burst: 10, busy: () => false, log: (m) => logged.push(m) });
     const refusals = Array.from({ length: 4 }, () => decision(401));
     const successes = Array.from({ length: 26 }, () => decision(200));
     for (const [i, d] of successes.entries()) {
@@ -73,7 +73,7 @@ test('decision store: under a flood at most persistPerSecond rows are written, r
 test('decision store: while the process is busy only refusals are written; successes stay in memory', async () => {
   await withTempDb('decisions-busy', async (db) => {
     let busy = true;
-    const store = new DecisionStore(db.sqlite, { busy: () => busy, log: () => {} });
+    const store = new DecisionStore(sqliteDecisionRows(db.sqlite), { busy: () => busy, log: () => {} });
     const ok = decision(200);
     const refused = decision(401);
     store.record(ok);
@@ -85,7 +85,7 @@ test('decision store: while the process is busy only refusals are written; succe
     const later = decision(200);
     store.record(later);
     await store.flush();
-    assert.equal((await new DecisionStore(db.sqlite).get(later.interactionId)).length, 1, 'written once the process has time');
+    assert.equal((await new DecisionStore(sqliteDecisionRows(db.sqlite)).get(later.interactionId)).length, 1, 'written once the process has time');
     assert.deepEqual(store.stats(), { recorded: 3, persisted: 2, memoryOnly: 1, notForwarded: 0 });
   });
 });

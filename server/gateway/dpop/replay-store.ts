@@ -1,20 +1,32 @@
-// RFC 9449 §11.1 replay cache on SQLite: claiming (jkt, jti) is one INSERT OR IGNORE, atomic across
-// processes and durable across a kill -9 (WAL). Rows expire with the acceptance window and are
-// purged every second in small steps, so a long DPoP load never meets one long DELETE.
+// RFC 9449 §11.1 replay cache in the database: claiming (jkt, jti) is one insert that the primary key
+// makes atomic across processes and instances: INSERT OR IGNORE on SQLite (durable across a kill -9 in
+// WAL mode), INSERT ... ON CONFLICT DO NOTHING on PostgreSQL; the row count is the answer. Rows expire
+// with the acceptance window and are purged every second in small steps, so a long DPoP load never
+// meets one long DELETE.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import type { Db } from '../../db/client.ts';
 
 /** A replay cache: claims (jkt, jti) once. Answers at once in-process, or later from another process. */
 export interface ReplayCache {
   claim(jkt: string, jti: string, expiresAt: number): boolean | Promise<boolean>;
-  /** Several claims at once (a gateway worker's batch), in one transaction where it can. */
-  claimMany?(claims: readonly (readonly [jkt: string, jti: string, expiresAt: number])[]): boolean[];
+  /** Several claims at once (a gateway worker's batch), in one statement or transaction. */
+  claimMany?(claims: readonly (readonly [jkt: string, jti: string, expiresAt: number])[]): boolean[] | Promise<boolean[]>;
   close(): void;
 }
+
+/** The replay cache on the sandbox database, whichever it is. */
+export function replayStoreFor(db: Db): ReplayCache {
+  return db.provider === 'postgresql' ? new PostgresReplayStore(db.pool) : new ReplayStore(db.sqlite);
+}
+
+const replayKey = (jkt: string, jti: string) => createHash('sha256').update(`${jkt}\0${jti}`).digest('base64url');
 
 /** Expired rows deleted per step; a step costs a few milliseconds at most. */
 const PURGE_STEP = 250;
 
+/** On SQLite: synchronous, so the in-process gateway answers without a turn of the event loop. */
 export class ReplayStore implements ReplayCache {
   private readonly insert: Database.Statement<[string, number]>;
   private readonly purgeStep: Database.Statement<[number, number]>;
@@ -32,8 +44,7 @@ export class ReplayStore implements ReplayCache {
 
   /** Records the proof; false when this key already used this jti (a replay). */
   claim(jkt: string, jti: string, expiresAt: number): boolean {
-    const key = createHash('sha256').update(`${jkt}\0${jti}`).digest('base64url');
-    return this.insert.run(key, Math.ceil(expiresAt)).changes === 1;
+    return this.insert.run(replayKey(jkt, jti), Math.ceil(expiresAt)).changes === 1;
   }
 
   claimMany(claims: readonly (readonly [string, string, number])[]): boolean[] {
@@ -54,5 +65,56 @@ export class ReplayStore implements ReplayCache {
     clearInterval(this.timer);
     if (this.purging) clearImmediate(this.purging);
     this.purging = null;
+  }
+}
+
+/**
+ * On PostgreSQL, shared by every instance on the database. A batch is one statement: the keys the
+ * INSERT returned are the fresh ones; a key twice in one batch is fresh the first time only.
+ */
+export class PostgresReplayStore implements ReplayCache {
+  private readonly timer: NodeJS.Timeout;
+  private purging: Promise<void> | null = null;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.timer = setInterval(() => void this.purge(), 1_000);
+    this.timer.unref();
+  }
+
+  async claim(jkt: string, jti: string, expiresAt: number): Promise<boolean> {
+    const r = await this.pool.query('INSERT INTO "DpopProofSeen" ("key", "expiresAt") VALUES ($1, $2) ON CONFLICT DO NOTHING', [replayKey(jkt, jti), Math.ceil(expiresAt)]);
+    return r.rowCount === 1;
+  }
+
+  async claimMany(claims: readonly (readonly [string, string, number])[]): Promise<boolean[]> {
+    if (claims.length === 1) return [await this.claim(...claims[0]!)];
+    const keys = claims.map(([jkt, jti]) => replayKey(jkt, jti));
+    const r = await this.pool.query<{ key: string }>(
+      'INSERT INTO "DpopProofSeen" ("key", "expiresAt") SELECT * FROM unnest($1::text[], $2::int[]) ON CONFLICT DO NOTHING RETURNING "key"',
+      [keys, claims.map(([, , exp]) => Math.ceil(exp))],
+    );
+    const fresh = new Set(r.rows.map((row) => row.key));
+    return keys.map((k) => fresh.delete(k));
+  }
+
+  /** Deletes expired rows, PURGE_STEP per statement, until none is left; one purge at a time. */
+  purge(now: number = Math.floor(Date.now() / 1000)): Promise<void> {
+    this.purging ??= (async () => {
+      try {
+        while ((await this.pool.query(
+          'DELETE FROM "DpopProofSeen" WHERE "key" IN (SELECT "key" FROM "DpopProofSeen" WHERE "expiresAt" < $1 LIMIT $2)',
+          [now, PURGE_STEP],
+        )).rowCount === PURGE_STEP);
+      } catch {
+        // The database is away for a moment: the next tick tries again.
+      } finally {
+        this.purging = null;
+      }
+    })();
+    return this.purging;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
   }
 }
