@@ -108,6 +108,11 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
       // RFC 7591 §3: optionally only for holders of an initial access token (FAPI_DCR_INITIAL_ACCESS_TOKEN).
       registration: { enabled: true, ...(config.idp.dcrInitialAccessToken ? { initialAccessToken: config.idp.dcrInitialAccessToken } : {}) },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
+      // RFC 9101 signed request objects by value (FAPI 2.0 Message Signing §5.3.1): oidc-provider verifies the
+      // signature with the client's registered keys, iss, aud = issuer and exp, and under its FAPI 2.0 profile
+      // requires nbf and exp - nbf <= 60 min, so an nbf over 60 min old (5.3.1-3) is already expired. Required
+      // of the clients registered with require_signed_request_object (clients.ts), not of every client.
+      requestObjects: { enabled: true, requireSignedRequestObject: false },
       fapi: fapiFeature(),
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
