@@ -12,6 +12,7 @@ import { jsonBody, type Exchange } from '../http-client.ts';
 import { Browser, type Landing } from '../browser/browser.ts';
 import { exchange, type Observation } from './exchange.ts';
 import { authenticate, clientOf, dpopProofFor } from './client-auth.ts';
+import { requestObjectForm } from './request-object.ts';
 import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../../lib/obie/intent.ts';
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -84,10 +85,12 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   if (step.requestUri !== undefined) front = new URLSearchParams({ client_id: clientId, request_uri: state.text(step.requestUri) });
   else if (!step.par) front = form;
   else {
-    await authenticate(state, form, { actor, client, auth: undefined });
+    // RFC 9101: the parameters inside a request object, the form keeping client_id and request.
+    const pushForm = step.requestObject ? await requestObjectForm(state, client, form, step.requestObject) : form;
+    await authenticate(state, pushForm, { actor, client, auth: undefined });
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
     if (step.dpop) headers.dpop = await dpopProofFor(state, actor, step.dpop, par!);
-    const pushed = record(await exchange(state, { actor: actor.name, method: 'POST', url: par!, headers, body: form.toString(), cert: actor.certificate, party: 'idp' }));
+    const pushed = record(await exchange(state, { actor: actor.name, method: 'POST', url: par!, headers, body: pushForm.toString(), cert: actor.certificate, party: 'idp' }));
     const requestUri = jsonBody(pushed)?.request_uri;
     if (pushed.response?.status !== 201 || typeof requestUri !== 'string') return observation(pushed);
     state.vars.set(`${step.save}_request_uri`, requestUri);
