@@ -6,7 +6,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { ClientMetadata, JWK } from 'oidc-provider';
 import type { Pki } from '../pki/load.ts';
-import { INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
+import { DETAIL_TYPES } from '../../lib/obie/intent.ts';
 
 function publicJwk(jwk: JWK): JWK {
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk as JWK & Record<string, unknown>;
@@ -34,7 +34,7 @@ export function seededClients(pki: Pki, callback: string): ClientMetadata[] {
   const fapi = { id_token_signed_response_alg: 'PS256', scope: 'openid offline_access accounts payments' } as const;
   const code = {
     grant_types: ['client_credentials', 'authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: [callback],
-    authorization_details_types: [INTENT_DETAIL_TYPE],
+    authorization_details_types: [...DETAIL_TYPES],
   } as const;
   const ccOnly = { grant_types: ['client_credentials'], response_types: [], redirect_uris: [] } as const;
   const selfSigned = new X509Certificate(pki.cert('tpp-selfsigned').cert);

@@ -13,7 +13,7 @@ import { seededClients } from './clients.ts';
 import { prismaAdapter } from './adapter.ts';
 import { getCertificate, certificateAuthorized, certificateSubjectMatches } from './mtls.ts';
 import { intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
-import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
+import { DETAIL_TYPES, INTENT_CLAIM } from '../../lib/obie/intent.ts';
 import { PaymentStore } from '../payments/store.ts';
 import { clientAssertionRules, clientRules, codeTtl, fapiFeature } from './fapi2.ts';
 import { html, page } from './interactions/html.ts';
@@ -58,7 +58,7 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
     clients: seededClients(pki, `${uiOrigin}/callback`),
     clientDefaults: {
       id_token_signed_response_alg: 'PS256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'private_key_jwt',
-      authorization_details_types: [INTENT_DETAIL_TYPE],
+      authorization_details_types: [...DETAIL_TYPES],
     },
     clientAuthMethods: ['tls_client_auth', 'self_signed_tls_client_auth', 'private_key_jwt'],
     // FAPI 2.0 SP 5.3.2.2: the authorization code flow only (no hybrid, no implicit).

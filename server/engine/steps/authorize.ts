@@ -13,18 +13,18 @@ import { Browser, type Landing } from '../browser/browser.ts';
 import { exchange, type Observation } from './exchange.ts';
 import { authenticate, clientOf, dpopProofFor } from './client-auth.ts';
 import { requestObjectForm } from './request-object.ts';
-import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../../lib/obie/intent.ts';
+import { INTENT_CLAIM, INTENT_DETAIL_TYPE, PAYMENT_DETAIL_TYPE } from '../../../lib/obie/intent.ts';
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
-/** The consent named the OBIE way (claims parameter) or the RFC 9396 way (authorization_details). */
-function intentParameter(form: URLSearchParams, consentId: string, as: AuthorizeStep['authorize']['intentAs']): void {
+/** The consent named the OBIE way (claims parameter) or the RFC 9396 way (authorization_details: the payment type with the payments scope). */
+function intentParameter(form: URLSearchParams, consentId: string, as: AuthorizeStep['authorize']['intentAs'], scopes: string[]): void {
   if (as === 'claims') {
     const claim = { [INTENT_CLAIM]: { value: consentId, essential: true } };
     form.set('claims', JSON.stringify({ id_token: claim, userinfo: claim }));
   } else {
-    form.set('authorization_details', JSON.stringify([{ type: INTENT_DETAIL_TYPE, consentId }]));
+    form.set('authorization_details', JSON.stringify([{ type: scopes.includes('payments') ? PAYMENT_DETAIL_TYPE : INTENT_DETAIL_TYPE, consentId }]));
   }
 }
 
@@ -66,7 +66,7 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   if (step.pkce === 'S256') form.set('code_challenge', s256(verifier));
   if (step.pkce === 'plain') form.set('code_challenge', verifier);
   if (step.pkce !== 'none') form.set('code_challenge_method', step.pkce);
-  if (step.consent !== undefined) intentParameter(form, state.text(step.consent), step.intentAs);
+  if (step.consent !== undefined) intentParameter(form, state.text(step.consent), step.intentAs, state.text(step.scope).split(' '));
   if (step.dpopJkt !== undefined) form.set('dpop_jkt', state.text(step.dpopJkt));
   const shown = Object.fromEntries(form);
   const pushedTo = step.par && step.requestUri === undefined ? par! : authorization;
