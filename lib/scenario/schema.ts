@@ -165,6 +165,7 @@ const authorizeStep = z
         dpopJkt: z.string().optional().describe('the dpop_jkt parameter to push (RFC 9449 §10; templates allowed, e.g. "{{keys.k.jkt}}")'),
         requestUri: z.string().optional().describe('skip the push and open the authorization endpoint with this request_uri (e.g. "{{auth_request_uri}}", a reuse)'),
         requestObject: requestObjectSpec.optional().describe('push the parameters inside a signed request object (RFC 9101; the form carries client_id and request)'),
+        responseMode: z.enum(['query', 'jwt']).optional().describe('jwt: ask for a signed authorization response (JARM); the engine verifies it with the issuer\'s keys before reading code, state and iss from it'),
       })
       .strict(),
   })

@@ -84,7 +84,7 @@ export type TraceEventBody =
   | { type: 'step.finished'; index: number; status: StepStatus; durationMs: number; reason?: string }
   | { type: 'tls.handshake'; tls: ClientTlsView }
   | { type: 'http.exchange'; interactionId: string | null; request: HttpMessage; response: HttpResponseView | null; error: string | null; durationMs: number; /** Absent in runs recorded before it existed (then: the client). */ sender?: HttpSender }
-  | { type: 'token.decoded'; label: string; role: 'access_token' | 'refresh_token' | 'id_token' | 'client_assertion' | 'request_object'; format: 'jwt' | 'opaque'; token: DecodedJwt | null; tokenType?: string }
+  | { type: 'token.decoded'; label: string; role: 'access_token' | 'refresh_token' | 'id_token' | 'client_assertion' | 'request_object' | 'authorization_response'; format: 'jwt' | 'opaque'; token: DecodedJwt | null; tokenType?: string }
   | { type: 'dpop.proof'; label: string; proof: DecodedJwt; jkt: string; mutations: string[] }
   // An OBIE detached JWS the client put in x-jws-signature: its protected header, the signing key, and
   // the bytes signed against the bytes sent (SHA-256, base64url; they differ when the body changed after signing).

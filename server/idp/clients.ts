@@ -31,7 +31,7 @@ function signingJwk(pki: Pki, cert: string): JWK {
 /** The seeded clients (static: configuration, not storage). */
 export function seededClients(pki: Pki, callback: string): ClientMetadata[] {
   const dn = (cert: string) => pki.cert(cert).entry.subject;
-  const fapi = { id_token_signed_response_alg: 'PS256', scope: 'openid offline_access accounts payments' } as const;
+  const fapi = { id_token_signed_response_alg: 'PS256', authorization_signed_response_alg: 'PS256', scope: 'openid offline_access accounts payments' } as const;
   const code = {
     grant_types: ['client_credentials', 'authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: [callback],
     authorization_details_types: [...DETAIL_TYPES],

@@ -57,7 +57,7 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
     adapter: prismaAdapter(prisma),
     clients: seededClients(pki, `${uiOrigin}/callback`),
     clientDefaults: {
-      id_token_signed_response_alg: 'PS256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'private_key_jwt',
+      id_token_signed_response_alg: 'PS256', authorization_signed_response_alg: 'PS256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'private_key_jwt',
       authorization_details_types: [...DETAIL_TYPES],
     },
     clientAuthMethods: ['tls_client_auth', 'self_signed_tls_client_auth', 'private_key_jwt'],
@@ -95,6 +95,7 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
       clientAuthSigningAlgValues: ['PS256', 'ES256'],
       idTokenSigningAlgValues: ['PS256', 'ES256'],
       requestObjectSigningAlgValues: ['PS256', 'ES256'],
+      authorizationSigningAlgValues: ['PS256', 'ES256'],
       dPoPSigningAlgValues: ['ES256', 'PS256', 'EdDSA'],
     },
     features: {
@@ -113,6 +114,8 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
       // requires nbf and exp - nbf <= 60 min, so an nbf over 60 min old (5.3.1-3) is already expired. Required
       // of the clients registered with require_signed_request_object (clients.ts), not of every client.
       requestObjects: { enabled: true, requireSignedRequestObject: false },
+      // JARM (response_mode jwt; FAPI 2.0 Message Signing, signing authorization responses): the response signed by the bank, on request.
+      jwtResponseModes: { enabled: true },
       fapi: fapiFeature(),
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },

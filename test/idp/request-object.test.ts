@@ -47,12 +47,14 @@ const refused = (r: Awaited<ReturnType<typeof push>>, description: RegExp) => {
   assert.match(String(r.body?.error_description), description);
 };
 
-test('discovery: request objects by value supported, PS256 / ES256 only, not required of every client', async () => {
+test('discovery: request objects by value supported, PS256 / ES256 only, not required of every client; JARM signed with PS256 / ES256', async () => {
   const { body } = await getJson(t.stack, t.stack.idp.endpoints.discovery);
   assert.equal(body!.request_parameter_supported, true);
   assert.deepEqual(body!.request_object_signing_alg_values_supported, ['PS256', 'ES256']);
   assert.equal(body!.require_signed_request_object, undefined);
   assert.equal(body!.request_uri_parameter_supported, false);
+  assert.ok((body!.response_modes_supported as string[]).includes('jwt'), 'JARM');
+  assert.deepEqual(body!.authorization_signing_alg_values_supported, ['PS256', 'ES256']);
 });
 
 test('a request object signed with the client\'s registered key is accepted at PAR, and the browser reaches the sign-in page', async () => {

@@ -1,7 +1,8 @@
 // Step "authorize": the app pushes an authorization request (RFC 9126) naming the consent, with PKCE
 // (RFC 7636) and its client authentication; then the engine plays the customer's browser: the
 // authorization endpoint, the bank's sign-in page, the consent page (accounts ticked, Allow or
-// Don't allow), and the redirect back to the app with a code or an error (RFC 6749 §4.1.2, RFC 9207).
+// Don't allow), and the redirect back to the app with a code or an error (RFC 6749 §4.1.2, RFC 9207), or
+// with those inside a signed JWT (JARM) that it verifies first.
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthorizeStep } from '../../../lib/scenario/schema.ts';
 import type { Decision } from '../../../lib/trace/decision.ts';
@@ -13,6 +14,8 @@ import { Browser, type Landing } from '../browser/browser.ts';
 import { exchange, type Observation } from './exchange.ts';
 import { authenticate, clientOf, dpopProofFor } from './client-auth.ts';
 import { requestObjectForm } from './request-object.ts';
+import { verifyJarm } from '../crypto/jarm.ts';
+import { decodeJwt } from '../jwt.ts';
 import { INTENT_CLAIM, INTENT_DETAIL_TYPE, PAYMENT_DETAIL_TYPE } from '../../../lib/obie/intent.ts';
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
@@ -68,6 +71,7 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   if (step.pkce !== 'none') form.set('code_challenge_method', step.pkce);
   if (step.consent !== undefined) intentParameter(form, state.text(step.consent), step.intentAs, state.text(step.scope).split(' '));
   if (step.dpopJkt !== undefined) form.set('dpop_jkt', state.text(step.dpopJkt));
+  if (step.responseMode !== undefined) form.set('response_mode', step.responseMode);
   const shown = Object.fromEntries(form);
   const pushedTo = step.par && step.requestUri === undefined ? par! : authorization;
   state.emit({
@@ -103,9 +107,14 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
     async ({ secret, ...req }) => record(await exchange(state, { actor: who, ...req, cert: null, party: 'idp', sender: 'browser', ...(secret ? { redact: secret } : {}) })),
     redirectUri,
   );
-  const finish = (landing: Extract<Landing, { kind: 'redirect-uri' }>): Observation => {
+  const finish = async (landing: Extract<Landing, { kind: 'redirect-uri' }>): Promise<Observation> => {
     const q = new URL(landing.url).searchParams;
-    const response = { code: q.get('code'), state: q.get('state'), iss: q.get('iss'), error: q.get('error'), errorDescription: q.get('error_description') };
+    const jarm = q.get('response');
+    // JARM: the parameters are the claims of the signed response, read once it verifies.
+    const claims = jarm === null ? null : await verifyJarm(jarm, state.target.idpPublicJwks, issuer, clientId, state.now());
+    if (jarm !== null) state.emit({ type: 'token.decoded', label: `signed authorization response (JARM) for ${clientId}`, role: 'authorization_response', format: 'jwt', token: decodeJwt(jarm) });
+    const get = (name: string) => (claims ? (typeof claims[name] === 'string' ? (claims[name] as string) : null) : q.get(name));
+    const response = { code: get('code'), state: get('state'), iss: get('iss'), error: get('error'), errorDescription: get('error_description') };
     const stateMatches = response.state === expectedState;
     state.emit({
       type: 'authorization.response', label: response.code ? `${clientId} receives an authorization code` : `${clientId} receives ${response.error ?? 'no code'}`,
