@@ -112,13 +112,13 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
     const jarm = q.get('response');
     // JARM: the parameters are the claims of the signed response, read once it verifies.
     const claims = jarm === null ? null : await verifyJarm(jarm, state.target.idpPublicJwks, issuer, clientId, state.now());
-    if (jarm !== null) state.emit({ type: 'token.decoded', label: `signed authorization response (JARM) for ${clientId}`, role: 'authorization_response', format: 'jwt', token: decodeJwt(jarm) });
     const get = (name: string) => (claims ? (typeof claims[name] === 'string' ? (claims[name] as string) : null) : q.get(name));
     const response = { code: get('code'), state: get('state'), iss: get('iss'), error: get('error'), errorDescription: get('error_description') };
     const stateMatches = response.state === expectedState;
     state.emit({
       type: 'authorization.response', label: response.code ? `${clientId} receives an authorization code` : `${clientId} receives ${response.error ?? 'no code'}`,
       redirectUri: landing.url, ...response, stateMatches, issMatches: response.iss === null ? null : response.iss === issuer,
+      ...(jarm !== null ? { jarm: decodeJwt(jarm)! } : {}),
     });
     if (!stateMatches) throw new EngineError('authorization-response', `the authorization response's state ${JSON.stringify(response.state)} is not the one the app sent`);
     info.code = response.code;
