@@ -37,7 +37,7 @@ test('the signature card: header, mutation, the bank\'s refusal and the check; s
   expect(blocking(await audit(page, 'payment-signature-card'))).toEqual([]);
 });
 
-test('the payment journey: the signed request object and the signed response (JARM) in the token cards; the bank page miniature shows amount, payee and reference', async ({ page, request }) => {
+test('the payment journey: the signed request object in the PAR token card, the signed response (JARM) in the response card; the bank page miniature shows amount, payee and reference', async ({ page, request }) => {
   const runId = await runToEnd(request, ['payment-journey-mtls']);
   await page.goto(`/runs/${runId}`);
   const journey = page.locator('section.timeline[data-scenario="payment-journey-mtls"]');
