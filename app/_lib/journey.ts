@@ -4,7 +4,7 @@
 // pushed request, allowed, in the token, its status). Pure: built from the recorded events only.
 import type { BrowserForm, PageText, TraceEvent, TraceEventOf } from '../../lib/trace/events.ts';
 import type { ExchangeView, StepView } from '../../lib/trace/timeline.ts';
-import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
+import { DETAIL_TYPES, INTENT_CLAIM } from '../../lib/obie/intent.ts';
 import { authorizationToken, decodeJwt } from './jwt.ts';
 
 /** Event types the journey cards render (kept out of the generic "Also in this step" list). */
@@ -135,8 +135,8 @@ export function consentNamed(parameters: Record<string, string>): { id: string; 
     }
     if (parameters.authorization_details) {
       const details = JSON.parse(parameters.authorization_details) as { type?: string; consentId?: unknown }[];
-      const found = Array.isArray(details) ? details.find((d) => d.type === INTENT_DETAIL_TYPE && typeof d.consentId === 'string') : undefined;
-      if (found) return { id: found.consentId as string, via: `authorization_details of type ${INTENT_DETAIL_TYPE} (RFC 9396)`, short: 'authorization_details' };
+      const found = Array.isArray(details) ? details.find((d) => (DETAIL_TYPES as readonly unknown[]).includes(d.type) && typeof d.consentId === 'string') : undefined;
+      if (found) return { id: found.consentId as string, via: `authorization_details of type ${found.type} (RFC 9396)`, short: 'authorization_details' };
     }
   } catch {
     return null;

@@ -22,7 +22,7 @@ export interface CoveredRequirement extends Requirement {
 
 export interface ConformanceModel {
   requirements: CoveredRequirement[];
-  /** FAPI2SP ids that scenarios cite but the requirement list does not know (typos). */
+  /** FAPI2SP / FAPI2MS ids that scenarios cite but the requirement list does not know (typos). */
   unknownCitations: { scenario: string; reference: string }[];
   mutants: MutantsReport | null;
 }
@@ -43,7 +43,7 @@ export function conformanceModel(scenarios: readonly ScenarioRef[], mutants: Mut
       ...req,
       scenarios: sorted.filter((s) => s.references.some((ref) => cites(ref, req))).map(({ id, title, file }) => ({ id, title, file })),
     })),
-    unknownCitations: sorted.flatMap((s) => s.references.filter((ref) => /^FAPI2SP /i.test(ref) && !known.has(norm(ref))).map((reference) => ({ scenario: s.id, reference }))),
+    unknownCitations: sorted.flatMap((s) => s.references.filter((ref) => /^FAPI2(SP|MS) /i.test(ref) && !known.has(norm(ref))).map((reference) => ({ scenario: s.id, reference }))),
     mutants,
   };
 }
@@ -87,6 +87,7 @@ export function renderConformance(model: ConformanceModel): string {
     'that a test from outside the server can observe, with the scenarios that check it (a scenario counts when',
     'its `references` cite the requirement id or an RFC clause that states the same requirement). Ids number the items',
     'of each section\'s list as the final specification numbers them: "FAPI2SP 5.3.2.2-3" is the third item of §5.3.2.2, "5.4.1-1.2" the second sub-item of §5.4.1 item 1.',
+    'The signed authorization requests of FAPI 2.0 Message Signing (§5.3.1, RFC 9101 request objects at PAR) are listed as "FAPI2MS 5.3.1-N".',
     '',
     `**${covered.length} of ${observable.length}** observable requirements are checked by at least one scenario; ${hidden.length} cannot be observed from outside.`,
     '',

@@ -5,7 +5,8 @@
 // sub-item of §5.4.1 item 1); checked against the spec's text (openid/fapi
 // fapi-2_0-security-profile.md) and the OpenID conformance suite's FAPI2-SP-FINAL-* codes. A scenario
 // covers a requirement when it cites the id, or exactly one of `also` (an RFC clause that states the
-// same requirement).
+// same requirement). FAPI 2.0 Message Signing's signed authorization requests (§5.3.1) follow, ids
+// "FAPI2MS 5.3.1-N" numbered the same way.
 
 export type Party = 'authorization server' | 'resource server';
 
@@ -66,4 +67,9 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { id: 'FAPI2SP 5.4.1-2', party: 'authorization server', text: 'RSA keys of 2048 bits or more' },
   { id: 'FAPI2SP 5.4.1-3', party: 'authorization server', text: 'elliptic curve keys of 224 bits or more', unobservable: 'met by construction: JOSE registers no elliptic curve under 256 bits (P-256, P-384, P-521, secp256k1; Ed25519 and Ed448), so no JWK a server could accept or publish is smaller' },
   { id: 'FAPI2SP 5.4.1-4', party: 'authorization server', text: 'credentials (codes, tokens) carry at least 128 bits of entropy', unobservable: 'entropy cannot be measured from a handful of samples; it is a property of the generator (oidc-provider uses 256-bit random identifiers)' },
+  // FAPI 2.0 Message Signing §5.3.1 authorization server, signed authorization requests (RFC 9101 at PAR)
+  { id: 'FAPI2MS 5.3.1-1', party: 'authorization server', text: 'Message Signing: supports and verifies signed request objects (RFC 9101) at the PAR endpoint', also: ['RFC 9101 §6.2', 'RFC 9101 §10.5'] },
+  { id: 'FAPI2MS 5.3.1-2', party: 'authorization server', text: 'Message Signing: requires the request object\'s aud to be, or contain, its issuer identifier' },
+  { id: 'FAPI2MS 5.3.1-3', party: 'authorization server', text: 'Message Signing: requires an nbf no more than 60 minutes in the past' },
+  { id: 'FAPI2MS 5.3.1-4', party: 'authorization server', text: 'Message Signing: requires an exp no more than 60 minutes after nbf' },
 ];

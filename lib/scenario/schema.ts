@@ -43,6 +43,17 @@ const jwsSpec = z
   })
   .strict();
 
+/** An RFC 9101 request object carrying the pushed request's parameters (FAPI 2.0 Message Signing §5.3.2) and what to break in it. */
+const requestObjectSpec = z
+  .object({
+    sign: z.enum(['client', 'mallory', 'none']).default('client').describe('client: the client\'s registered request-object key; mallory: a key the authorization server never had (fresh per run); none: alg none, unsigned'),
+    kid: z.enum(['own', 'client']).default('own').describe('the kid header: the signing key\'s own, or the client\'s (Mallory\'s key passed off as the client\'s)'),
+    audience: z.string().optional().describe('override aud (default: the issuer; templates allowed)'),
+    nbfOffset: z.number().int().optional().describe('seconds added to nbf (default 0, now; e.g. -3900 for an nbf 65 minutes old)'),
+    lifetime: z.number().int().optional().describe('exp - nbf in seconds (default 300; FAPI 2.0 allows 3600 at most)'),
+  })
+  .strict();
+
 /** A forged or tampered access token built from a real one. */
 const forgery = z
   .object({
@@ -157,6 +168,8 @@ const authorizeStep = z
         responseType: z.string().default('code').describe('the response_type pushed (FAPI 2.0 allows code only)'),
         dpopJkt: z.string().optional().describe('the dpop_jkt parameter to push (RFC 9449 §10; templates allowed, e.g. "{{keys.k.jkt}}")'),
         requestUri: z.string().optional().describe('skip the push and open the authorization endpoint with this request_uri (e.g. "{{auth_request_uri}}", a reuse)'),
+        requestObject: requestObjectSpec.optional().describe('push the parameters inside a signed request object (RFC 9101; the form carries client_id and request)'),
+        responseMode: z.enum(['query', 'jwt']).optional().describe('jwt: ask for a signed authorization response (JARM); the engine verifies it with the issuer\'s keys before reading code, state and iss from it'),
       })
       .strict(),
   })
@@ -221,6 +234,7 @@ const requestStep = z
         authenticate: z.boolean().default(false).describe('send client_id and the client authentication as a token step would'),
         dpop: z.union([z.boolean(), dpopSpec]).default(false).describe('attach a DPoP proof for this request'),
         capture: z.record(name, z.string()).default({}).describe('variables to fill from the JSON response body: name -> dot path, e.g. alpha_uri: request_uri'),
+        requestObject: requestObjectSpec.optional().describe('send the form\'s parameters inside a request object instead (RFC 9101; claims and authorization_details as JSON); the form keeps client_id and request'),
       })
       .strict(),
   })
@@ -303,6 +317,7 @@ export type Expectation = z.infer<typeof expectation>;
 export type DpopSpec = z.infer<typeof dpopSpec>;
 export type Forgery = z.infer<typeof forgery>;
 export type JwsSpec = z.infer<typeof jwsSpec>;
+export type RequestObjectSpec = z.infer<typeof requestObjectSpec>;
 export type TokenStep = z.infer<typeof tokenStep>;
 export type CallStep = z.infer<typeof callStep>;
 export type AuthorizeStep = z.infer<typeof authorizeStep>;

@@ -84,7 +84,7 @@ export type TraceEventBody =
   | { type: 'step.finished'; index: number; status: StepStatus; durationMs: number; reason?: string }
   | { type: 'tls.handshake'; tls: ClientTlsView }
   | { type: 'http.exchange'; interactionId: string | null; request: HttpMessage; response: HttpResponseView | null; error: string | null; durationMs: number; /** Absent in runs recorded before it existed (then: the client). */ sender?: HttpSender }
-  | { type: 'token.decoded'; label: string; role: 'access_token' | 'refresh_token' | 'id_token' | 'client_assertion'; format: 'jwt' | 'opaque'; token: DecodedJwt | null; tokenType?: string }
+  | { type: 'token.decoded'; label: string; role: 'access_token' | 'refresh_token' | 'id_token' | 'client_assertion' | 'request_object'; format: 'jwt' | 'opaque'; token: DecodedJwt | null; tokenType?: string }
   | { type: 'dpop.proof'; label: string; proof: DecodedJwt; jkt: string; mutations: string[] }
   // An OBIE detached JWS the client put in x-jws-signature: its protected header, the signing key, and
   // the bytes signed against the bytes sent (SHA-256, base64url; they differ when the body changed after signing).
@@ -95,7 +95,7 @@ export type TraceEventBody =
   // The code_verifier a token request sends (RFC 7636 §4.5) against the challenge its authorization request pushed:
   // `computed` is BASE64URL(SHA-256(verifier)) for S256 (the verifier itself for plain), what the server compares (§4.6).
   | { type: 'pkce.verifier'; label: string; method: string; challenge: string | null; verifier: string; computed: string }
-  | { type: 'authorization.response'; label: string; redirectUri: string; code: string | null; state: string | null; stateMatches: boolean; iss: string | null; issMatches: boolean | null; error: string | null; errorDescription: string | null }
+  | { type: 'authorization.response'; label: string; redirectUri: string; code: string | null; state: string | null; stateMatches: boolean; iss: string | null; issMatches: boolean | null; error: string | null; errorDescription: string | null; /** JARM: the signed response the parameters were read from, once it verified (absent: a plain query). */ jarm?: DecodedJwt }
   | { type: 'server.decision'; decision: Decision }
   | { type: 'server.decision.unobservable'; interactionId: string | null; reason: string }
   | { type: 'expectation.result'; result: ExpectationResult }

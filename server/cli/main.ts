@@ -27,6 +27,9 @@ commands:
   sign --file FILE | --data JSON [--key NAME] [--iat SECONDS]
                        print the OBIE detached JWS (x-jws-signature) of a payment request body, signed with
                        a sandbox directory key (default tpp-alpha-signing); send the same bytes (--data-binary)
+  sign --request-object --file FILE | --data JSON [--client ID] [--aud ISSUER] [--key NAME] [--iat SECONDS]
+                       print an RFC 9101 request object of those authorization request parameters, signed
+                       with the client's registered key (default client tpp-alpha), to push as request=
 
 exit codes: 0 all passed, 1 a scenario failed (check: the target check failed), 2 usage, setting, scenario-file or target-file error.
 

@@ -11,6 +11,8 @@ import { mintCertificate, type MintRequest } from '../pki/mint.ts';
 import { passwordOf } from '../idp/interactions/users.ts';
 import { CALLBACK_PATH } from '../tpp/callback.ts';
 import type { Signer } from '../directory/index.ts';
+import type { RequestObjectKey } from './crypto/request-object.ts';
+import { REQUEST_OBJECT_KEYS } from '../idp/clients.ts';
 
 export interface CertMaterial {
   name: string;
@@ -31,6 +33,8 @@ export interface TargetClient {
   key: JWK | null;
   /** A registered DPoP key (private JWK); null: actors get a fresh key per run. */
   dpopKey: JWK | null;
+  /** The key its RFC 9101 request objects are signed with; absent or null: its private_key_jwt key. */
+  requestObjectKey?: RequestObjectKey | null;
 }
 
 export type GatewayListener = 'gateway' | 'gatewayStrict';
@@ -112,10 +116,11 @@ export function idpSigner(stack: Pick<Stack, 'pki'>): NonNullable<Target['signAc
   };
 }
 
-/** A seeded client of the bundled IdP (every name maps to itself; registered clients too). */
-export function bundledClient(stack: Pick<Stack, 'pki'>, name: string): TargetClient {
+/** A seeded client of the bundled IdP (every name maps to itself; registered clients too); request objects are signed with its directory key. */
+export function bundledClient(stack: Pick<Stack, 'pki' | 'directory'>, name: string): TargetClient {
   const key = stack.pki.index.keys.some((k) => k.clientId === name) ? stack.pki.clientKey(name) : null;
-  return { clientId: name, key, dpopKey: null };
+  const signer = REQUEST_OBJECT_KEYS[name] ? stack.directory.signer(REQUEST_OBJECT_KEYS[name]) : null;
+  return { clientId: name, key, dpopKey: null, ...(signer ? { requestObjectKey: { alg: signer.alg, kid: signer.kid, key: signer.privateKey } } : {}) };
 }
 
 export function bundledTarget(stack: Stack): Target {

@@ -13,7 +13,7 @@ import { seededClients } from './clients.ts';
 import { prismaAdapter } from './adapter.ts';
 import { getCertificate, certificateAuthorized, certificateSubjectMatches } from './mtls.ts';
 import { intentCheck, intentTokenClaims, richAuthorizationRequests } from './intent.ts';
-import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
+import { DETAIL_TYPES, INTENT_CLAIM } from '../../lib/obie/intent.ts';
 import { PaymentStore } from '../payments/store.ts';
 import { clientAssertionRules, clientRules, codeTtl, fapiFeature } from './fapi2.ts';
 import { html, page } from './interactions/html.ts';
@@ -57,8 +57,8 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
     adapter: prismaAdapter(prisma),
     clients: seededClients(pki, `${uiOrigin}/callback`),
     clientDefaults: {
-      id_token_signed_response_alg: 'PS256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'private_key_jwt',
-      authorization_details_types: [INTENT_DETAIL_TYPE],
+      id_token_signed_response_alg: 'PS256', authorization_signed_response_alg: 'PS256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'private_key_jwt',
+      authorization_details_types: [...DETAIL_TYPES],
     },
     clientAuthMethods: ['tls_client_auth', 'self_signed_tls_client_auth', 'private_key_jwt'],
     // FAPI 2.0 SP 5.3.2.2: the authorization code flow only (no hybrid, no implicit).
@@ -95,6 +95,7 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
       clientAuthSigningAlgValues: ['PS256', 'ES256'],
       idTokenSigningAlgValues: ['PS256', 'ES256'],
       requestObjectSigningAlgValues: ['PS256', 'ES256'],
+      authorizationSigningAlgValues: ['PS256', 'ES256'],
       dPoPSigningAlgValues: ['ES256', 'PS256', 'EdDSA'],
     },
     features: {
@@ -108,6 +109,13 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
       // RFC 7591 §3: optionally only for holders of an initial access token (FAPI_DCR_INITIAL_ACCESS_TOKEN).
       registration: { enabled: true, ...(config.idp.dcrInitialAccessToken ? { initialAccessToken: config.idp.dcrInitialAccessToken } : {}) },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
+      // RFC 9101 signed request objects by value (FAPI 2.0 Message Signing §5.3.1): oidc-provider verifies the
+      // signature with the client's registered keys, iss, aud = issuer and exp, and under its FAPI 2.0 profile
+      // requires nbf and exp - nbf <= 60 min, so an nbf over 60 min old (5.3.1-3) is already expired. Required
+      // of the clients registered with require_signed_request_object (clients.ts), not of every client.
+      requestObjects: { enabled: true, requireSignedRequestObject: false },
+      // JARM (response_mode jwt; FAPI 2.0 Message Signing, signing authorization responses): the response signed by the bank, on request.
+      jwtResponseModes: { enabled: true },
       fapi: fapiFeature(),
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },

@@ -1,19 +1,21 @@
 // The link between an authorization request and an OBIE account-access consent. The request names the
 // consent either the UK Open Banking way (the OIDC `claims` parameter with an essential
 // `openbanking_intent_id` claim) or the FAPI 2.0 way (RFC 9396 `authorization_details` of type
-// `openbanking_account_access`). Checked at PAR and at the authorization endpoint; tokens of the grant
+// `openbanking_account_access`, or `openbanking_domestic_payment` for a payment consent). Checked at PAR and at the authorization endpoint; tokens of the grant
 // then carry `openbanking_intent_id` (and the authorization_details), which the gateway forwards.
 import type {
   AuthorizationDetail, Configuration, KoaContextWithOIDC, RichAuthorizationRequestsActiveConfiguration, RichAuthorizationRequestsConfigurationBase, errors as OidcErrors,
 } from 'oidc-provider';
 import { isExpired, type ConsentStore } from '../consent/store.ts';
 import type { PaymentStore } from '../payments/store.ts';
-import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
+import { DETAIL_TYPES, INTENT_CLAIM, INTENT_DETAIL_TYPE, PAYMENT_DETAIL_TYPE } from '../../lib/obie/intent.ts';
 
 export interface Intent {
   consentId: string;
   /** How the request named it. */
   via: 'claims' | 'authorization_details';
+  /** The authorization_details type it was named with (absent: named by claims). */
+  detailType?: (typeof DETAIL_TYPES)[number];
 }
 
 type Errors = Pick<typeof OidcErrors, 'InvalidRequest' | 'InvalidAuthorizationDetails' | 'InvalidGrant'>;
@@ -35,12 +37,14 @@ function fromClaims(raw: unknown): string[] {
   return out;
 }
 
-function fromDetails(raw: unknown): string[] {
+const isDetailType = (t: unknown): t is (typeof DETAIL_TYPES)[number] => (DETAIL_TYPES as readonly unknown[]).includes(t);
+
+function fromDetails(raw: unknown): { consentId: string; type: (typeof DETAIL_TYPES)[number] }[] {
   if (typeof raw !== 'string') return [];
   try {
     const details = JSON.parse(raw) as unknown;
     return Array.isArray(details)
-      ? details.filter((d) => d?.type === INTENT_DETAIL_TYPE && typeof d.consentId === 'string').map((d) => d.consentId as string)
+      ? details.filter((d) => isDetailType(d?.type) && typeof d.consentId === 'string').map((d) => ({ consentId: d.consentId as string, type: d.type }))
       : [];
   } catch {
     return [];
@@ -54,11 +58,14 @@ function fromDetails(raw: unknown): string[] {
 export function requestedIntent(params: Record<string, unknown>, errors: Pick<Errors, 'InvalidRequest'>): Intent | null {
   const byClaims = fromClaims(params.claims);
   const byDetails = fromDetails(params.authorization_details);
-  const all = new Set([...byClaims, ...byDetails]);
+  const all = new Set([...byClaims, ...byDetails.map((d) => d.consentId)]);
   if (all.size > 1) throw new errors.InvalidRequest(`the request names ${all.size} different consents; one authorization request authorises one consent`);
   const [consentId] = all;
   if (consentId === undefined) return null;
-  return { consentId, via: byClaims.length ? 'claims' : 'authorization_details' };
+  if (byClaims.length) return { consentId, via: 'claims' };
+  const types = new Set(byDetails.map((d) => d.type));
+  if (types.size > 1) throw new errors.InvalidRequest(`consent ${consentId.slice(0, 128)} is named as ${[...types].join(' and ')}; it is one of them`);
+  return { consentId, via: 'authorization_details', detailType: byDetails[0]!.type };
 }
 
 const scopes = (params: Record<string, unknown>) => new Set(typeof params.scope === 'string' ? params.scope.split(' ') : []);
@@ -102,6 +109,7 @@ export function intentCheck(consents: ConsentStore, errors: Errors, payments?: P
       const inputs = { consentId: payment.id, via: intent.via, kind: 'domestic-payment', status: payment.status, consentClient: payment.clientId, client: ctx.oidc.client?.clientId };
       if (payment.clientId !== ctx.oidc.client?.clientId) throw invalid(verdict('fail', `${INTENT_CLAIM} ${payment.id} is not a consent of this client`, inputs));
       if (!scopes(params).has('payments') || scopes(params).has('accounts')) throw new errors.InvalidRequest(verdict('fail', `payment consent ${payment.id} is authorised with the payments scope alone (not accounts)`, inputs));
+      if (intent.detailType && intent.detailType !== PAYMENT_DETAIL_TYPE) throw new errors.InvalidAuthorizationDetails(verdict('fail', `payment consent ${payment.id} is named with authorization_details of type ${PAYMENT_DETAIL_TYPE}, not ${intent.detailType}`, inputs));
       if (payment.status !== 'AwaitingAuthorisation') throw invalid(verdict('fail', `payment consent ${payment.id} is ${payment.status}, not AwaitingAuthorisation`, inputs));
       verdict('pass', `payment consent ${payment.id} (named by ${intent.via}) awaits authorisation by the customer`, inputs);
       return;
@@ -112,26 +120,33 @@ export function intentCheck(consents: ConsentStore, errors: Errors, payments?: P
     if (!consent || consent.clientId !== ctx.oidc.client?.clientId) {
       throw invalid(verdict('fail', `${INTENT_CLAIM} ${intent.consentId.slice(0, 128)} is not a consent of this client`, inputs));
     }
+    if (intent.detailType && intent.detailType !== INTENT_DETAIL_TYPE) throw new errors.InvalidAuthorizationDetails(verdict('fail', `account-access consent ${consent.id} is named with authorization_details of type ${INTENT_DETAIL_TYPE}, not ${intent.detailType}`, inputs));
     if (consent.status !== 'AwaitingAuthorisation') throw invalid(verdict('fail', `consent ${consent.id} is ${consent.status}, not AwaitingAuthorisation`, inputs));
     if (isExpired(consent)) throw invalid(verdict('fail', `consent ${consent.id} has expired`, inputs));
     verdict('pass', `consent ${consent.id} (named by ${intent.via}) awaits authorisation by the customer`, inputs);
   };
 }
 
-/** RFC 9396 support for the one type this bank knows: {"type": "openbanking_account_access", "consentId": "..."}. */
+/** The one shape of both types this bank knows: {"type": ..., "consentId": "..."}. */
+function detailValidator(errors: Errors, type: string, what: string) {
+  return {
+    validate(_ctx: KoaContextWithOIDC, detail: AuthorizationDetail) {
+      const unknown = Object.keys(detail).filter((k) => k !== 'type' && k !== 'consentId');
+      if (unknown.length) throw new errors.InvalidAuthorizationDetails(`${type} takes only type and consentId (not ${unknown.join(', ')})`);
+      if (typeof detail.consentId !== 'string' || !detail.consentId || detail.consentId.length > 128) {
+        throw new errors.InvalidAuthorizationDetails(`${type} needs consentId, the ConsentId of ${what}`);
+      }
+    },
+  };
+}
+
+/** RFC 9396 support for the two types this bank knows: account access and domestic payment consents. */
 export function richAuthorizationRequests(errors: Errors): RichAuthorizationRequestsActiveConfiguration & Required<Pick<RichAuthorizationRequestsConfigurationBase, 'authorizationDetailsForIntrospection'>> {
   return {
     enabled: true,
     types: {
-      [INTENT_DETAIL_TYPE]: {
-        validate(_ctx: KoaContextWithOIDC, detail: AuthorizationDetail) {
-          const unknown = Object.keys(detail).filter((k) => k !== 'type' && k !== 'consentId');
-          if (unknown.length) throw new errors.InvalidAuthorizationDetails(`${INTENT_DETAIL_TYPE} takes only type and consentId (not ${unknown.join(', ')})`);
-          if (typeof detail.consentId !== 'string' || !detail.consentId || detail.consentId.length > 128) {
-            throw new errors.InvalidAuthorizationDetails(`${INTENT_DETAIL_TYPE} needs consentId, the ConsentId of an account-access consent`);
-          }
-        },
-      },
+      [INTENT_DETAIL_TYPE]: detailValidator(errors, INTENT_DETAIL_TYPE, 'an account-access consent'),
+      [PAYMENT_DETAIL_TYPE]: detailValidator(errors, PAYMENT_DETAIL_TYPE, 'a domestic payment consent'),
     },
     // What the customer approved is what the grant holds; the code, the tokens and introspection carry it.
     authorizationDetailsForGrantSource: (ctx) => ctx.oidc.grant?.rar,

@@ -9,6 +9,7 @@ import { startTestStack, type TestStack } from '../helpers/stack.ts';
 import { asPage, authorizationParams, browser, decide, envOfStack, gateway, intentClaims, pkce, pushAuthorization, redeem, signIn, tokenRequest, type JourneyEnv } from '../helpers/journey.ts';
 import { jsonBody, send } from '../../server/engine/http-client.ts';
 import { signDetached } from '../../server/directory/jws.ts';
+import { buildRequestObject } from '../../server/engine/crypto/request-object.ts';
 
 const PISP = '/open-banking/v3.1/pisp';
 let t: TestStack;
@@ -118,4 +119,29 @@ test('Don\'t pay rejects the consent: the app gets access_denied and the consent
   assert.equal(new URL(back.url).searchParams.get('error'), 'access_denied');
   const read = await gateway(env, 'tpp-alpha', cc, `${PISP}/domestic-payment-consents/${consentId}`);
   assert.equal((jsonBody(read)?.Data as { Status: string }).Status, 'Rejected');
+});
+
+test('RFC 9396: a payment consent named in authorization_details of type openbanking_domestic_payment, inside a signed request object; the other type refused either way', async () => {
+  const consentId = await newConsent(await paymentsToken());
+  const push = async (type: string, id: string, scope = 'openid payments') => {
+    const { challenge } = pkce();
+    const params = { ...authorizationParams(env, 'tpp-alpha', null, challenge), scope, authorization_details: [{ type, consentId: id }] };
+    const signer = t.stack.directory.signer('tpp-alpha-signing');
+    const ro = await buildRequestObject({ clientId: 'tpp-alpha', audience: t.stack.idp.issuer, now: Date.now() / 1000, params, key: { alg: signer.alg, kid: signer.kid, key: signer.privateKey } });
+    return pushAuthorization(env, 'tpp-alpha', { client_id: 'tpp-alpha', request: ro.jwt });
+  };
+  const wrongType = await push('openbanking_account_access', consentId);
+  assert.equal(wrongType.response?.status, 400, wrongType.response?.body);
+  assert.match(String(jsonBody(wrongType)?.error_description), /openbanking_domestic_payment/);
+  const ok = await push('openbanking_domestic_payment', consentId);
+  assert.equal(ok.response?.status, 201, ok.response?.body);
+  const { browser: b } = browser(env);
+  const login = asPage(await b.open(`${env.urls.idp}/auth?client_id=tpp-alpha&request_uri=${encodeURIComponent(String(jsonBody(ok)?.request_uri))}`));
+  assert.equal(asPage(await signIn(b, login, 'demo', 'correct-horse')).page.title, 'Pay £12.50 to Bob Jones – Sandbox Bank');
+  const cc = String(jsonBody(await tokenRequest(env, 'tpp-alpha', { grant_type: 'client_credentials', client_id: 'tpp-alpha', scope: 'accounts' }))?.access_token);
+  const account = await gateway(env, 'tpp-alpha', cc, '/open-banking/v3.1/aisp/account-access-consents', { method: 'POST', body: { Data: { Permissions: ['ReadAccountsBasic'] }, Risk: {} } });
+  const accountConsent = String((jsonBody(account)?.Data as { ConsentId: string }).ConsentId);
+  const paymentTypeForAccounts = await push('openbanking_domestic_payment', accountConsent, 'openid accounts');
+  assert.equal(paymentTypeForAccounts.response?.status, 400, paymentTypeForAccounts.response?.body);
+  assert.match(String(jsonBody(paymentTypeForAccounts)?.error_description), /openbanking_account_access/);
 });

@@ -8,6 +8,7 @@ import { SignJWT, EmbeddedJWK, calculateJwkThumbprint, compactVerify, decodeJwt,
 import { forgeToken, setPath } from '../../server/engine/crypto/forge.ts';
 import { buildProof, generateDpopKey } from '../../server/engine/crypto/dpop-proof.ts';
 import { buildClientAssertion } from '../../server/engine/crypto/client-assertion.ts';
+import { verifyJarm } from '../../server/engine/crypto/jarm.ts';
 
 const idp = await generateKeyPair('PS256', { extractable: true });
 const idpPublic: JWK = { ...(await exportJWK(idp.publicKey)), alg: 'PS256', kid: 'idp-1' };
@@ -159,4 +160,19 @@ test('private_key_jwt assertion: iss = sub = client_id, aud, iat, exp = iat + ex
   const b = await buildClientAssertion({ clientId: 'tpp-dpop', key: jwk, audience: 'https://idp.example', now });
   assert.equal(decodeJwt(b).exp, now + 60, 'one minute by default');
   assert.notEqual(decodeJwt(b).jti, payload.jti);
+});
+
+test('JARM: a response signed by the issuer for this client verifies; another key, another aud or iss, or an expired one is an authorization-response error', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  const response = (claims: Record<string, unknown>, key: CryptoKey | Uint8Array = idp.privateKey) =>
+    new SignJWT({ code: 'c-1', state: 's-1', iss: 'https://idp.example', aud: 'tpp-alpha', exp: now + 60, ...claims }).setProtectedHeader({ alg: 'PS256', kid: 'idp-1' }).sign(key);
+  assert.equal((await verifyJarm(await response({}), jwks, 'https://idp.example', 'tpp-alpha', now)).code, 'c-1');
+  const other = await generateKeyPair('PS256');
+  for (const [label, jwt] of [
+    ['another key', await response({}, other.privateKey)], ['another aud', await response({ aud: 'mallory-app' })],
+    ['another iss', await response({ iss: 'https://evil.example' })], ['expired', await response({ exp: now - 120 })],
+  ] as const) {
+    await assert.rejects(verifyJarm(jwt, jwks, 'https://idp.example', 'tpp-alpha', now), (err: Error & { code?: string }) => err.code === 'authorization-response', label);
+  }
+  await assert.rejects(verifyJarm(`${(await response({})).split('.').slice(0, 2).join('.')}.`, jwks, 'https://idp.example', 'tpp-alpha', now), /does not verify/, 'unsigned');
 });

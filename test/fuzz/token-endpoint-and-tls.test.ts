@@ -1,4 +1,5 @@
-// Fuzzing the IdP's token endpoint (mTLS alias, RFC 8705 §2, RFC 7523, RFC 9449 §5) and the TLS layer
+// Fuzzing the IdP's token endpoint (mTLS alias, RFC 8705 §2, RFC 7523, RFC 9449 §5), request objects at
+// PAR (RFC 9101), and the TLS layer
 // of the gateway and the IdP with certificates minted for the purpose (odd and unknown critical
 // extensions, wrong key usages, huge SANs, DN confusion, forged issuers). Every input: no 5xx, no hang,
 // the stack keeps answering, and an identity that is not the client's is never given a token.
@@ -9,6 +10,7 @@ import { SignJWT, importJWK, type JWK } from 'jose';
 import { startTestStack, idpToken, type TestStack } from '../helpers/stack.ts';
 import { buildClientAssertion } from '../../server/engine/crypto/client-assertion.ts';
 import { buildProof, generateDpopKey, type DpopKey } from '../../server/engine/crypto/dpop-proof.ts';
+import { buildRequestObject, type RequestObjectKey } from '../../server/engine/crypto/request-object.ts';
 import { x509, EC_P256, thumbprintOf } from '../../server/pki/x509.ts';
 import { OddCerts, UNKNOWN_OID, dn, type OddCert, type OddCertRequest } from '../helpers/odd-certs.ts';
 import { FUZZ_LIMITS, Fuzzer, Rng, mutate, b64json, latin1, type FuzzInput, type Oracle } from './harness.ts';
@@ -268,6 +270,68 @@ function tokenBodies(): FuzzInput[] {
   return out;
 }
 
+// ---- request objects at PAR (RFC 9101, FAPI 2.0 Message Signing 5.3.1) ---------------------------
+
+/** Signed, unsigned, foreign-keyed, mis-claimed and edited request objects pushed by tpp-alpha. */
+async function requestObjects(): Promise<FuzzInput[]> {
+  const cls = 'PAR: request objects';
+  const out: FuzzInput[] = [];
+  const parPath = new URL(t.stack.idp.endpoints.par).pathname;
+  const signer = t.stack.directory.signer('tpp-alpha-signing');
+  const alpha: RequestObjectKey = { alg: signer.alg, kid: signer.kid, key: signer.privateKey };
+  const { privateKey: freshKey } = await webcrypto.subtle.generateKey(EC_P256, true, ['sign', 'verify']) as CryptoKeyPair;
+  const mallory: RequestObjectKey = { alg: 'ES256', kid: signer.kid, key: await webcrypto.subtle.exportKey('jwk', freshKey) as JWK };
+  const params = {
+    response_type: 'code', redirect_uri: `${t.stack.urls.ui}/callback`, scope: 'openid', state: 'st', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256',
+  };
+  const ro = async (over: Partial<Parameters<typeof buildRequestObject>[0]> = {}) => (await buildRequestObject({
+    clientId: 'tpp-alpha', audience: t.stack.idp.issuer, now: Date.now() / 1000, params, key: alpha, ...over,
+  })).jwt;
+  const input = (label: string, oracle: Oracle, body: string): FuzzInput => ({ cls, label, oracle, target: 'idpMtls', method: 'POST', path: parPath, body, cert: 'tpp-alpha', headers: FORM });
+  const form = (request: string, client = 'tpp-alpha') => `client_id=${client}&request=${encodeURIComponent(request)}`;
+  const resigned = async (claims: Record<string, unknown>, header: Record<string, unknown> = {}) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: signer.kid, ...header } as { alg: string }).sign(signer.privateKey);
+  const claimsOf = async () => JSON.parse(Buffer.from((await ro()).split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+  const cases: [string, Oracle, () => Promise<string>][] = [
+    ['a signed request object (control)', 'accept', async () => form(await ro())],
+    ['alg none', 'refuse', async () => form(await ro({ key: null }))],
+    ['Mallory\'s key under Alpha\'s kid', 'refuse', async () => form(await ro({ key: mallory }))],
+    ['Mallory\'s key under her own kid', 'refuse', async () => form(await ro({ key: { ...mallory, kid: 'mallory' } }))],
+    ['another aud', 'refuse', async () => form(await ro({ audience: 'https://evil.example' }))],
+    ['expired (nbf 65 minutes old)', 'refuse', async () => form(await ro({ nbfOffset: -3900, lifetime: 3600 }))],
+    ['exp 61 minutes after nbf', 'refuse', async () => form(await ro({ lifetime: 3660 }))],
+    ['nbf in an hour', 'refuse', async () => form(await ro({ nbfOffset: 3600 }))],
+    ['iss another client', 'refuse', async () => form(await ro({ clientId: 'mallory-app' }))],
+    ['pushed as another client', 'refuse', async () => form(await ro(), 'tpp-beta')],
+    ['client_id claim of another client', 'refuse', async () => form(await resigned({ ...(await claimsOf()), client_id: 'tpp-beta' }))],
+    ['no exp', 'refuse', async () => form(await resigned({ ...(await claimsOf()), exp: undefined }))],
+    ['no nbf', 'refuse', async () => form(await resigned({ ...(await claimsOf()), nbf: undefined }))],
+    ['exp as a string', 'refuse', async () => form(await resigned({ ...(await claimsOf()), exp: String(Math.floor(Date.now() / 1000) + 60) }))],
+    ['a request_uri inside', 'refuse', async () => form(await resigned({ ...(await claimsOf()), request_uri: 'urn:x' }))],
+    ['a request inside', 'refuse', async () => form(await resigned({ ...(await claimsOf()), request: 'x.y.z' }))],
+    ['claims that are not JSON', 'refuse', async () => form(await resigned({ ...(await claimsOf()), claims: '{' }))],
+    ['authorization_details not a list', 'refuse', async () => form(await resigned({ ...(await claimsOf()), authorization_details: { type: 'x' } }))],
+    ['scope a number', 'either', async () => form(await resigned({ ...(await claimsOf()), scope: 7 }))],
+    ['HS256 keyed with the public key', 'refuse', async () => {
+      const input = `${b64json({ alg: 'HS256', kid: signer.kid })}.${b64json(await claimsOf())}`;
+      return form(`${input}.${createHmac('sha256', JSON.stringify(t.stack.directory.byKid(signer.kid)!.publicJwk)).update(input).digest('base64url')}`);
+    }],
+    ['five parts (an encrypted object)', 'refuse', async () => form('a.b.c.d.e')],
+    ['empty', 'refuse', async () => form('')],
+    ['not a JWT', 'refuse', async () => form('hello')],
+    ['an array payload', 'refuse', async () => form(`${b64json({ alg: 'none' })}.${Buffer.from('[1]').toString('base64url')}.`)],
+    ['two request parameters', 'refuse', async () => `${form(await ro())}&request=${encodeURIComponent(await ro())}`],
+  ];
+  for (let round = 0; round < 6; round++) for (const [label, oracle, make] of cases) out.push(input(label, oracle, await make()));
+  for (let i = 0; i < 150; i++) {
+    const genuine = await ro();
+    const broken = i % 5 === 0 ? genuine.slice(0, 1 + rng.int(genuine.length - 1)) : mutate(rng, genuine);
+    // jose decodes base64url leniently (DEVELOPERS.md): an edit of the last character may spell the same signature.
+    if (broken !== genuine) out.push(input(`edited request object ${i}`, 'either', form(broken)));
+  }
+  return out;
+}
+
 // ---- certificates minted for the purpose -------------------------------------------------------
 
 interface CertKind {
@@ -344,7 +408,7 @@ async function certificates(): Promise<FuzzInput[]> {
 }
 
 test('token endpoint and TLS fuzzing: no 5xx, no crash or hang, no token for a wrong identity', async () => {
-  const classes = [tokenForms, clientAssertions, assertionReplays, tokenDpop, tokenBodies, certificates];
+  const classes = [tokenForms, clientAssertions, assertionReplays, tokenDpop, tokenBodies, requestObjects, certificates];
   const { totals, problems } = await fuzz.runClasses('token endpoint and TLS fuzzing', SEED, classes, probe);
   assert.deepEqual(problems, []);
   assert.deepEqual({ serverErrors: totals.serverErrors, hangs: totals.hangs, wronglyAccepted: totals.wronglyAccepted }, { serverErrors: 0, hangs: 0, wronglyAccepted: 0 });

@@ -1,6 +1,6 @@
 // External-AS mode catches a non-FAPI authorization server: a second oidc-provider configured the
 // permissive way (PAR optional, hybrid allowed, any client-assertion aud, open registration, DPoP
-// replays as invalid_grant) runs on real TLS as an external target, and the as-* scenarios fail
+// replays as invalid_grant, request objects without FAPI's lifetime limit) runs on real TLS as an external target, and the as-* scenarios fail
 // against it, each at the step and expectation that names what the server got wrong.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { JWK } from 'jose';
+import { createPublicKey } from 'node:crypto';
 import { ROOT_DIR } from '../../server/config.ts';
 import { loadPki, type Pki } from '../../server/pki/load.ts';
 import { loadCatalogue, select } from '../../server/engine/catalogue.ts';
@@ -24,6 +25,7 @@ const REDIRECT = 'https://app.example/callback';
 const SCENARIOS = [
   'as-discovery-metadata', 'as-authorization-request-without-par', 'as-par-response-types', 'as-par-redirect-uri',
   'as-client-assertion-audience', 'as-client-assertion-clock-skew', 'as-dpop-proof-replayed-at-token', 'as-dcr-fapi-negatives',
+  'as-request-object-claims',
 ];
 
 const publicJwk = ({ d: _d, ...pub }: JWK) => pub;
@@ -39,6 +41,7 @@ async function permissiveAs(pki: Pki): Promise<{ issuer: string; close(): Promis
       {
         client_id: 'tpp-alpha', token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: pki.cert('tpp-alpha').entry.subject,
         grant_types: ['authorization_code', 'implicit', 'client_credentials'], response_types: ['code', 'code id_token', 'id_token'], redirect_uris: [REDIRECT],
+        jwks: { keys: [createPublicKey(pki.cert('tpp-alpha-signing').cert).export({ format: 'jwk' }) as JWK] },
       },
       { client_id: 'tpp-dpop', token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [publicJwk(pki.clientKey('tpp-dpop'))] }, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] },
     ],
@@ -56,6 +59,7 @@ async function permissiveAs(pki: Pki): Promise<{ issuer: string; close(): Promis
       clientCredentials: { enabled: true },
       registration: { enabled: true },
       pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      requestObjects: { enabled: true },
       dPoP: { enabled: true },
       mTLS: {
         enabled: true, certificateBoundAccessTokens: true, tlsClientAuth: true,
@@ -88,7 +92,7 @@ resourceServer: { baseUrl: "https://localhost:9" }
 senderConstraint: both
 trust: ${c}/ca/root-ca.pem
 clients:
-  tpp-alpha: { clientId: tpp-alpha, auth: tls_client_auth, certificate: tpp-alpha }
+  tpp-alpha: { clientId: tpp-alpha, auth: tls_client_auth, certificate: tpp-alpha, key: ${c}/signing/tpp-alpha-signing.key.pem, keyAlg: ES256 }
   tpp-dpop: { clientId: tpp-dpop, auth: private_key_jwt, key: ${c}/keys/tpp-dpop.private.jwk.json }
 certificates:
   tpp-alpha: { cert: ${c}/clients/tpp-alpha.chain.pem, key: ${c}/clients/tpp-alpha.key.pem }
@@ -142,4 +146,8 @@ test('a replayed DPoP proof at the token endpoint is invalid_grant, not invalid_
 
 test('open registration accepts a public client', () => {
   failedAt('as-dcr-fapi-negatives', 0, 'status', 201);
+});
+
+test('request objects (signed with the key the target file names): another aud and an old nbf refused, exp 61 minutes after nbf accepted', () => {
+  failedAt('as-request-object-claims', 2, 'status', 201);
 });

@@ -16,11 +16,11 @@ test('docs/CONFORMANCE.md is current (run `npm run conformance`)', () => {
   assert.equal(committed, renderConformance(loadConformance(ROOT_DIR)), 'docs/CONFORMANCE.md is stale: run `npm run conformance`');
 });
 
-test('every FAPI2SP id a scenario cites is a known requirement; ids are unique; unobservable ones say why', () => {
+test('every FAPI2SP / FAPI2MS id a scenario cites is a known requirement; ids are unique; unobservable ones say why', () => {
   const model = loadConformance(ROOT_DIR);
   assert.deepEqual(model.unknownCitations, []);
   assert.equal(new Set(REQUIREMENTS.map((r) => r.id)).size, REQUIREMENTS.length);
-  for (const r of REQUIREMENTS) assert.match(r.id, /^FAPI2SP \d+(\.\d+)*-\d+(\.\d+)?$/, r.id);
+  for (const r of REQUIREMENTS) assert.match(r.id, /^FAPI2(SP|MS) \d+(\.\d+)*-\d+(\.\d+)?$/, r.id);
   const par = model.requirements.find((r) => r.id === 'FAPI2SP 5.3.2.2-3')!;
   assert.ok(par.scenarios.some((s) => s.id === 'as-authorization-request-without-par'), 'the PAR requirement lists its scenario');
 });

@@ -156,6 +156,7 @@ test('a bank page in miniature: what was typed (password masked), the ticked acc
 test('the consent named in a request, the OBIE way or the RFC 9396 way; anything else is none', () => {
   assert.equal(consentNamed({ claims: JSON.stringify({ userinfo: { openbanking_intent_id: { value: 'c1' } } }) })?.id, 'c1');
   assert.equal(consentNamed({ authorization_details: JSON.stringify([{ type: 'other' }, { type: 'openbanking_account_access', consentId: 'c2' }]) })?.short, 'authorization_details');
+  assert.match(consentNamed({ authorization_details: JSON.stringify([{ type: 'openbanking_domestic_payment', consentId: 'pdc-1' }]) })?.via ?? '', /openbanking_domestic_payment/);
   assert.equal(consentNamed({ claims: '{not json' }), null);
   assert.equal(consentNamed({ scope: 'accounts' }), null);
 });

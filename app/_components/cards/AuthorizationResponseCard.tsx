@@ -1,10 +1,10 @@
 // Authorization response card (RFC 6749 §4.1.2, RFC 9207): what came back to the app's redirect_uri
 // through the browser: the code (or the error), state against the one the app sent, and iss against
-// the issuer the app talks to (the mix-up defence).
+// the issuer the app talks to (the mix-up defence); with JARM, the signed JWT they were read from.
 import type { ReactNode } from 'react';
 import type { TraceEventOf } from '../../../lib/trace/events.ts';
 import { OutcomeBadge } from '../Badges.tsx';
-import { Truncated } from '../Code.tsx';
+import { JsonView, Truncated } from '../Code.tsx';
 
 function Fact({ name, value, verdict, children }: { name: string; value: string | null; verdict: 'pass' | 'fail' | 'skip' | null; children: ReactNode }) {
   return (
@@ -31,8 +31,14 @@ export function AuthorizationResponseCard({ e, request }: { e: TraceEventOf<'aut
       </div>
       <p className="small muted" style={{ marginTop: 0 }}>
         The bank redirects the browser to the app's redirect URI <code>{target ? `${target.origin}${target.pathname}` : e.redirectUri}</code>; the app reads
-        the answer from the query.
+        the answer from the query{e.jarm ? <>, here from a JWT the bank signed (JARM: <code>response_mode=jwt</code>) that the app verified first: its signature with the bank&apos;s keys, <code>iss</code>, <code>aud</code> = the client, <code>exp</code></> : null}.
       </p>
+      {e.jarm ? (
+        <details className="disclosure small" data-jarm={String(e.jarm.header.alg)}>
+          <summary className="faint">Signed response (JARM, {String(e.jarm.header.alg)})</summary>
+          <JsonView value={e.jarm} label="Signed authorization response: header and claims" />
+        </details>
+      ) : null}
       <ul className="checks">
         {e.error ? (
           <Fact name="error" value={e.error} verdict="fail">{e.errorDescription ?? 'the authorization was not granted'}</Fact>

@@ -1,7 +1,8 @@
 // Step "authorize": the app pushes an authorization request (RFC 9126) naming the consent, with PKCE
 // (RFC 7636) and its client authentication; then the engine plays the customer's browser: the
 // authorization endpoint, the bank's sign-in page, the consent page (accounts ticked, Allow or
-// Don't allow), and the redirect back to the app with a code or an error (RFC 6749 §4.1.2, RFC 9207).
+// Don't allow), and the redirect back to the app with a code or an error (RFC 6749 §4.1.2, RFC 9207), or
+// with those inside a signed JWT (JARM) that it verifies first.
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthorizeStep } from '../../../lib/scenario/schema.ts';
 import type { Decision } from '../../../lib/trace/decision.ts';
@@ -12,18 +13,21 @@ import { jsonBody, type Exchange } from '../http-client.ts';
 import { Browser, type Landing, type Redirect } from '../browser/browser.ts';
 import { exchange, type Observation } from './exchange.ts';
 import { authenticate, clientOf, dpopProofFor } from './client-auth.ts';
-import { INTENT_CLAIM, INTENT_DETAIL_TYPE } from '../../../lib/obie/intent.ts';
+import { requestObjectForm } from './request-object.ts';
+import { verifyJarm } from '../crypto/jarm.ts';
+import { decodeJwt } from '../jwt.ts';
+import { INTENT_CLAIM, INTENT_DETAIL_TYPE, PAYMENT_DETAIL_TYPE } from '../../../lib/obie/intent.ts';
 
 const random = (bytes: number) => randomBytes(bytes).toString('base64url');
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 
-/** The consent named the OBIE way (claims parameter) or the RFC 9396 way (authorization_details). */
-function intentParameter(form: URLSearchParams, consentId: string, as: AuthorizeStep['authorize']['intentAs']): void {
+/** The consent named the OBIE way (claims parameter) or the RFC 9396 way (authorization_details: the payment type with the payments scope). */
+function intentParameter(form: URLSearchParams, consentId: string, as: AuthorizeStep['authorize']['intentAs'], scopes: string[]): void {
   if (as === 'claims') {
     const claim = { [INTENT_CLAIM]: { value: consentId, essential: true } };
     form.set('claims', JSON.stringify({ id_token: claim, userinfo: claim }));
   } else {
-    form.set('authorization_details', JSON.stringify([{ type: INTENT_DETAIL_TYPE, consentId }]));
+    form.set('authorization_details', JSON.stringify([{ type: scopes.includes('payments') ? PAYMENT_DETAIL_TYPE : INTENT_DETAIL_TYPE, consentId }]));
   }
 }
 
@@ -66,8 +70,9 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   if (step.pkce === 'S256') form.set('code_challenge', s256(verifier));
   if (step.pkce === 'plain') form.set('code_challenge', verifier);
   if (step.pkce !== 'none') form.set('code_challenge_method', step.pkce);
-  if (step.consent !== undefined) intentParameter(form, state.text(step.consent), step.intentAs);
+  if (step.consent !== undefined) intentParameter(form, state.text(step.consent), step.intentAs, state.text(step.scope).split(' '));
   if (step.dpopJkt !== undefined) form.set('dpop_jkt', state.text(step.dpopJkt));
+  if (step.responseMode !== undefined) form.set('response_mode', step.responseMode);
   const shown = Object.fromEntries(form);
   const pushedTo = step.par && step.requestUri === undefined ? par! : authorization;
   state.emit({
@@ -85,10 +90,12 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
   if (step.requestUri !== undefined) front = new URLSearchParams({ client_id: clientId, request_uri: state.text(step.requestUri) });
   else if (!step.par) front = form;
   else {
-    await authenticate(state, form, { actor, client, auth: undefined });
+    // RFC 9101: the parameters inside a request object, the form keeping client_id and request.
+    const pushForm = step.requestObject ? await requestObjectForm(state, client, form, step.requestObject) : form;
+    await authenticate(state, pushForm, { actor, client, auth: undefined });
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
     if (step.dpop) headers.dpop = await dpopProofFor(state, actor, step.dpop, par!);
-    const pushed = record(await exchange(state, { actor: actor.name, method: 'POST', url: par!, headers, body: form.toString(), cert: actor.certificate, party: 'idp' }));
+    const pushed = record(await exchange(state, { actor: actor.name, method: 'POST', url: par!, headers, body: pushForm.toString(), cert: actor.certificate, party: 'idp' }));
     const requestUri = jsonBody(pushed)?.request_uri;
     if (pushed.response?.status !== 201 || typeof requestUri !== 'string') return observation(pushed);
     state.vars.set(`${step.save}_request_uri`, requestUri);
@@ -102,13 +109,18 @@ export async function authorizeStep(step: AuthorizeStep['authorize'], state: Sce
     redirectUri,
     redirects,
   );
-  const finish = (landing: Extract<Landing, { kind: 'redirect-uri' }>): Observation => {
+  const finish = async (landing: Extract<Landing, { kind: 'redirect-uri' }>): Promise<Observation> => {
     const q = new URL(landing.url).searchParams;
-    const response = { code: q.get('code'), state: q.get('state'), iss: q.get('iss'), error: q.get('error'), errorDescription: q.get('error_description') };
+    const jarm = q.get('response');
+    // JARM: the parameters are the claims of the signed response, read once it verifies.
+    const claims = jarm === null ? null : await verifyJarm(jarm, state.target.idpPublicJwks, issuer, clientId, state.now());
+    const get = (name: string) => (claims ? (typeof claims[name] === 'string' ? (claims[name] as string) : null) : q.get(name));
+    const response = { code: get('code'), state: get('state'), iss: get('iss'), error: get('error'), errorDescription: get('error_description') };
     const stateMatches = response.state === expectedState;
     state.emit({
       type: 'authorization.response', label: response.code ? `${clientId} receives an authorization code` : `${clientId} receives ${response.error ?? 'no code'}`,
       redirectUri: landing.url, ...response, stateMatches, issMatches: response.iss === null ? null : response.iss === issuer,
+      ...(jarm !== null ? { jarm: decodeJwt(jarm)! } : {}),
     });
     if (!stateMatches) throw new EngineError('authorization-response', `the authorization response's state ${JSON.stringify(response.state)} is not the one the app sent`);
     info.code = response.code;

@@ -1,12 +1,14 @@
 // Step "request": one raw request to an authorization server endpoint (discovery RFC 8414 / OIDC
 // Discovery, PAR RFC 9126, token, authorization, registration), with the form a scenario writes: for
-// the probes no well-behaved step would send (a GET at PAR, a request_uri inside a pushed form).
+// the probes no well-behaved step would send (a GET at PAR, a request_uri inside a pushed form), and
+// request objects (RFC 9101) signed or broken as the step says.
 import type { RequestStep } from '../../../lib/scenario/schema.ts';
 import type { ScenarioState } from '../state.ts';
 import { EngineError } from '../errors.ts';
 import { exchange, type Observation } from './exchange.ts';
 import { authenticate, clientOf, dpopProofFor } from './client-auth.ts';
 import { capture } from './call.ts';
+import { requestObjectForm } from './request-object.ts';
 
 function endpointUrl(step: RequestStep['request'], state: ScenarioState): string {
   const e = state.target.endpoints;
@@ -18,7 +20,8 @@ function endpointUrl(step: RequestStep['request'], state: ScenarioState): string
 export async function requestStep(step: RequestStep['request'], state: ScenarioState): Promise<Observation> {
   const actor = state.actor(step.actor);
   const url = endpointUrl(step, state);
-  const form = new URLSearchParams(Object.entries(step.form).map(([k, v]) => [k, state.text(v)]));
+  let form = new URLSearchParams(Object.entries(step.form).map(([k, v]) => [k, state.text(v)]));
+  if (step.requestObject) form = await requestObjectForm(state, clientOf(state, actor, step.client), form, step.requestObject);
   if (step.authenticate) {
     const client = clientOf(state, actor, step.client);
     form.set('client_id', client.clientId);
