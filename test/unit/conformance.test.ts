@@ -54,9 +54,9 @@ test('a FAPI 2.0 clause named in a scenario\'s prose (teaches, summary, step nam
   const wrong: string[] = [];
   for (const { scenario: s } of loadCatalogue([path.join(ROOT_DIR, 'scenarios')], ROOT_DIR).scenarios) {
     const prose = [s.title, s.summary, s.teaches, s.gatewayShould, ...s.steps.map((st) => st.name)].join('\n');
-    const cited = new Set(s.references.filter((r) => r.startsWith('FAPI2SP ')).map((r) => r.slice('FAPI2SP '.length)));
+    const cited = new Set(s.references.filter((r) => /^FAPI2(SP|MS) /.test(r)).map((r) => r.slice('FAPI2SP '.length)));
     for (const [, clause] of prose.matchAll(/(?<![§\d.])\b(\d+\.\d+(?:\.\d+)*-\d+)\b/g)) {
-      if (!cited.has(clause!)) wrong.push(`${s.id}: names ${clause} (${REQUIREMENTS.find((r) => r.id === `FAPI2SP ${clause}`)?.text ?? 'no such requirement'}) but cites ${[...cited].join(', ') || 'no FAPI2SP clause'}`);
+      if (!cited.has(clause!)) wrong.push(`${s.id}: names ${clause} (${REQUIREMENTS.find((r) => r.id.endsWith(` ${clause}`))?.text ?? 'no such requirement'}) but cites ${[...cited].join(', ') || 'no FAPI 2.0 clause'}`);
     }
   }
   assert.deepEqual(wrong, []);
