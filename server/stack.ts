@@ -128,12 +128,14 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     throw err;
   }
   const h = config.publicHost;
+  // A listener behind a load balancer has the balancer's origin (FAPI_PUBLIC_*_URL).
+  const pub = config.publicUrls;
   const urls: StackUrls = {
-    ui: `http://${h}:${ports.ui}`,
-    idp: `https://${h}:${ports.idp}`,
-    idpMtls: `https://${h}:${ports.idpMtls}`,
-    gateway: `https://${h}:${ports.gateway}`,
-    gatewayStrict: `https://${h}:${ports.gatewayStrict}`,
+    ui: pub.ui ?? `http://${h}:${ports.ui}`,
+    idp: pub.idp ?? `https://${h}:${ports.idp}`,
+    idpMtls: pub.idpMtls ?? `https://${h}:${ports.idpMtls}`,
+    gateway: pub.gateway ?? `https://${h}:${ports.gateway}`,
+    gatewayStrict: pub.gatewayStrict ?? `https://${h}:${ports.gatewayStrict}`,
     api: `http://127.0.0.1:${ports.api}`,
   };
 
