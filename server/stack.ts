@@ -26,7 +26,7 @@ import { createControlApi } from './control/index.ts';
 import { warmUp } from './control/warm.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
-import { recoverRuns } from './engine/recovery.ts';
+import { recoverRuns, startHeartbeat } from './engine/recovery.ts';
 import { pruneHistory } from './db/retention.ts';
 import { serverOptions, applyLimits, guard } from './limits.ts';
 import { hostAllowed, refuseHost } from './control/http.ts';
@@ -78,6 +78,9 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
 
   const recovered = await recoverRuns(db.prisma);
   if (recovered.length) log(`marked ${recovered.length} run(s) left running by a stopped process as interrupted`);
+  // This instance's heartbeat; it interrupts the runs of instances that stopped beating (several on one database).
+  const heartbeat = startHeartbeat(db.prisma, log);
+  await heartbeat.beat();
   // Retention (server/db/retention.ts): at start, then every 10 minutes.
   const prune = () => pruneHistory(db, config.retention).then(
     (n) => n.runs && log(`pruned ${n.runs} run(s) past FAPI_KEEP_RUNS=${config.retention.keepRuns} / FAPI_KEEP_DAYS=${config.retention.keepDays}`),
@@ -124,6 +127,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     }
   } catch (err) {
     await Promise.all(Object.values(servers).map((s) => new Promise((r) => (s.listening ? s.close(r) : r(null)))));
+    await heartbeat.stop();
     await db.close();
     throw err;
   }
@@ -213,6 +217,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
       await (await uiStart)?.close();
       await gateway.close();
       await decisions.close();
+      await heartbeat.stop();
       await db.close();
     },
   };
