@@ -102,6 +102,12 @@ export interface SandboxConfig {
   targetFileDirs: readonly string[];
   /** Runs started through the control API: how many execute at once, how many more may wait (else 429). */
   runs: { concurrency: number; queue: number };
+  /**
+   * Other instances share this database (FAPI_SHARED_DATABASE=1, several instances behind a load
+   * balancer; implied by a postgresql:// FAPI_DATABASE_URL): decisions are written through so every
+   * instance's engine and UI can join them (server/decisions/store.ts).
+   */
+  sharedDatabase: boolean;
   /** Stored run history: the newest `keepRuns` runs no older than `keepDays` days are kept (0: no bound). */
   retention: { keepRuns: number; keepDays: number };
 }
@@ -316,6 +322,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       ...(env.FAPI_TARGET_FILE_DIRS ?? '').split(path.delimiter).filter(Boolean).map((d) => path.resolve(rootDir, d)),
     ],
     runs: overrides.runs ?? { concurrency: envInt(env, 'FAPI_RUN_CONCURRENCY', 2, 1, 64), queue: envInt(env, 'FAPI_RUN_QUEUE', 50, 0, 10_000) },
+    sharedDatabase: overrides.sharedDatabase ?? (envChoice(env, 'FAPI_SHARED_DATABASE', ['0', '1'] as const, '0') === '1' || /^postgres(ql)?:/.test(env.FAPI_DATABASE_URL ?? '')),
     retention: overrides.retention ?? { keepRuns: envInt(env, 'FAPI_KEEP_RUNS', 200, 0, 1_000_000), keepDays: envInt(env, 'FAPI_KEEP_DAYS', 30, 0, 36_500) },
   };
 }

@@ -143,7 +143,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     api: `http://127.0.0.1:${ports.api}`,
   };
 
-  const decisions = new DecisionStore(db.sqlite, { log: (m) => log(m) });
+  const decisions = new DecisionStore(db.sqlite, { log: (m) => log(m), shared: config.sharedDatabase });
   const gatewaySecret = config.bundledGatewayKey ?? randomBytes(32).toString('base64url');
   const loopback = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind.includes(':') ? `[${config.bind}]` : config.bind;
   const uiStart: Promise<Ui | null> = config.ui ? startUi(config, `http://${loopback}:${ports.ui}`) : Promise.resolve(null);

@@ -27,6 +27,12 @@ export interface DecisionStoreOptions {
   busy?: () => boolean;
   /** Where "kept in memory only" is reported (at most every 10 s). */
   log?: (message: string) => void;
+  /**
+   * Other instances share this database (FAPI_SHARED_DATABASE): a decision someone may look up is
+   * written before the answer goes out, and lookups read the database too, so the engine or the UI of
+   * one instance sees what another instance's gateway or IdP decided.
+   */
+  shared?: boolean;
 }
 
 export interface DecisionStats {
@@ -75,6 +81,7 @@ export class DecisionStore {
   private readonly select: Database.Statement<[string, number], { payload: string }> | null;
   private readonly count: Database.Statement<[string], { n: number }> | null;
   private readonly writeBatch: ((rows: Decision[]) => void) | null;
+  private readonly shared: boolean;
   private readonly memoryLimit: number;
   private readonly totalLimit: number;
   private readonly perIdLimit: number;
@@ -95,6 +102,7 @@ export class DecisionStore {
     this.flushEveryMs = opts.flushEveryMs ?? 200;
     this.log = opts.log ?? ((m) => console.warn(`[fapi-sandbox] ${m}`));
     this.busy = opts.busy ?? eventLoopBusy();
+    this.shared = !!opts.shared && !!sqlite;
     if (sqlite) {
       const insert = sqlite.prepare<[string, string, string, number, string]>(
         'INSERT INTO Decision (interactionId, source, at, status, payload) VALUES (?, ?, ?, ?, ?)',
@@ -114,8 +122,12 @@ export class DecisionStore {
     }
   }
 
-  /** Records a decision; call before the response is sent so a client can look it up at once. */
-  record(decision: Decision): void {
+  /**
+   * Records a decision; call before the response is sent so a client can look it up at once.
+   * `lookedUp` false: the id was not the client's choice, no one will ask for it soon (shared mode
+   * writes the others through at once, outside the budget).
+   */
+  record(decision: Decision, lookedUp?: boolean): void {
     this.counts.recorded++;
     const history = this.recent.get(decision.interactionId);
     if (history) {
@@ -136,6 +148,10 @@ export class DecisionStore {
     this.ringNext = (this.ringNext + 1) % LATEST;
     for (const listener of this.listeners) listener(decision);
     if (!this.writeBatch || this.closed) return;
+    if (this.shared && lookedUp !== false) {
+      this.writeThrough(decision);
+      return;
+    }
     this.pending.push(decision);
     this.timer ??= setTimeout(() => this.flushNow(), this.flushEveryMs);
   }
@@ -143,6 +159,10 @@ export class DecisionStore {
   /** One interaction id's newest decisions (at most perIdLimit), from memory or the database, and how many older ones are left out. */
   async history(interactionId: string): Promise<{ decisions: Decision[]; omitted: number }> {
     const hit = this.recent.get(interactionId);
+    if (this.shared) {
+      const decisions = this.joined(interactionId);
+      return { decisions, omitted: Math.max(0, this.count!.get(interactionId)!.n - decisions.length) };
+    }
     if (hit) return { decisions: hit.decisions, omitted: hit.total - hit.decisions.length };
     if (!this.select || !this.count) return { decisions: [], omitted: 0 };
     const decisions = this.select.all(interactionId, this.perIdLimit).map((r) => JSON.parse(r.payload) as Decision);
@@ -154,9 +174,27 @@ export class DecisionStore {
     return (await this.history(interactionId)).decisions;
   }
 
-  /** Only the in-memory decisions (synchronous, for the in-process engine). */
+  /** Only the in-memory decisions (synchronous, for the in-process engine); shared: with every instance's, from the database. */
   peek(interactionId: string): Decision[] {
+    if (this.shared) return this.joined(interactionId);
     return this.recent.get(interactionId)?.decisions ?? [];
+  }
+
+  /** This instance's decisions for an id with those the database has (other instances'), once each, by time. */
+  private joined(interactionId: string): Decision[] {
+    const seen = new Map<string, Decision>();
+    for (const d of this.recent.get(interactionId)?.decisions ?? []) seen.set(JSON.stringify(d), d);
+    for (const r of this.select!.all(interactionId, this.perIdLimit)) if (!seen.has(r.payload)) seen.set(r.payload, JSON.parse(r.payload) as Decision);
+    return [...seen.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).slice(-this.perIdLimit);
+  }
+
+  private writeThrough(decision: Decision): void {
+    try {
+      this.writeBatch!([decision]);
+      this.counts.persisted++;
+    } catch (err) {
+      this.log(`decision store: write failed: ${(err as Error).message}`);
+    }
   }
 
   /** Latest decisions, newest first (UI live feed; at most 500). */

@@ -58,3 +58,10 @@ test('FAPI_PUBLIC_*_URL: a listener behind a load balancer takes its origin; the
   assert.throws(() => loadConfig({}, { FAPI_PUBLIC_UI_URL: 'https://localhost:3000' }), /http:\/\/host:port/);
   assert.throws(() => loadConfig({}, { FAPI_PUBLIC_IDP_MTLS_URL: 'not a url' }), ConfigError);
 });
+
+test('FAPI_SHARED_DATABASE=1 (several instances on one database), implied by a postgresql:// FAPI_DATABASE_URL; off by default', () => {
+  assert.equal(loadConfig({}, {}).sharedDatabase, false);
+  assert.equal(loadConfig({}, { FAPI_SHARED_DATABASE: '1' }).sharedDatabase, true);
+  assert.equal(loadConfig({}, { FAPI_DATABASE_URL: 'postgresql://fapi@db:5432/fapi' }).sharedDatabase, true);
+  assert.throws(() => loadConfig({}, { FAPI_SHARED_DATABASE: 'yes' }), ConfigError);
+});
