@@ -80,7 +80,6 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   if (recovered.length) log(`marked ${recovered.length} run(s) left running by a stopped process as interrupted`);
   // This instance's heartbeat; it interrupts the runs of instances that stopped beating (several on one database).
   const heartbeat = startHeartbeat(db.prisma, log);
-  await heartbeat.beat();
   // Retention (server/db/retention.ts): at start, then every 10 minutes.
   const prune = () => pruneHistory(db, config.retention).then(
     (n) => n.runs && log(`pruned ${n.runs} run(s) past FAPI_KEEP_RUNS=${config.retention.keepRuns} / FAPI_KEEP_DAYS=${config.retention.keepDays}`),

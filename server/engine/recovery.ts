@@ -103,7 +103,7 @@ export interface Heartbeat {
 }
 
 /**
- * Records this instance in the Instance table every `everyMs` and, each time, interrupts the runs of
+ * Records this instance in the Instance table now and every `everyMs` and, each time, interrupts the runs of
  * instances silent for more than `staleMs` (killed, frozen, their host gone). `log` hears about them.
  */
 export function startHeartbeat(prisma: PrismaClient, log: (msg: string) => void, opts: { everyMs?: number; staleMs?: number } = {}): Heartbeat {
@@ -128,9 +128,12 @@ export function startHeartbeat(prisma: PrismaClient, log: (msg: string) => void,
     return interrupted;
   };
   const beat = () => (running ??= once().finally(() => (running = null)));
-  const timer = setInterval(() => {
+  const tick = () => {
     if (!stopped) beat().catch((err: unknown) => log(`heartbeat failed: ${(err as Error).message}`));
-  }, everyMs).unref();
+  };
+  const timer = setInterval(tick, everyMs).unref();
+  // The first beat now, off the start-up path.
+  tick();
   return {
     beat,
     async stop() {
