@@ -4,6 +4,8 @@
 // listener, their FAPI_PUBLIC_*_URL naming it. Real processes, real TLS. Replay defences hold across
 // instances, runs and traces are seen from both, the catalogue passes through the balancer, and kill -9
 // of one instance mid-run leaves the other serving and the run interrupted. `npm run test:cluster`.
+// CLUSTER_SHARED=0 starts the instances without FAPI_SHARED_DATABASE: the catalogue then fails (each
+// instance's engine joins only the decisions of its own process), which is why the setting exists.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -62,10 +64,16 @@ function haproxyConfig(front: Record<PublicListener, number>, backends: number[]
   return lines.join('\n') + '\n';
 }
 
+/** A probe's verdict that waiting longer cannot change (a process exited). */
+class GaveUp extends Error {}
+
 async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const got = await probe().catch(() => null);
+    const got = await probe().catch((err: unknown) => {
+      if (err instanceof GaveUp) throw err;
+      return null;
+    });
     if (got) return got;
     if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -85,7 +93,7 @@ function startInstance(name: string, ports: number[], dataDir: string): { child:
     FAPI_CERTS_DIR: certs, FAPI_SHARED_DATABASE: process.env.CLUSTER_SHARED ?? '1', FAPI_READY_FILE: readyFile,
   });
   const ready = waitFor(`instance ${name} to start`, 180_000, async () => {
-    if (child.process.exitCode !== null) throw new Error(`instance ${name} exited (${child.process.exitCode}):\n${child.output()}`);
+    if (child.process.exitCode !== null) throw new GaveUp(`instance ${name} exited (${child.process.exitCode}):\n${child.output()}`);
     // The ready file is written once every listener answers (it may be seen half-written: then JSON.parse throws, and the probe retries).
     return existsSync(readyFile) && JSON.parse(readFileSync(readyFile, 'utf8')) && { name, child, direct: directUrls(ports) };
   });
@@ -108,7 +116,7 @@ before(async () => {
   haproxy.stdout!.on('data', (d: Buffer) => (haproxyLog += d));
   haproxy.stderr!.on('data', (d: Buffer) => (haproxyLog += d));
   await waitFor('HAProxy to listen', 10_000, async () => {
-    if (haproxy!.exitCode !== null) throw new Error(`haproxy exited: ${haproxyLog}`);
+    if (haproxy!.exitCode !== null) throw new GaveUp(`haproxy exited: ${haproxyLog}`);
     return connects(front.gateway);
   });
   const starting = [startInstance('a', backends[0]!, dataDir), startInstance('b', backends[1]!, dataDir)];
