@@ -208,9 +208,13 @@ test('a DPoP nonce issued by one instance is accepted by the other (RFC 9449 §8
 });
 
 test('the consent journey through the balancer (its requests spread over both), then the code redeemed on one instance is refused on the other', { skip: SKIP }, async () => {
+  const before = await connectionsPerServer();
   const { code, verifier } = await authorisedCode(journeyEnv(), {
     cert: 'tpp-alpha', clientId: 'tpp-alpha', permissions: ['ReadAccountsBasic'], username: 'demo', password: 'correct-horse', accounts: ['acc-demo-current'],
   });
+  // The bank's pages (sign-in, consent: the interaction session and its cookies) were served by both instances.
+  const now = await connectionsPerServer();
+  assert.ok(now.idp!.a > before.idp!.a && now.idp!.b > before.idp!.b, `idp connections: a ${now.idp!.a - before.idp!.a}, b ${now.idp!.b - before.idp!.b}`);
   const onA = await redeem(journeyEnv({ idpMtls: a().direct.idpMtls }), 'tpp-alpha', 'tpp-alpha', code, verifier);
   assert.equal(onA.response?.status, 200, onA.response?.body);
   const onB = await redeem(journeyEnv({ idpMtls: b().direct.idpMtls }), 'tpp-alpha', 'tpp-alpha', code, verifier);
