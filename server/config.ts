@@ -32,6 +32,13 @@ export interface SandboxConfig {
   bind: string;
   /** Host name in every public URL (the server certificate covers localhost, 127.0.0.1, ::1). */
   publicHost: string;
+  /**
+   * A listener's public origin when clients reach it through something else, such as a TCP (TLS
+   * passthrough) load balancer in front of several instances (FAPI_PUBLIC_IDP_URL, ... see
+   * PUBLIC_URL_ENV): the issuer, the DPoP htu check, discovery and the UI's links use it instead of
+   * publicHost and the bound port. Unset listeners keep publicHost and their port.
+   */
+  publicUrls: PublicUrls;
   ports: Ports;
   /** Start the Next.js UI on ports.ui (the control API is served there either way). */
   ui: boolean;
@@ -100,6 +107,12 @@ export interface SandboxConfig {
   targetFileDirs: readonly string[];
   /** Runs started through the control API: how many execute at once, how many more may wait (else 429). */
   runs: { concurrency: number; queue: number };
+  /**
+   * Other instances share this database (FAPI_SHARED_DATABASE=1, several instances behind a load
+   * balancer; implied by a postgresql:// FAPI_DATABASE_URL): decisions are written through so every
+   * instance's engine and UI can join them (server/decisions/store.ts).
+   */
+  sharedDatabase: boolean;
   /** Stored run history: the newest `keepRuns` runs no older than `keepDays` days are kept (0: no bound). */
   retention: { keepRuns: number; keepDays: number };
 }
@@ -143,6 +156,18 @@ const PORT_ENV: Record<keyof Ports, string> = {
   gateway: 'FAPI_GATEWAY_PORT',
   gatewayStrict: 'FAPI_GATEWAY_STRICT_PORT',
   api: 'FAPI_API_PORT',
+};
+
+/** The listeners clients reach (the mock OB API is loopback only, never public). */
+export type PublicListener = Exclude<keyof Ports, 'api'>;
+export type PublicUrls = Partial<Record<PublicListener, string>>;
+
+export const PUBLIC_URL_ENV: Record<PublicListener, string> = {
+  ui: 'FAPI_PUBLIC_UI_URL',
+  idp: 'FAPI_PUBLIC_IDP_URL',
+  idpMtls: 'FAPI_PUBLIC_IDP_MTLS_URL',
+  gateway: 'FAPI_PUBLIC_GATEWAY_URL',
+  gatewayStrict: 'FAPI_PUBLIC_GATEWAY_STRICT_URL',
 };
 
 /** A bad setting (an environment variable out of range): the CLI prints its message, no stack trace. */
@@ -203,6 +228,22 @@ function disabledChecks(env: Env): string[] {
   return [...new Set(ids)];
 }
 
+/** FAPI_PUBLIC_*_URL: an origin (scheme, host, optional port; no path), https except the UI's plain http listener. */
+function publicUrls(env: Env): PublicUrls {
+  const out: PublicUrls = {};
+  for (const [key, name] of Object.entries(PUBLIC_URL_ENV) as [PublicListener, string][]) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const url = URL.parse(raw);
+    const scheme = key === 'ui' ? 'http:' : 'https:';
+    if (!url || url.protocol !== scheme || url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+      throw new ConfigError(`${name} must be an origin like ${scheme}//host:port (no path, query or credentials), got "${raw}"`);
+    }
+    out[key] = url.origin;
+  }
+  return out;
+}
+
 function envChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -235,6 +276,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   ) as unknown as Ports;
   const rootDir = overrides.rootDir ?? ROOT_DIR;
   const publicHost = overrides.publicHost ?? env.FAPI_PUBLIC_HOST ?? 'localhost';
+  const publicUrlsOf = overrides.publicUrls ?? publicUrls(env);
   const limits: ServerLimits = {
     headersTimeoutMs: setting(env, 'headersTimeoutMs'),
     requestTimeoutMs: setting(env, 'requestTimeoutMs'),
@@ -259,6 +301,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     certsDir: path.resolve(overrides.certsDir ?? env.FAPI_CERTS_DIR ?? path.join(rootDir, 'certs')),
     bind,
     publicHost,
+    publicUrls: publicUrlsOf,
     ports: { ...ports, ...overrides.ports },
     ui: overrides.ui ?? true,
     dev: overrides.dev ?? env.NODE_ENV === 'development',
@@ -285,12 +328,13 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       ...overrides.gateway,
     },
     limits,
-    allowedHosts: overrides.allowedHosts ?? [...new Set([...LOOPBACK_HOSTS, publicHost.toLowerCase(), ...bindHost, ...extraHosts])],
+    allowedHosts: overrides.allowedHosts ?? [...new Set([...LOOPBACK_HOSTS, publicHost.toLowerCase(), ...(publicUrlsOf.ui ? [new URL(publicUrlsOf.ui).hostname] : []), ...bindHost, ...extraHosts])],
     targetFileDirs: [
       path.resolve(overrides.certsDir ?? env.FAPI_CERTS_DIR ?? path.join(rootDir, 'certs')),
       ...(env.FAPI_TARGET_FILE_DIRS ?? '').split(path.delimiter).filter(Boolean).map((d) => path.resolve(rootDir, d)),
     ],
     runs: overrides.runs ?? { concurrency: envInt(env, 'FAPI_RUN_CONCURRENCY', 2, 1, 64), queue: envInt(env, 'FAPI_RUN_QUEUE', 50, 0, 10_000) },
+    sharedDatabase: overrides.sharedDatabase ?? (envChoice(env, 'FAPI_SHARED_DATABASE', ['0', '1'] as const, '0') === '1' || /^postgres(ql)?:/.test(env.FAPI_DATABASE_URL ?? '')),
     retention: overrides.retention ?? { keepRuns: envInt(env, 'FAPI_KEEP_RUNS', 200, 0, 1_000_000), keepDays: envInt(env, 'FAPI_KEEP_DAYS', 30, 0, 36_500) },
   };
 }

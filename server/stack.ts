@@ -26,7 +26,7 @@ import { createControlApi } from './control/index.ts';
 import { warmUp } from './control/warm.ts';
 import { startUi, type Ui } from './ui.ts';
 import { CatalogueCache } from './engine/catalogue.ts';
-import { recoverRuns } from './engine/recovery.ts';
+import { recoverRuns, startHeartbeat } from './engine/recovery.ts';
 import { pruneHistory } from './db/retention.ts';
 import { serverOptions, applyLimits, guard } from './limits.ts';
 import { hostAllowed, refuseHost } from './control/http.ts';
@@ -78,6 +78,8 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
 
   const recovered = await recoverRuns(db.prisma);
   if (recovered.length) log(`marked ${recovered.length} run(s) left running by a stopped process as interrupted`);
+  // This instance's heartbeat; it interrupts the runs of instances that stopped beating (several on one database).
+  const heartbeat = startHeartbeat(db.prisma, log);
   // Retention (server/db/retention.ts): at start, then every 10 minutes.
   const prune = () => pruneHistory(db, config.retention).then(
     (n) => n.runs && log(`pruned ${n.runs} run(s) past FAPI_KEEP_RUNS=${config.retention.keepRuns} / FAPI_KEEP_DAYS=${config.retention.keepDays}`),
@@ -124,20 +126,23 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     }
   } catch (err) {
     await Promise.all(Object.values(servers).map((s) => new Promise((r) => (s.listening ? s.close(r) : r(null)))));
+    await heartbeat.stop();
     await db.close();
     throw err;
   }
   const h = config.publicHost;
+  // A listener behind a load balancer has the balancer's origin (FAPI_PUBLIC_*_URL).
+  const pub = config.publicUrls;
   const urls: StackUrls = {
-    ui: `http://${h}:${ports.ui}`,
-    idp: `https://${h}:${ports.idp}`,
-    idpMtls: `https://${h}:${ports.idpMtls}`,
-    gateway: `https://${h}:${ports.gateway}`,
-    gatewayStrict: `https://${h}:${ports.gatewayStrict}`,
+    ui: pub.ui ?? `http://${h}:${ports.ui}`,
+    idp: pub.idp ?? `https://${h}:${ports.idp}`,
+    idpMtls: pub.idpMtls ?? `https://${h}:${ports.idpMtls}`,
+    gateway: pub.gateway ?? `https://${h}:${ports.gateway}`,
+    gatewayStrict: pub.gatewayStrict ?? `https://${h}:${ports.gatewayStrict}`,
     api: `http://127.0.0.1:${ports.api}`,
   };
 
-  const decisions = new DecisionStore(decisionRowsFor(db), { log: (m) => log(m) });
+  const decisions = new DecisionStore(decisionRowsFor(db), { log: (m) => log(m), shared: config.sharedDatabase });
   const gatewaySecret = config.bundledGatewayKey ?? randomBytes(32).toString('base64url');
   const loopback = config.bind === '0.0.0.0' || config.bind === '::' ? '127.0.0.1' : config.bind.includes(':') ? `[${config.bind}]` : config.bind;
   const uiStart: Promise<Ui | null> = config.ui ? startUi(config, `http://${loopback}:${ports.ui}`) : Promise.resolve(null);
@@ -211,6 +216,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
       await (await uiStart)?.close();
       await gateway.close();
       await decisions.close();
+      await heartbeat.stop();
       await db.close();
     },
   };

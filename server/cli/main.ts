@@ -46,7 +46,9 @@ FAPI_ALLOWED_HOSTS (extra host names the web UI answers to, comma-separated; DNS
 FAPI_TARGET_FILE_DIRS (folders, besides the certificates folder, that targets added in the web UI may read files from),
 FAPI_RUN_CONCURRENCY / FAPI_RUN_QUEUE (runs started from the web UI or control API executing at once, default 2,
 and waiting, default 50; more are 429), FAPI_KEEP_RUNS / FAPI_KEEP_DAYS (stored run history: the newest 200 runs,
-none older than 30 days; 0 turns a bound off).
+none older than 30 days; 0 turns a bound off), FAPI_PUBLIC_UI_URL / FAPI_PUBLIC_IDP_URL / FAPI_PUBLIC_IDP_MTLS_URL /
+FAPI_PUBLIC_GATEWAY_URL / FAPI_PUBLIC_GATEWAY_STRICT_URL (a listener's origin behind a TCP load balancer),
+FAPI_SHARED_DATABASE (1: other instances share this database; see README "Several instances").
 
 clock windows and server limits (environment):
 ${Object.values(SETTINGS).map((s) => `  ${s.env.padEnd(34)} ${s.help} (default ${s.fallback})`).join('\n')}`;

@@ -22,31 +22,35 @@ export interface MigrationReport {
   total: number;
 }
 
-/** Applies every migration not yet recorded, each in its own transaction. */
+/**
+ * Applies every migration not yet recorded. What is applied is read inside an IMMEDIATE transaction
+ * (it takes the write lock first), so two processes opening one empty database at once take turns:
+ * the second finds the first's migrations recorded instead of failing on "table already exists".
+ */
 export function migrate(db: Database.Database, migrationsDir: string): MigrationReport {
   db.pragma('journal_mode = WAL');
-  db.exec(HISTORY_TABLE);
-  const done = new Set(
-    (db.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').all() as { migration_name: string }[])
-      .map((r) => r.migration_name),
-  );
   const names = existsSync(migrationsDir)
     ? readdirSync(migrationsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
     : [];
-  const applied: string[] = [];
-  const record = db.prepare(
-    'INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)',
-  );
-  for (const name of names) {
-    if (done.has(name)) continue;
-    const sql = readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
-    const checksum = createHash('sha256').update(sql).digest('hex');
-    const started = new Date().toISOString();
-    db.transaction(() => {
+  const applied = db.transaction(() => {
+    db.exec(HISTORY_TABLE);
+    const done = new Set(
+      (db.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').all() as { migration_name: string }[])
+        .map((r) => r.migration_name),
+    );
+    const record = db.prepare(
+      'INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)',
+    );
+    const now: string[] = [];
+    for (const name of names) {
+      if (done.has(name)) continue;
+      const sql = readFileSync(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
+      const started = new Date().toISOString();
       db.exec(sql);
-      record.run(randomUUID(), checksum, new Date().toISOString(), name, started);
-    })();
-    applied.push(name);
-  }
+      record.run(randomUUID(), createHash('sha256').update(sql).digest('hex'), new Date().toISOString(), name, started);
+      now.push(name);
+    }
+    return now;
+  }).immediate();
   return { applied, total: names.length };
 }

@@ -30,6 +30,12 @@ export interface DecisionStoreOptions {
   busy?: () => boolean;
   /** Where "kept in memory only" is reported (at most every 10 s). */
   log?: (message: string) => void;
+  /**
+   * Other instances share this database (FAPI_SHARED_DATABASE): a decision someone may look up is
+   * written before the answer goes out, and lookups read the database too, so the engine or the UI of
+   * one instance sees what another instance's gateway or IdP decided.
+   */
+  shared?: boolean;
 }
 
 export interface DecisionStats {
@@ -132,6 +138,7 @@ export class DecisionStore {
   private closed = false;
   /** The write in flight (PostgreSQL), awaited by flush. */
   private inFlight: Promise<void> | null = null;
+  private readonly shared: boolean;
   private readonly memoryLimit: number;
   private readonly totalLimit: number;
   private readonly perIdLimit: number;
@@ -152,10 +159,16 @@ export class DecisionStore {
     this.flushEveryMs = opts.flushEveryMs ?? 200;
     this.log = opts.log ?? ((m) => console.warn(`[fapi-sandbox] ${m}`));
     this.busy = opts.busy ?? eventLoopBusy();
+    this.shared = !!opts.shared && !!rows;
   }
 
-  /** Records a decision; call before the response is sent so a client can look it up at once. */
-  record(decision: Decision): void {
+  /**
+   * Records a decision; call before the response is sent so a client can look it up at once.
+   * `lookedUp` false: the id was not the client's choice, no one will ask for it soon. Shared mode
+   * writes the others through at once, outside the budget: the answer waits for the returned promise
+   * (PostgreSQL), so another instance that looks the decision up after the answer finds it.
+   */
+  record(decision: Decision, lookedUp?: boolean): void | Promise<void> {
     this.counts.recorded++;
     const history = this.recent.get(decision.interactionId);
     if (history) {
@@ -176,6 +189,7 @@ export class DecisionStore {
     this.ringNext = (this.ringNext + 1) % LATEST;
     for (const listener of this.listeners) listener(decision);
     if (!this.rows || this.closed) return;
+    if (this.shared && lookedUp !== false) return this.writeThrough(decision);
     this.pending.push(decision);
     this.timer ??= setTimeout(() => this.flushNow(), this.flushEveryMs);
   }
@@ -183,6 +197,10 @@ export class DecisionStore {
   /** One interaction id's newest decisions (at most perIdLimit), from memory or the database, and how many older ones are left out. */
   async history(interactionId: string): Promise<{ decisions: Decision[]; omitted: number }> {
     const hit = this.recent.get(interactionId);
+    if (this.shared) {
+      const decisions = await this.joined(interactionId);
+      return { decisions, omitted: Math.max(0, (await this.rows!.count(interactionId)) - decisions.length) };
+    }
     if (hit) return { decisions: hit.decisions, omitted: hit.total - hit.decisions.length };
     if (!this.rows) return { decisions: [], omitted: 0 };
     const decisions = (await this.rows.select(interactionId, this.perIdLimit)).map((p) => JSON.parse(p) as Decision);
@@ -194,9 +212,36 @@ export class DecisionStore {
     return (await this.history(interactionId)).decisions;
   }
 
-  /** Only the in-memory decisions (synchronous, for the in-process engine). */
+  /** Only the in-memory decisions (synchronous). */
   peek(interactionId: string): Decision[] {
     return this.recent.get(interactionId)?.decisions ?? [];
+  }
+
+  /** What the in-process engine joins to an exchange: this instance's decisions; shared, every instance's, from the database too. */
+  lookup(interactionId: string): Decision[] | Promise<Decision[]> {
+    return this.shared ? this.joined(interactionId) : this.peek(interactionId);
+  }
+
+  /** This instance's decisions for an id with those the database has (other instances'), once each, by time. */
+  private async joined(interactionId: string): Promise<Decision[]> {
+    const seen = new Map<string, Decision>();
+    for (const d of this.recent.get(interactionId)?.decisions ?? []) seen.set(JSON.stringify(d), d);
+    for (const payload of await this.rows!.select(interactionId, this.perIdLimit)) if (!seen.has(payload)) seen.set(payload, JSON.parse(payload) as Decision);
+    return [...seen.values()].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).slice(-this.perIdLimit);
+  }
+
+  private writeThrough(decision: Decision): void | Promise<void> {
+    const failed = (err: unknown) => this.log(`decision store: write failed: ${(err as Error).message}`);
+    try {
+      const written = this.rows!.write([decision]);
+      if (!written) {
+        this.counts.persisted++;
+        return;
+      }
+      return written.then(() => void this.counts.persisted++, failed);
+    } catch (err) {
+      failed(err);
+    }
   }
 
   /** Latest decisions, newest first (UI live feed; at most 500). */

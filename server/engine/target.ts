@@ -74,9 +74,10 @@ export interface Target {
   idpPublicJwks: { keys: JWK[] };
   /**
    * Server-side decisions by x-fapi-interaction-id; null when no server is observable. Which servers
-   * are observable: the gateway-checks and idp-checks capabilities.
+   * are observable: the gateway-checks and idp-checks capabilities. May answer asynchronously (a
+   * database other instances share).
    */
-  decisions: ((interactionId: string) => Decision[]) | null;
+  decisions: ((interactionId: string) => Decision[] | Promise<Decision[]>) | null;
   /** Signs access-token claims with the authorization server's own key (the bundled IdP's); null when we do not hold it. */
   signAccessToken: ((header: Record<string, unknown>, claims: Record<string, unknown>) => Promise<string>) | null;
   /** Issues a certificate with a chosen flaw; null when the target has no CA for us. */
@@ -147,7 +148,7 @@ export function bundledTarget(stack: Stack): Target {
     gatewayUrl: (path, via) => (via === 'gatewayStrict' ? urls.gatewayStrict : urls.gateway) + path,
     psuPassword: (username) => passwordOf(username) ?? null,
     idpPublicJwks: idp.publicJwks,
-    decisions: (id) => stack.decisions.peek(id),
+    decisions: (id) => stack.decisions.lookup(id),
     signAccessToken: idpSigner(stack),
     mint: (req) => mintCertificate(pki, req),
     capabilities: new Set(BUNDLED_CAPABILITIES),

@@ -64,7 +64,7 @@ export const ACCESS_TOKEN_ALGS = ['PS256', 'ES256'] as const;
 /** The origins a client may use for this listener: the public one and its loopback aliases. */
 function originsOf(publicOrigin: string): string[] {
   const { port } = new URL(publicOrigin);
-  return [...new Set([publicOrigin, ...['localhost', '127.0.0.1', '[::1]'].map((h) => `https://${h}:${port}`)])];
+  return [...new Set([publicOrigin, ...['localhost', '127.0.0.1', '[::1]'].map((h) => `https://${h}${port ? `:${port}` : ''}`)])];
 }
 
 export function createGateway(opts: GatewayOptions): Gateway {

@@ -137,7 +137,8 @@ export function recordDecisions(provider: Provider, decisions: DecisionStore): v
     const clientId = oidc.params?.client_id;
     const client = oidc.client ?? (typeof clientId === 'string' ? await provider.Client.find(clientId).catch(() => undefined) : undefined);
     const body = ctx.body as Record<string, unknown> | undefined;
-    decisions.record({
+    // Shared database (PostgreSQL): the answer waits until another instance could look the decision up.
+    const recorded = decisions.record({
       interactionId,
       source: 'idp',
       at: new Date().toISOString(),
@@ -151,5 +152,6 @@ export function recordDecisions(provider: Provider, decisions: DecisionStore): v
       },
       durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
     });
+    if (recorded) await recorded;
   });
 }

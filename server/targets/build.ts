@@ -130,7 +130,7 @@ export function buildTarget(t: LoadedTarget, as: DiscoveredAs | null, stack: Sta
     },
     psuPassword: (username) => (externalAs ? null : (passwordOf(username) ?? null)),
     idpPublicJwks: as ? as.jwks : stack!.idp.publicJwks,
-    decisions: stack ? (id) => stack.decisions.peek(id) : null,
+    decisions: stack ? (id) => stack.decisions.lookup(id) : null,
     signAccessToken: externalAs ? null : idpSigner(stack!),
     mint,
     capabilities: capabilitiesOf(t, as),

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { withTempDb } from '../helpers/db.ts';
-import { recoverRuns } from '../../server/engine/recovery.ts';
+import { BOOT_ID, recoverRuns, startHeartbeat } from '../../server/engine/recovery.ts';
 import type { Db } from '../../server/db/client.ts';
 
 const make = (db: Db, id: string, pid: number, createdAt = new Date()) => db.prisma.run.create({
@@ -31,4 +31,38 @@ test('a run whose PID now belongs to a process started after the run (PID reuse)
   } finally {
     other.kill('SIGKILL');
   }
+});
+
+test('instances on one database: a run whose instance still beats is left alone whatever its PID (containers are all PID 1); one whose instance went silent is interrupted by a survivor\'s heartbeat', async () => {
+  await withTempDb('recovery-heartbeat', async (db) => {
+    const beat = (bootId: string, ago: number) => db.prisma.instance.create({
+      data: { bootId, pid: process.pid, host: 'other-host', startedAt: new Date(Date.now() - 60_000), lastSeen: new Date(Date.now() - ago) },
+    });
+    const owned = async (id: string, bootId: string) => {
+      await make(db, id, process.pid);
+      await db.prisma.run.update({ where: { id }, data: { bootId } });
+    };
+    await beat('boot-live', 500);
+    await beat('boot-silent', 30_000);
+    await owned('run_live_instance', 'boot-live');
+    await owned('run_silent_instance', 'boot-silent');
+    // At start: the PID rule alone would take both (same PID, another boot); the heartbeat decides.
+    assert.deepEqual(await recoverRuns(db.prisma), ['run_silent_instance']);
+
+    await beat('boot-killed', 0);
+    await owned('run_killed_mid_run', 'boot-killed');
+    const heartbeat = startHeartbeat(db.prisma, () => {}, { everyMs: 60_000 });
+    try {
+      assert.deepEqual(await heartbeat.beat(), [], 'every instance beat lately');
+      // boot-killed stops beating (kill -9): 30 s of silence, past the 8 s timeout.
+      await db.prisma.instance.update({ where: { bootId: 'boot-killed' }, data: { lastSeen: new Date(Date.now() - 30_000) } });
+      assert.deepEqual(await heartbeat.beat(), ['run_killed_mid_run']);
+      assert.equal((await db.prisma.run.findUnique({ where: { id: 'run_live_instance' } }))!.status, 'running');
+      assert.equal((await db.prisma.scenarioRun.findUnique({ where: { id: 'run_killed_mid_run-0' } }))!.status, 'interrupted');
+      assert.ok(await db.prisma.instance.findUnique({ where: { bootId: BOOT_ID } }), 'this instance beats too');
+    } finally {
+      await heartbeat.stop();
+    }
+    assert.equal(await db.prisma.instance.findUnique({ where: { bootId: BOOT_ID } }), null, 'a clean stop removes its row');
+  });
 });

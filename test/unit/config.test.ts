@@ -47,3 +47,21 @@ test('bad values are ConfigErrors naming the variable and what it takes', () => 
   ];
   for (const [env, message] of bad) assert.throws(() => loadConfig({}, env), (e: unknown) => e instanceof ConfigError && (e as Error).message === message, message);
 });
+
+test('FAPI_PUBLIC_*_URL: a listener behind a load balancer takes its origin; the UI answers to its host; a path or the wrong scheme is a ConfigError', () => {
+  const c = loadConfig({}, { FAPI_PUBLIC_IDP_URL: 'https://bank.test:443/', FAPI_PUBLIC_GATEWAY_URL: 'https://localhost:19443', FAPI_PUBLIC_UI_URL: 'http://sandbox.test:3000' });
+  assert.deepEqual(c.publicUrls, { idp: 'https://bank.test', gateway: 'https://localhost:19443', ui: 'http://sandbox.test:3000' });
+  assert.ok(c.allowedHosts.includes('sandbox.test'));
+  assert.deepEqual(loadConfig({}, {}).publicUrls, {});
+  assert.throws(() => loadConfig({}, { FAPI_PUBLIC_IDP_URL: 'https://bank.test/issuer' }), (e) => e instanceof ConfigError && /FAPI_PUBLIC_IDP_URL must be an origin/.test(e.message));
+  assert.throws(() => loadConfig({}, { FAPI_PUBLIC_GATEWAY_STRICT_URL: 'http://localhost:9444' }), /https:\/\/host:port/);
+  assert.throws(() => loadConfig({}, { FAPI_PUBLIC_UI_URL: 'https://localhost:3000' }), /http:\/\/host:port/);
+  assert.throws(() => loadConfig({}, { FAPI_PUBLIC_IDP_MTLS_URL: 'not a url' }), ConfigError);
+});
+
+test('FAPI_SHARED_DATABASE=1 (several instances on one database), implied by a postgresql:// FAPI_DATABASE_URL; off by default', () => {
+  assert.equal(loadConfig({}, {}).sharedDatabase, false);
+  assert.equal(loadConfig({}, { FAPI_SHARED_DATABASE: '1' }).sharedDatabase, true);
+  assert.equal(loadConfig({}, { FAPI_DATABASE_URL: 'postgresql://fapi@db:5432/fapi' }).sharedDatabase, true);
+  assert.throws(() => loadConfig({}, { FAPI_SHARED_DATABASE: 'yes' }), ConfigError);
+});

@@ -98,3 +98,32 @@ test('decision store: without a database it keeps memory only', async () => {
   assert.equal((await store.get(d.interactionId)).length, 1);
   assert.deepEqual(store.stats(), { recorded: 1, persisted: 0, memoryOnly: 0, notForwarded: 0 });
 });
+
+test('decision store, shared database (two instances on one SQLite file): a decision one records is joined by the other at once; an id no one chose waits for the batch; nothing is stored twice', async () => {
+  await withTempDb('decisions-shared', async (db) => {
+    const Database = (await import('better-sqlite3')).default;
+    const second = new Database(db.file, { timeout: 10_000 });
+    try {
+      const a = new DecisionStore(sqliteDecisionRows(db.sqlite), { busy: () => false, shared: true });
+      const b = new DecisionStore(sqliteDecisionRows(second), { busy: () => false, shared: true });
+      const unshared = new DecisionStore(sqliteDecisionRows(second), { busy: () => false });
+      const gw = decision(401);
+      await a.record(gw, true);
+      await b.record({ ...gw, source: 'idp', at: new Date(Date.parse(gw.at) + 1).toISOString() });
+      assert.deepEqual((await b.lookup(gw.interactionId)).map((d) => d.source), ['gateway', 'idp'], 'B sees A\'s decision before any flush, in time order');
+      assert.deepEqual((await a.lookup(gw.interactionId)).map((d) => d.source), ['gateway', 'idp']);
+      assert.deepEqual((await a.history(gw.interactionId)).decisions.map((d) => d.source), ['gateway', 'idp']);
+      assert.deepEqual(await unshared.lookup(gw.interactionId), [], 'without shared, a lookup is this instance\'s memory only (as before)');
+      const anonymous = decision(200);
+      await a.record(anonymous, false);
+      assert.deepEqual(await b.lookup(anonymous.interactionId), [], 'not written through');
+      await a.flush();
+      assert.equal((await b.lookup(anonymous.interactionId)).length, 1, 'after the batch');
+      await a.flush();
+      await b.flush();
+      assert.equal(await db.prisma.decision.count(), 3, 'each decision stored once');
+    } finally {
+      second.close();
+    }
+  });
+});

@@ -98,6 +98,29 @@ async function storedEvents(stack: ControlRequest['stack'], runId: string, after
   return rows.map((r) => JSON.parse(r.payload) as TraceEvent);
 }
 
+/** How often a stream follows a run another instance runs (sharing this database) in the stored trace. */
+const FOLLOW_MS = 500;
+
+/**
+ * The stored events of a run this process does not run; while it is `running` (another instance on
+ * the same database runs it), the new events as they are stored, until run.finished or the run stops.
+ */
+async function followStored(stack: ControlRequest['stack'], runId: string, after: number, write: (e: TraceEvent) => void, end: () => void, req: ControlRequest['req']): Promise<void> {
+  let last = after;
+  let closed = false;
+  req.on('close', () => (closed = true));
+  for (;;) {
+    const running = (await stack.db.prisma.run.findUnique({ where: { id: runId }, select: { status: true } }))?.status === 'running';
+    for (const e of await storedEvents(stack, runId, last)) {
+      last = e.seq;
+      write(e);
+      if (e.type === 'run.finished') return end();
+    }
+    if (!running || closed) return closed ? undefined : end();
+    await new Promise((r) => setTimeout(r, FOLLOW_MS));
+  }
+}
+
 export async function runEvents({ req, res, stack, params, query }: ControlRequest): Promise<void> {
   const runId = params.id!;
   const live = liveRuns.get(runId);
@@ -115,10 +138,7 @@ export async function runEvents({ req, res, stack, params, query }: ControlReque
     res.write('event: end\ndata: {}\n\n');
     res.end();
   };
-  if (!live) {
-    (await storedEvents(stack, runId, after)).forEach(write);
-    return end();
-  }
+  if (!live) return followStored(stack, runId, after, write, end, req);
   let last = after;
   const unsubscribe = live.subscribe((e) => {
     if (e.seq <= last) return;

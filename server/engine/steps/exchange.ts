@@ -74,7 +74,8 @@ export async function exchange(state: ScenarioState, call: HttpCall): Promise<Ob
     });
     return { exchange: ex, decisions: null };
   }
-  const decisions = [...new Map([...lookup(interactionId), ...(echoed && echoed !== interactionId ? lookup(echoed) : [])].map((d) => [d, d])).keys()];
+  const [own, other] = await Promise.all([lookup(interactionId), echoed && echoed !== interactionId ? lookup(echoed) : []]);
+  const decisions = [...new Map([...own, ...other].map((d) => [d, d])).keys()];
   for (const decision of decisions) state.emit({ type: 'server.decision', decision });
   return { exchange: ex, decisions };
 }
