@@ -17,13 +17,15 @@ import { portEnv, sleep, spawnGroup, startSandbox, tempDir, waitForJson } from '
 import { findNginx, startNginx } from './bench/nginx.mjs';
 import { cannon, clientTls, handshakes, median } from './bench/load.mjs';
 import { proofPool, tokens } from './bench/clients.mjs';
+import { profileGateway } from './bench/profile-run.mjs';
 
-const USAGE = 'usage: npm run bench [-- --quick] [-- --only startup,catalogue,gateway] [-- --workers 2,0] [-- --connections 20] [-- --out FILE]';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --profile] [-- --only startup,catalogue,gateway] [-- --workers 2,0] [-- --connections 20] [-- --out FILE]';
 let parsed;
 try {
   parsed = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       only: { type: 'string', default: 'startup,catalogue,gateway' },
       workers: { type: 'string', default: `${os.availableParallelism?.() ?? os.cpus().length},0` },
       connections: { type: 'string', default: '20' },
@@ -345,6 +347,29 @@ buildIfStale({ ui: only.has('startup') });
 if (!existsSync(path.join(CERTS, 'index.json'))) {
   log('generating certs/ (first run)');
   spawnSync(process.execPath, ['bin/fapi-sandbox.js', 'certs'], { stdio: 'ignore' });
+}
+
+if (args.profile) {
+  // --profile: only the gateway loads, under --cpu-prof (and perf when installed): µs per request by stage.
+  const when = new Date().toISOString();
+  const before = loadAverage();
+  const parts = [];
+  for (const workers of setups) {
+    const p = await profileGateway({ root: ROOT, nginxBin: nginx?.bin ?? null, workers, connections, seconds: PLAN.loadSeconds, log });
+    parts.push(p);
+  }
+  const md = parts.map((p) => [
+    `### ${p.workers ? `${p.workers} gateway workers` : 'gateway in-process'}: main-thread JS profile (node --cpu-prof, self time by stage)`, '', p.jsTable, '',
+    ...(p.perfTable ? [`### ${p.workers ? `${p.workers} gateway workers` : 'gateway in-process'} and nginx: perf record (all threads and the kernel, by symbol), scaled to /proc CPU`, '', p.perfTable, ''] : []),
+    `Loads: ${p.windows.map((w) => `${w.title} ${w.requestsPerSecond} req/s (${w.answers} answers, ${w.failed} failed)`).join('; ')}.`, '',
+  ].join('\n')).join('\n');
+  const footer = `Load average before ${before.join(' ')}, after ${loadAverage().join(' ')}; \`npm run bench -- ${process.argv.slice(2).join(' ')}\`, ${when}.`;
+  mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
+  const out = args.out.replace(/latest\.json$/, 'profile.json');
+  writeFileSync(out, JSON.stringify({ when, loadAverageBefore: before, machine: machine(), parts }, null, 2) + '\n');
+  writeFileSync(out.replace(/\.json$/, '.md'), `${md}\n${footer}\n`);
+  console.log(`\n${md}\n${footer}\nJSON: ${out}`);
+  process.exit(parts.some((p) => p.windows.some((w) => w.failed)) ? 1 : 0);
 }
 
 const started = Date.now();
