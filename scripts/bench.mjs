@@ -296,6 +296,7 @@ async function benchGateway(nginxBin, workers) {
 }
 
 const round2 = (x) => Math.round(x * 100) / 100;
+const cpuRatio = (fast, slow) => (fast?.serverCpuUsPerRequest && slow?.serverCpuUsPerRequest ? round2(fast.serverCpuUsPerRequest / slow.serverCpuUsPerRequest) : null);
 
 function summarizeModerate(m) {
   const pick = (r) => (r ? { requestsPerSecond: r.requestsPerSecond, p50: r.p50, p99: r.p99, failed: r.non2xx + r.errors } : null);
@@ -332,8 +333,10 @@ function table(r) {
     rows.push([`gateway ${setup}, mTLS-bound JWT, keep-alive (${c} connections)`, load(g.gatewayMtls), '', '']);
     if (g.nginxMtls) rows.push([`nginx ${r.machine.nginx}, \`ssl_verify_client on\`, same upstream (${c} connections)`, load(g.nginxMtls), '', '']);
     rows.push(['ratio ours / nginx (mTLS)', fmt(g.ratios.oursOverNginxMtls), '>= 0.75', verdict(g.ratios.oursOverNginxMtls === null ? null : g.ratios.oursOverNginxMtls >= 0.75)]);
+    if (g.nginxMtls) rows.push(['  the same by server CPU per request (nginx µs / ours; steadier on a shared machine)', fmt(cpuRatio(g.nginxMtls, g.gatewayMtls)), '', '']);
     rows.push([`gateway ${setup}, DPoP-bound JWT, fresh ES256 proof per request (${c} connections)`, load(g.gatewayDpop), '', '']);
     rows.push(['ratio DPoP / mTLS', fmt(g.ratios.dpopOverMtls), '>= 0.70', verdict(g.ratios.dpopOverMtls >= 0.7)]);
+    rows.push(['  the same by server CPU per request (mTLS µs / DPoP)', fmt(cpuRatio(g.gatewayMtls, g.gatewayDpop)), '', '']);
     const m = g.moderate;
     rows.push([`gateway ${setup} mTLS at a fixed ${fmt(m.rate)} req/s (${m.connections} connections): p50 / p99`, `${fmt(m.gatewayMtls.p50, ' ms')} / ${fmt(m.gatewayMtls.p99, ' ms')}`, 'p99 < 5 ms', verdict(m.gatewayMtls.p99 < 5)]);
     rows.push([`gateway ${setup} DPoP at a fixed ${fmt(m.rate)} req/s: p50 / p99`, `${fmt(m.gatewayDpop.p50, ' ms')} / ${fmt(m.gatewayDpop.p99, ' ms')}`, 'p99 < 5 ms', verdict(m.gatewayDpop.p99 < 5)]);
@@ -406,6 +409,7 @@ result.summary = [
   `${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}; Node ${m.node} (OpenSSL ${m.nodeOpenssl}), nginx ${m.nginx ?? 'absent'}${m.nginxOpenssl ? ` (OpenSSL ${m.nginxOpenssl})` : ''}, autocannon ${m.autocannon}.`,
   'Load generator, sandbox and nginx on the same cores; each figure the median of the rounds; server CPU = user + system time of the sandbox (all its processes) and nginx, from /proc.',
   `Load average before ${result.loadAverageBefore.join(' ')}, after ${result.loadAverageAfter.join(' ')}; ${result.seconds} s in all; \`${result.command}\`, ${result.when}.`,
+  ...(result.gateway ?? []).map((g) => `Ratios, ${g.settings.gatewayWorkers ? `${g.settings.gatewayWorkers} workers` : 'in-process'}: gateway / nginx ${fmt(g.ratios.oursOverNginxMtls)} (target >= 0.75; by CPU ${fmt(cpuRatio(g.nginxMtls, g.gatewayMtls))}), DPoP / mTLS ${fmt(g.ratios.dpopOverMtls)} (target >= 0.70; by CPU ${fmt(cpuRatio(g.gatewayMtls, g.gatewayDpop))}), p99 at ${fmt(g.moderate.rate)} req/s mTLS ${fmt(g.moderate.gatewayMtls.p99, ' ms')} / DPoP ${fmt(g.moderate.gatewayDpop.p99, ' ms')} (target < 5 ms).`),
 ].join('\n');
 
 mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
