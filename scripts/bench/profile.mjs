@@ -97,7 +97,8 @@ export function cpuprofileStages(profile, { from = -Infinity, to = Infinity } = 
 export const PERF_STAGES = [
   { stage: 'kernel (syscalls, loopback TCP, scheduling)', dso: /kernel|vmlinux|\[vdso\]/ },
   { stage: 'OpenSSL: TLS records and crypto', dso: /libssl|libcrypto/ },
-  { stage: 'OpenSSL: TLS records and crypto', sym: /^(SSL_|ssl[0-9_]|tls1?_|tls13_|dtls|EVP_|evp_|aes|AES_|gcm_|GCM|CRYPTO_|ossl_|OPENSSL_|ecp_|EC_|ec_|ECDSA|BN_|bn_|sha\d|SHA\d|HMAC|hmac|x25519|X509|x509|ASN1|asn1|RSA_|rsa_|OSSL_|BIO_|bio_|chacha|poly1305|ChaCha|Poly1305|PEM_|ERR_|RAND_|rand_|OBJ_|CMAC|KDF|kdf|HKDF|PKCS|EVP|ENGINE|DH_|dh_|CONF_|OPENSSL|X25519|ecdsa|ECDH|ecdh|mul_add|bn_mul|ERR|ct_|ASYNC|sk_|OPENSSL_sk)/ },
+  { stage: 'SQLite (replay claims, decision rows)', dso: /better_sqlite3/ },
+  { stage: 'OpenSSL: TLS records and crypto', sym: /^_*(SSL_|ssl[0-9_]|tls1?_|tls13_|dtls|EVP_|evp_|aes|AES_|gcm_|GCM|CRYPTO_|ossl_|OPENSSL_|ecp_|EC_|ec_|ECDSA|BN_|bn_|sha\d|SHA\d|HMAC|hmac|x25519|X509|x509|ASN1|asn1|RSA_|rsa_|OSSL_|BIO_|bio_|chacha|poly1305|ChaCha|Poly1305|PEM_|ERR_|RAND_|rand_|OBJ_|CMAC|KDF|kdf|HKDF|PKCS|EVP|ENGINE|DH_|dh_|CONF_|OPENSSL|X25519|ecdsa|ECDH|ecdh|mul_add|bn_mul|ERR|ct_|ASYNC|sk_|OPENSSL_sk)/ },
   { stage: 'HTTP parse (nginx / llhttp)', sym: /^(ngx_http_parse_|ngx_http_process_request|ngx_http_read_request|ngx_http_alloc_large|llhttp_|llhttp__)/ },
   { stage: 'upstream hop (nginx proxy)', sym: /^ngx_http_(upstream|proxy)|^ngx_event_pipe|^ngx_event_connect/ },
   { stage: 'nginx TLS glue', sym: /^ngx_ssl/ },
@@ -105,31 +106,41 @@ export const PERF_STAGES = [
   { stage: 'V8 garbage collection', sym: /Heap|Scavenge|MarkCompact|Sweeper|GCTracer|Evacuat|Marking|ConcurrentMarking/ },
   { stage: 'JIT-compiled JS and V8 builtins', sym: /^(Builtins_|Builtin:|LazyCompile|Function:|JS:|InterpreterEntryTrampoline|\[unknown\])/ },
   { stage: 'JIT-compiled JS and V8 builtins', dso: /^(\[unknown\]|perf-\d+\.map|\[JIT\].*)$/ },
-  { stage: 'V8 runtime and compiler', sym: /^v8::|^Runtime_|^cppgc|^heap::|^icu/ },
+  { stage: 'V8 runtime (C++: IC misses, API calls) and TurboFan', sym: /^v8::|^Runtime_|^cppgc|^heap::|^icu/ },
   { stage: 'Node native (node::, libuv, llhttp)', sym: /^(node::|uv_|uv__|napi_)/ },
   { stage: 'libc / libstdc++', dso: /^(libc|libstdc|libm|libpthread|ld-linux)/ },
 ];
 export const PERF_OTHER = 'other native code';
 
-/** Share of samples per bucket (0..1) of a perf.data file, or null when perf cannot read it. */
+/** The V8 profiler's own thread (`--cpu-prof`): measurement overhead, left out of the shares. */
+const PROFILER_THREAD = /^v8:ProfEvntProc$/;
+
+/**
+ * Share of samples per bucket (0..1) of a perf.data file, without the profiler's thread, and the
+ * share that thread took (`overhead`); null when perf cannot read the file.
+ */
 export function perfStages(file) {
-  const r = spawnSync('perf', ['report', '-i', file, '--stdio', '--no-children', '--sort', 'dso,sym', '-g', 'none', '--percent-limit', '0'], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  const r = spawnSync('perf', ['report', '-i', file, '--stdio', '--no-children', '--sort', 'comm,dso,sym', '-g', 'none', '--percent-limit', '0'], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
   if (r.status !== 0) return null;
   const out = {};
   let total = 0;
+  let overhead = 0;
   for (const line of r.stdout.split('\n')) {
-    // "    12.34%  libssl.so.3  [.] SSL_read"
-    const m = /^\s*([\d.]+)%\s+(\S+)\s+\[(.)\]\s+(.+?)\s*$/.exec(line);
+    // "    12.34%  nginx  libssl.so.3  [.] SSL_read" (thread names may hold spaces: the columns are split on two or more)
+    const m = /^\s*([\d.]+)%\s+(.+?)\s{2,}(\S+)\s+\[(.)\]\s+(.+?)\s*$/.exec(line);
     if (!m) continue;
     const share = Number(m[1]) / 100;
-    const dso = m[2];
-    const sym = m[4];
+    if (PROFILER_THREAD.test(m[2].trim())) {
+      overhead += share;
+      continue;
+    }
+    const [, , , dso, level, sym] = m;
     const rule = PERF_STAGES.find((s) => (!s.dso || s.dso.test(dso)) && (!s.sym || s.sym.test(sym)) && (s.dso || s.sym));
-    const stage = m[3] === 'k' ? PERF_STAGES[0].stage : rule?.stage ?? PERF_OTHER;
+    const stage = level === 'k' ? PERF_STAGES[0].stage : rule?.stage ?? PERF_OTHER;
     out[stage] = (out[stage] ?? 0) + share;
     total += share;
   }
-  return total ? Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v / total])) : null;
+  return total ? { shares: Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v / total])), overhead } : null;
 }
 
 /** Adds stage maps (µs) together. */
@@ -168,7 +179,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const requests = Number(values.requests ?? 1);
   const columns = positionals.map((file) => {
     if (file.endsWith('.cpuprofile')) return { title: file.split('/').at(-1), rows: perRequest(cpuprofileStages(JSON.parse(readFileSync(file, 'utf8')), window), requests) };
-    const shares = perfStages(file) ?? {};
+    const { shares } = perfStages(file) ?? { shares: {} };
     return { title: `${file.split('/').at(-1)} (% of samples)`, rows: Object.entries(shares).map(([k, v]) => [k, v * 100]) };
   });
   console.log(stageTable(columns));
