@@ -17,13 +17,15 @@ import { portEnv, sleep, spawnGroup, startSandbox, tempDir, waitForJson } from '
 import { findNginx, startNginx } from './bench/nginx.mjs';
 import { cannon, clientTls, handshakes, median } from './bench/load.mjs';
 import { proofPool, tokens } from './bench/clients.mjs';
+import { profileGateway } from './bench/profile-run.mjs';
 
-const USAGE = 'usage: npm run bench [-- --quick] [-- --only startup,catalogue,gateway] [-- --workers 2,0] [-- --connections 20] [-- --out FILE]';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --profile] [-- --only startup,catalogue,gateway] [-- --workers 2,0] [-- --connections 20] [-- --out FILE]';
 let parsed;
 try {
   parsed = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       only: { type: 'string', default: 'startup,catalogue,gateway' },
       workers: { type: 'string', default: `${os.availableParallelism?.() ?? os.cpus().length},0` },
       connections: { type: 'string', default: '20' },
@@ -171,7 +173,13 @@ async function benchCatalogue() {
     runs.push({ wallMs, scenarios });
     log(`catalogue ${i + 1}/${PLAN.catalogueRuns}: ${wallMs} ms, ${scenarios} scenarios`);
   }
-  return { command: 'node bin/fapi-sandbox.js run --reporter json --out FILE (what npx fapi-sandbox run runs)', wallMs: median(runs.map((r) => r.wallMs)), scenarios: runs[0].scenarios, runs };
+  // CPU per scenario: the stack and the engine in one process (scripts/bench/catalogue-cpu.mjs), each scenario alone.
+  const dir = tempDir('bench-catalogue-cpu');
+  log('catalogue CPU: the whole catalogue, then each scenario alone (about a minute)');
+  const cpu = spawnSync(process.execPath, ['scripts/bench/catalogue-cpu.mjs'], { env: { ...process.env, FAPI_DATA_DIR: path.join(dir, 'data') }, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  rmSync(dir, { recursive: true, force: true });
+  if (cpu.status !== 0) throw new Error(`catalogue-cpu.mjs exited ${cpu.status}:\n${cpu.stderr.slice(-3000)}`);
+  return { command: 'node bin/fapi-sandbox.js run --reporter json --out FILE (what npx fapi-sandbox run runs)', wallMs: median(runs.map((r) => r.wallMs)), scenarios: runs[0].scenarios, runs, cpu: JSON.parse(cpu.stdout) };
 }
 
 // ---------- 3-5. the gateway under load, and nginx beside it ----------
@@ -288,6 +296,7 @@ async function benchGateway(nginxBin, workers) {
 }
 
 const round2 = (x) => Math.round(x * 100) / 100;
+const cpuRatio = (fast, slow) => (fast?.serverCpuUsPerRequest && slow?.serverCpuUsPerRequest ? round2(fast.serverCpuUsPerRequest / slow.serverCpuUsPerRequest) : null);
 
 function summarizeModerate(m) {
   const pick = (r) => (r ? { requestsPerSecond: r.requestsPerSecond, p50: r.p50, p99: r.p99, failed: r.non2xx + r.errors } : null);
@@ -308,7 +317,13 @@ function table(r) {
     rows.push(['cold start without the UI, `fapi-sandbox start --no-ui` (no npm); RSS at rest; SIGTERM to exit', `${fmt(n.coldStartMs, ' ms')}; ${fmt(n.rssAtRestMb, ' MB')}; ${fmt(n.stopMs, ' ms')}`, '', '']);
     rows.push(['  the same with an empty certs/ (the PKI generated first)', fmt(r.startup.freshCerts.coldStartMs, ' ms'), '', '']);
   }
-  if (r.catalogue) rows.push([`whole catalogue (${r.catalogue.scenarios} scenarios) through the CLI, stack start included`, fmt(r.catalogue.wallMs, ' ms'), '< 5,000 ms', verdict(r.catalogue.wallMs < 5000)]);
+  if (r.catalogue) {
+    rows.push([`whole catalogue (${r.catalogue.scenarios} scenarios) through the CLI, stack start included`, fmt(r.catalogue.wallMs, ' ms'), '< 5,000 ms', verdict(r.catalogue.wallMs < 5000)]);
+    const c = r.catalogue.cpu;
+    rows.push(['  in one process (stack + engine), 4 at a time: wall / CPU', `${fmt(c.wholeCatalogue.wallMs, ' ms')} / ${fmt(c.wholeCatalogue.cpuMs, ' ms')} (stack start ${fmt(c.stackStart.cpuMs, ' ms')} CPU)`, '', '']);
+    rows.push(['  each scenario alone, one after another: wall / CPU in all', `${fmt(c.aloneTotal.wallMs, ' ms')} / ${fmt(c.aloneTotal.cpuMs, ' ms')}`, '', '']);
+    for (const s of c.perScenario.slice(0, 5)) rows.push([`  CPU of \`${s.id}\` alone (wall)`, `${fmt(s.cpuMs, ' ms')} (${fmt(s.wallMs, ' ms')})`, '', '']);
+  }
   for (const g of r.gateway ?? []) {
     const c = g.settings.connections;
     const w = g.settings.gatewayWorkers;
@@ -318,8 +333,10 @@ function table(r) {
     rows.push([`gateway ${setup}, mTLS-bound JWT, keep-alive (${c} connections)`, load(g.gatewayMtls), '', '']);
     if (g.nginxMtls) rows.push([`nginx ${r.machine.nginx}, \`ssl_verify_client on\`, same upstream (${c} connections)`, load(g.nginxMtls), '', '']);
     rows.push(['ratio ours / nginx (mTLS)', fmt(g.ratios.oursOverNginxMtls), '>= 0.75', verdict(g.ratios.oursOverNginxMtls === null ? null : g.ratios.oursOverNginxMtls >= 0.75)]);
+    if (g.nginxMtls) rows.push(['  the same by server CPU per request (nginx µs / ours; steadier on a shared machine)', fmt(cpuRatio(g.nginxMtls, g.gatewayMtls)), '', '']);
     rows.push([`gateway ${setup}, DPoP-bound JWT, fresh ES256 proof per request (${c} connections)`, load(g.gatewayDpop), '', '']);
     rows.push(['ratio DPoP / mTLS', fmt(g.ratios.dpopOverMtls), '>= 0.70', verdict(g.ratios.dpopOverMtls >= 0.7)]);
+    rows.push(['  the same by server CPU per request (mTLS µs / DPoP)', fmt(cpuRatio(g.gatewayMtls, g.gatewayDpop)), '', '']);
     const m = g.moderate;
     rows.push([`gateway ${setup} mTLS at a fixed ${fmt(m.rate)} req/s (${m.connections} connections): p50 / p99`, `${fmt(m.gatewayMtls.p50, ' ms')} / ${fmt(m.gatewayMtls.p99, ' ms')}`, 'p99 < 5 ms', verdict(m.gatewayMtls.p99 < 5)]);
     rows.push([`gateway ${setup} DPoP at a fixed ${fmt(m.rate)} req/s: p50 / p99`, `${fmt(m.gatewayDpop.p50, ' ms')} / ${fmt(m.gatewayDpop.p99, ' ms')}`, 'p99 < 5 ms', verdict(m.gatewayDpop.p99 < 5)]);
@@ -347,6 +364,29 @@ if (!existsSync(path.join(CERTS, 'index.json'))) {
   spawnSync(process.execPath, ['bin/fapi-sandbox.js', 'certs'], { stdio: 'ignore' });
 }
 
+if (args.profile) {
+  // --profile: only the gateway loads, under --cpu-prof (and perf when installed): µs per request by stage.
+  const when = new Date().toISOString();
+  const before = loadAverage();
+  const parts = [];
+  for (const workers of setups) {
+    const p = await profileGateway({ root: ROOT, nginxBin: nginx?.bin ?? null, workers, connections, seconds: PLAN.loadSeconds, log });
+    parts.push(p);
+  }
+  const md = parts.map((p) => [
+    `### ${p.workers ? `${p.workers} gateway workers` : 'gateway in-process'}: main-thread JS profile (node --cpu-prof, self time by stage)`, '', p.jsTable, '',
+    ...(p.perfTable ? [`### ${p.workers ? `${p.workers} gateway workers` : 'gateway in-process'} and nginx: perf record (all threads and the kernel, by symbol), scaled to /proc CPU`, '', p.perfTable, ''] : []),
+    `Loads: ${p.windows.map((w) => `${w.title} ${w.requestsPerSecond} req/s (${w.answers} answers, ${w.failed} failed)`).join('; ')}.`, '',
+  ].join('\n')).join('\n');
+  const footer = `Load average before ${before.join(' ')}, after ${loadAverage().join(' ')}; \`npm run bench -- ${process.argv.slice(2).join(' ')}\`, ${when}.`;
+  mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });
+  const out = args.out.replace(/latest\.json$/, 'profile.json');
+  writeFileSync(out, JSON.stringify({ when, loadAverageBefore: before, machine: machine(), parts }, null, 2) + '\n');
+  writeFileSync(out.replace(/\.json$/, '.md'), `${md}\n${footer}\n`);
+  console.log(`\n${md}\n${footer}\nJSON: ${out}`);
+  process.exit(parts.some((p) => p.windows.some((w) => w.failed)) ? 1 : 0);
+}
+
 const started = Date.now();
 const result = { when: new Date().toISOString(), mode: Q ? 'quick' : 'full', machine: machine(), loadAverageBefore: loadAverage(), command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}` };
 log(`${result.machine.cores} cores, ${result.machine.cpuModel}, Node ${result.machine.node}, nginx ${result.machine.nginx ?? 'absent'}; load average ${result.loadAverageBefore.join(' ')}`);
@@ -369,6 +409,7 @@ result.summary = [
   `${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, ${m.os}; Node ${m.node} (OpenSSL ${m.nodeOpenssl}), nginx ${m.nginx ?? 'absent'}${m.nginxOpenssl ? ` (OpenSSL ${m.nginxOpenssl})` : ''}, autocannon ${m.autocannon}.`,
   'Load generator, sandbox and nginx on the same cores; each figure the median of the rounds; server CPU = user + system time of the sandbox (all its processes) and nginx, from /proc.',
   `Load average before ${result.loadAverageBefore.join(' ')}, after ${result.loadAverageAfter.join(' ')}; ${result.seconds} s in all; \`${result.command}\`, ${result.when}.`,
+  ...(result.gateway ?? []).map((g) => `Ratios, ${g.settings.gatewayWorkers ? `${g.settings.gatewayWorkers} workers` : 'in-process'}: gateway / nginx ${fmt(g.ratios.oursOverNginxMtls)} (target >= 0.75; by CPU ${fmt(cpuRatio(g.nginxMtls, g.gatewayMtls))}), DPoP / mTLS ${fmt(g.ratios.dpopOverMtls)} (target >= 0.70; by CPU ${fmt(cpuRatio(g.gatewayMtls, g.gatewayDpop))}), p99 at ${fmt(g.moderate.rate)} req/s mTLS ${fmt(g.moderate.gatewayMtls.p99, ' ms')} / DPoP ${fmt(g.moderate.gatewayDpop.p99, ' ms')} (target < 5 ms).`),
 ].join('\n');
 
 mkdirSync(path.dirname(path.resolve(args.out)), { recursive: true });

@@ -96,14 +96,15 @@ export async function waitForJson(file, proc, timeoutMs = 60_000) {
 /**
  * Starts this checkout's `fapi-sandbox start` (built, from dist/) as a child process on free ports with
  * a fresh data folder; resolves with its ready file (URLs, pid), the ports, and a stop function.
- * `nodeArgs` adds node flags (e.g. --cpu-prof to profile the sandbox under load).
+ * `nodeArgs` adds node flags (e.g. --cpu-prof to profile the sandbox under load); `root` another build
+ * of it (a snapshot made by scripts/bench/ab.mjs).
  */
-export async function startSandbox({ ui = false, env = {}, label = 'stack', nodeArgs = [] } = {}) {
+export async function startSandbox({ ui = false, env = {}, label = 'stack', nodeArgs = [], root = ROOT } = {}) {
   const { ports, env: portVars } = await portEnv();
   const dir = tempDir(label);
   const ready = path.join(dir, 'ready.json');
-  const proc = spawnGroup(process.execPath, [...nodeArgs, path.join(ROOT, 'bin', 'fapi-sandbox.js'), 'start', ...(ui ? [] : ['--no-ui'])], {
-    cwd: ROOT, env: { ...portVars, FAPI_DATA_DIR: path.join(dir, 'data'), FAPI_READY_FILE: ready, ...env }, log: true,
+  const proc = spawnGroup(process.execPath, [...nodeArgs, path.join(root, 'bin', 'fapi-sandbox.js'), 'start', ...(ui ? [] : ['--no-ui'])], {
+    cwd: root, env: { ...portVars, FAPI_DATA_DIR: path.join(dir, 'data'), FAPI_READY_FILE: ready, ...env }, log: true,
   });
   try {
     const info = await waitForJson(ready, proc);

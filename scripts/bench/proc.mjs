@@ -13,7 +13,7 @@ export function rssMb(pid) {
 }
 
 /** Processes on this machine: pid -> [ppid, cpu seconds (user + system, all threads)]. Linux /proc. */
-function processTable() {
+export function processTable() {
   const table = new Map();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -53,4 +53,15 @@ export function treeCpuSeconds(pids) {
 /** RSS in MB of a process and its descendants, summed (pages they share count once per process). */
 export function treeRssMb(pid) {
   return tree([pid]).pids.reduce((sum, p) => sum + (rssMb(p) ?? 0), 0);
+}
+
+/** The direct children of a process (e.g. the gateway's worker processes, nginx's workers). */
+export function childrenOf(pid) {
+  return [...processTable()].filter(([, [ppid]]) => ppid === pid).map(([p]) => p);
+}
+
+/** CPU seconds used so far by each of `pids` alone (not their descendants); a process gone counts 0. */
+export function cpuSecondsEach(pids) {
+  const table = processTable();
+  return pids.map((pid) => table.get(pid)?.[1] ?? 0);
 }

@@ -32,7 +32,8 @@ export type ToWorker =
 export type FromWorker =
   | { t: 'ready' }
   | { t: 'claim'; claims: [id: number, jkt: string, jti: string, expiresAt: number][] }
-  | { t: 'decisions'; upTo: number; decisions: Decision[]; notForwarded: number };
+  /** `ack`: a decision in the batch holds its answer until the main process replies `recorded`. */
+  | { t: 'decisions'; upTo: number; decisions: Decision[]; notForwarded: number; ack: boolean };
 
 type Send = (msg: FromWorker) => void;
 
@@ -106,6 +107,8 @@ export class DecisionForwarder implements DecisionSink {
   private notForwarded = 0;
   private readonly waiting: { upTo: number; resolve(): void }[] = [];
   private scheduled = false;
+  /** The highest id already asked to be acknowledged. */
+  private acked = 0;
   private readonly budget: RateBudget;
 
   private busy = false;
@@ -151,7 +154,10 @@ export class DecisionForwarder implements DecisionSink {
     this.queue = [];
     const notForwarded = this.notForwarded;
     this.notForwarded = 0;
-    if (decisions.length || notForwarded) this.send({ t: 'decisions', upTo: this.seq, decisions, notForwarded });
+    // Only a batch with a decision waiting for it asks for an answer (one IPC message less per batch under anonymous load).
+    const ack = this.waiting.length > 0 && this.waiting.at(-1)!.upTo > this.acked;
+    if (ack) this.acked = this.seq;
+    if (decisions.length || notForwarded) this.send({ t: 'decisions', upTo: this.seq, decisions, notForwarded, ack });
   }
 }
 
@@ -180,6 +186,6 @@ export async function serveWorker(msg: FromWorker, reply: (m: ToWorker) => void,
   } else if (msg.t === 'decisions') {
     for (const d of msg.decisions) services.decisions.record(d);
     if (msg.notForwarded) services.decisions.noteNotForwarded(msg.notForwarded);
-    reply({ t: 'recorded', upTo: msg.upTo });
+    if (msg.ack) reply({ t: 'recorded', upTo: msg.upTo });
   }
 }

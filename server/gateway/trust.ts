@@ -69,13 +69,22 @@ interface CrlFacts {
   nextUpdate: number | undefined;
 }
 
-/** basicConstraints pathLenConstraint (RFC 5280 §4.2.1.9), when the certificate has one. */
+/**
+ * basicConstraints pathLenConstraint (RFC 5280 §4.2.1.9), when the certificate has one. Remembered per
+ * certificate object: the anchors are asked on every new client certificate, and parsing one with
+ * @peculiar/x509 costs more than the rest of the path check.
+ */
+const pathLengths = new WeakMap<X509Certificate, number | undefined>();
 function pathLengthOf(cert: X509Certificate): number | undefined {
+  if (pathLengths.has(cert)) return pathLengths.get(cert);
+  let length: number | undefined;
   try {
-    return new x509.X509Certificate(cert.raw).getExtension(x509.BasicConstraintsExtension)?.pathLength;
+    length = new x509.X509Certificate(cert.raw).getExtension(x509.BasicConstraintsExtension)?.pathLength;
   } catch {
-    return undefined;
+    length = undefined;
   }
+  pathLengths.set(cert, length);
+  return length;
 }
 
 export class TrustAnchors {

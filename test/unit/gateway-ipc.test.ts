@@ -13,8 +13,10 @@ import { withTempDb } from '../helpers/db.ts';
 /** A channel: worker messages reach serveWorker after a tick, answers come back after a tick. */
 function wire(services: { replay: ReplayCache; decisions: DecisionStore }) {
   const sent: FromWorker[] = [];
+  const answers: ToWorker[] = [] as ToWorker[];
   const ends: { replay?: RemoteReplay; forwarder?: DecisionForwarder } = {};
   const deliver = (m: ToWorker) => setImmediate(() => {
+    answers.push(m);
     if (m.t === 'claimed') ends.replay!.answered(m.results);
     if (m.t === 'recorded') ends.forwarder!.recorded(m.upTo);
   });
@@ -22,7 +24,7 @@ function wire(services: { replay: ReplayCache; decisions: DecisionStore }) {
     sent.push(m);
     setImmediate(() => void serveWorker(m, deliver, services));
   };
-  return { send, sent, ends };
+  return { send, sent, answers, ends };
 }
 
 const decision = (status: number): Decision => ({
@@ -83,8 +85,12 @@ test('decision forwarder: without a client-chosen interaction id nothing waits, 
   const forwarder = (w.ends.forwarder = new DecisionForwarder(w.send, 10));
   const d = decision(200);
   assert.equal(forwarder.record(d, false), undefined);
-  await new Promise((r) => setTimeout(r, 20));
+  // Two event-loop hops away; on a busy machine that can take longer than a fixed 20 ms (this test was flaky).
+  for (let i = 0; i < 200 && !store.peek(d.interactionId).length; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(store.peek(d.interactionId).length, 1);
+  assert.equal(w.answers.length, 0, 'nothing waits, so the main process sends no acknowledgement');
+  await forwarder.record(decision(200), true);
+  assert.deepEqual(w.answers.map((m) => m.t), ['recorded'], 'a batch with a waiting decision is acknowledged');
 });
 
 test('decision forwarder: a silent main process delays the answer by the timeout at most', async () => {

@@ -39,11 +39,23 @@ function acceptedFor(publicUrl: string, publicOrigins: readonly string[]): Reado
   return accepted;
 }
 
+/** Normalised htu values seen recently (a client sends the same htu with every proof to one URL). */
+const normalized = new Map<string, string | null>();
+function normalizedHtu(htu: string): string | null {
+  let got = normalized.get(htu);
+  if (got === undefined) {
+    got = normalizeHtu(htu);
+    if (normalized.size >= 1_000) normalized.delete(normalized.keys().next().value!);
+    normalized.set(htu, got);
+  }
+  return got;
+}
+
 export const dpopHtu: Check = {
   id: 'dpop.htu',
   run({ proof, publicUrl, publicOrigins }) {
     const htu = proof!.claims.htu as string;
-    const got = normalizeHtu(htu);
+    const got = normalizedHtu(htu);
     const accepted = acceptedFor(publicUrl, publicOrigins);
     const inputs = { htu, expected: publicUrl };
     if (!got) return fail(`htu "${htu.slice(0, 100)}" is not an http(s) URL without userinfo`, INVALID_PROOF, inputs);
