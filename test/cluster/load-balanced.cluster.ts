@@ -127,6 +127,12 @@ before(async () => {
     throw err;
   }
   ca = readFileSync(path.join(certs, 'ca', 'root-ca.pem'), 'utf8');
+  // HAProxy's health checks marked both servers down while the instances started; until they rise again
+  // (two checks, 1 s) the balancer closes every connection (ECONNRESET in the first tests).
+  await waitFor('HAProxy to see every server up', 30_000, async () => {
+    const servers = (await haproxyStats()).filter((r) => r.svname === 'a' || r.svname === 'b');
+    return servers.length === PUBLIC.length * 2 && servers.every((r) => r.status?.startsWith('UP'));
+  });
 });
 
 after(async () => {
@@ -222,22 +228,29 @@ test('the consent journey through the balancer (its requests spread over both), 
   assert.equal(json(onB).error, 'invalid_grant');
 });
 
-/** Connections each instance took per listener so far (HAProxy's `show stat`: stot by backend and server). */
-function connectionsPerServer(): Promise<Record<string, { a: number; b: number }>> {
+/** HAProxy's `show stat`: one row per backend and server, by column name. */
+function haproxyStats(): Promise<Record<string, string>[]> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(path.join(root, 'haproxy.sock'), () => sock.write('show stat\n'));
     let csv = '';
     sock.setEncoding('utf8').on('data', (d: string) => (csv += d));
     sock.on('error', reject);
     sock.on('end', () => {
-      const out: Record<string, { a: number; b: number }> = {};
-      for (const line of csv.split('\n')) {
-        const [backend, server, , , , , , stot] = line.split(',');
-        if (backend && (server === 'a' || server === 'b')) (out[backend] ??= { a: 0, b: 0 })[server] = Number(stot);
-      }
-      resolve(out);
+      const [head = '', ...rows] = csv.split('\n');
+      const names = head.replace(/^# /, '').split(',');
+      resolve(rows.filter(Boolean).map((line) => Object.fromEntries(line.split(',').map((v, i) => [names[i] ?? String(i), v]))));
     });
   });
+}
+
+/** Connections each instance took per listener so far (stot by backend and server). */
+async function connectionsPerServer(): Promise<Record<string, { a: number; b: number }>> {
+  const out: Record<string, { a: number; b: number }> = {};
+  for (const row of await haproxyStats()) {
+    const server = row.svname;
+    if (row.pxname && (server === 'a' || server === 'b')) (out[row.pxname] ??= { a: 0, b: 0 })[server] = Number(row.stot);
+  }
+  return out;
 }
 
 /** Every scenario id of the catalogue, as an instance lists it. */
