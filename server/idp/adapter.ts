@@ -3,12 +3,13 @@
 // shared by every instance on one database. Consuming (a code, a rotated refresh token, a PAR request)
 // is a conditional update, so of two processes that both found it unconsumed only one may go on; a
 // ReplayDetection entry (client-assertion and DPoP jti) is claimed by one insert (atomicReplayDetection).
-import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+// Types only: oidc-provider is imported once, by server/idp/index.ts (which hides its Node 20 warning).
+import type { Adapter, AdapterPayload, errors as OidcErrors } from 'oidc-provider';
 import type Provider from 'oidc-provider';
 import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../db/client.ts';
 
-export function prismaAdapter(prisma: PrismaClient): new (model: string) => Adapter {
+export function prismaAdapter(prisma: PrismaClient, errors: typeof OidcErrors): new (model: string) => Adapter {
   return class PrismaAdapter implements Adapter {
     constructor(private readonly model: string) {}
 

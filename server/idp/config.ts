@@ -54,7 +54,7 @@ export function idpConfiguration({ config, pki, prisma, consents, uiOrigin, erro
     [RESOURCES.payments]: { scope: 'payments', audience: RESOURCES.payments, accessTokenFormat: 'jwt', accessTokenTTL: ttl, jwt },
   };
   return {
-    adapter: prismaAdapter(prisma),
+    adapter: prismaAdapter(prisma, errors),
     clients: seededClients(pki, `${uiOrigin}/callback`),
     clientDefaults: {
       id_token_signed_response_alg: 'PS256', authorization_signed_response_alg: 'PS256', grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'private_key_jwt',

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDb, openPostgres, type PrismaClient } from '../../server/db/client.ts';
 import { freshDatabaseUrl, postgresSkip } from '../helpers/postgres.ts';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 import { atomicReplayDetection, prismaAdapter } from '../../server/idp/adapter.ts';
 import { ROOT_DIR } from '../../server/config.ts';
 import { tempDataDir } from '../helpers/paths.ts';
@@ -15,7 +15,7 @@ test('adapter contract: upsert and find by id / uid / user code, models kept apa
   const data = tempDataDir('adapter');
   let db = await openDb(data.dir, ROOT_DIR);
   try {
-    let Adapter = prismaAdapter(db.prisma);
+    let Adapter = prismaAdapter(db.prisma, errors);
     const tokens = new Adapter('AccessToken');
     const sessions = new Adapter('Session');
     const codes = new Adapter('DeviceCode');
@@ -41,7 +41,7 @@ test('adapter contract: upsert and find by id / uid / user code, models kept apa
 
     await db.close();
     db = await openDb(data.dir, ROOT_DIR);
-    Adapter = prismaAdapter(db.prisma);
+    Adapter = prismaAdapter(db.prisma, errors);
     const reopened = new Adapter('AccessToken');
     assert.equal((await reopened.find('t1'))?.consumed, consumed, 'kept across a reopen');
 
@@ -63,7 +63,7 @@ test('consume is claimed once: two processes that both found a code unconsumed c
   const one = await openDb(data.dir, ROOT_DIR);
   const two = await openDb(data.dir, ROOT_DIR);
   try {
-    await assertConsumedOnce(prismaAdapter(one.prisma), prismaAdapter(two.prisma));
+    await assertConsumedOnce(prismaAdapter(one.prisma, errors), prismaAdapter(two.prisma, errors));
   } finally {
     await one.close();
     await two.close();
@@ -76,7 +76,7 @@ test('consume is claimed once on PostgreSQL too, across two connection pools', {
   const one = await openPostgres(url, ROOT_DIR);
   const two = await openPostgres(url, ROOT_DIR);
   try {
-    await assertConsumedOnce(prismaAdapter(one.prisma), prismaAdapter(two.prisma));
+    await assertConsumedOnce(prismaAdapter(one.prisma, errors), prismaAdapter(two.prisma, errors));
   } finally {
     await one.close();
     await two.close();
@@ -123,7 +123,7 @@ test('ReplayDetection is claimed once on PostgreSQL too, across two connection p
 /** Two providers, one per database handle, race to accept the same jti: exactly one may. */
 async function assertReplayDetectedOnce(prismas: PrismaClient[]) {
   const providers = prismas.map((prisma) => {
-    const provider = new Provider('https://localhost:1', { adapter: prismaAdapter(prisma) });
+    const provider = new Provider('https://localhost:1', { adapter: prismaAdapter(prisma, errors) });
     atomicReplayDetection(provider, prisma);
     return provider;
   });
