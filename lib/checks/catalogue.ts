@@ -240,6 +240,13 @@ export const CHECKS = {
     specUrl: 'https://openbankinguk.github.io/read-write-api-site3/v3.1.11/resources-and-data-models/aisp/account-access-consents.html',
     fix: 'Create the account-access consent first (client credentials), then name its ConsentId in the openbanking_intent_id claim or in authorization_details; a consent is authorised once, by its own client.',
   },
+  'idp.request-object': {
+    title: 'A pushed request object is signed by the client\'s registered key, for this server, fresh',
+    source: 'idp',
+    spec: 'RFC 9101 §6.2 / FAPI 2.0 Message Signing 5.3.1',
+    specUrl: 'https://www.rfc-editor.org/rfc/rfc9101#section-6.2',
+    fix: 'Verify the request object\'s signature with a key the client registered (never alg none, never another party\'s key under the client\'s kid), require aud to be the issuer, exp at most 60 minutes after nbf; refuse plain parameters from a client registered with require_signed_request_object.',
+  },
   'idp.grant': {
     title: 'The code or refresh token is valid for this client',
     source: 'idp',

@@ -52,6 +52,22 @@ async function issuedBinding(ctx: KoaContextWithOIDC, provider: Provider): Promi
 
 type Client = NonNullable<KoaContextWithOIDC['oidc']['client']>;
 
+/** RFC 9101 §6.2 at PAR: a request object oidc-provider verified (signature by a registered key, aud, exp/nbf), or why not. */
+function requestObjectCheck(ctx: KoaContextWithOIDC, client: Client | undefined, err: OAuthError | undefined, detail: string): CheckResult {
+  const sent = typeof (ctx.oidc.body as Record<string, unknown> | undefined)?.request === 'string';
+  const required = client?.metadata().require_signed_request_object === true;
+  const inputs = { requestObject: sent, requireSignedRequestObject: required };
+  if (err?.error === 'invalid_request_object') return { id: 'idp.request-object', outcome: 'fail', reason: detail || 'the request object is invalid', inputs };
+  if (!sent) {
+    return required && err
+      ? { id: 'idp.request-object', outcome: 'fail', reason: `the client is registered with require_signed_request_object and pushed plain parameters: ${detail}`, inputs }
+      : { id: 'idp.request-object', outcome: 'skip', reason: 'no request object: the client pushed plain parameters', inputs };
+  }
+  return err?.error === 'invalid_client'
+    ? { id: 'idp.request-object', outcome: 'skip', reason: 'not reached: client authentication failed', inputs }
+    : { id: 'idp.request-object', outcome: 'pass', reason: 'signed by a key the client registered, aud the issuer, exp and nbf within 60 minutes', inputs };
+}
+
 function checks(ctx: KoaContextWithOIDC, client: Client | undefined, tls: ServerTlsView | null, err: OAuthError | undefined, binding: Record<string, unknown> | null): CheckResult[] {
   const authMethod = client?.clientAuthMethod ?? (ctx.oidc.params?.client_assertion ? 'private_key_jwt' : undefined);
   const cert = tls?.peerCertificate ?? null;
@@ -93,6 +109,7 @@ function checks(ctx: KoaContextWithOIDC, client: Client | undefined, tls: Server
   if (ctx.oidc.route === 'pushed_authorization_request') {
     const intent = ctx.state.consentIntent as Omit<CheckResult, 'id'> | undefined;
     results.push(intent ? { id: 'idp.consent-intent', ...intent } : { id: 'idp.consent-intent', outcome: 'skip', reason: err ? `not reached: ${err.error}` : 'not checked' });
+    results.push(requestObjectCheck(ctx, client, err, detail));
   }
   const grantType = ctx.oidc.params?.grant_type;
   if (ctx.oidc.route === 'token' && (grantType === 'authorization_code' || grantType === 'refresh_token')) {

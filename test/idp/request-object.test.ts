@@ -92,3 +92,20 @@ test('a client registered with require_signed_request_object: plain parameters r
   const signed = await push({ clientId: 'tpp-alpha-jar' });
   assert.equal(signed.status, 201, JSON.stringify(signed.body));
 });
+
+test('the IdP\'s decision at PAR: idp.request-object passes for the client\'s signature, fails for Mallory\'s, an unsigned one and plain parameters of a client that requires one, skips plain parameters otherwise', async () => {
+  const outcome = async (r: { interactionId: string }) => {
+    await t.stack.decisions.flush();
+    const found = t.stack.decisions.peek(r.interactionId).flatMap((d) => d.checks).find((c) => c.id === 'idp.request-object');
+    return found ? [found.outcome, found.reason] : null;
+  };
+  assert.equal((await outcome(await push()))?.[0], 'pass');
+  const mallory = await outcome(await push({ key: malloryKey(alphaKey().kid) }));
+  assert.equal(mallory?.[0], 'fail');
+  assert.equal((await outcome(await push({ key: null })))?.[0], 'fail', 'alg none');
+  const plain = (clientId: string) => postForm(t.stack, t.stack.idp.endpoints.par, { ...Object.fromEntries(Object.entries(params(clientId)).map(([k, v]) => [k, String(v)])) }, { cert: 'tpp-alpha' });
+  const required = await outcome(await plain('tpp-alpha-jar'));
+  assert.equal(required?.[0], 'fail');
+  assert.match(String(required?.[1]), /require_signed_request_object/);
+  assert.equal((await outcome(await plain('tpp-alpha')))?.[0], 'skip');
+});
