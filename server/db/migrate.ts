@@ -23,16 +23,33 @@ export interface MigrationReport {
 }
 
 /**
+ * Runs `fn` again while SQLite answers SQLITE_BUSY without waiting (it does so, busy timeout or not, where
+ * waiting could deadlock: switching a fresh file to WAL while another process does the same) or after the
+ * busy timeout (a machine so loaded that the other process holds the lock longer), for 30 s in all.
+ */
+function whenUnlocked<T>(fn: () => T, ms = 30_000): T {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return fn();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+    }
+  }
+}
+
+/**
  * Applies every migration not yet recorded. What is applied is read inside an IMMEDIATE transaction
  * (it takes the write lock first), so two processes opening one empty database at once take turns:
  * the second finds the first's migrations recorded instead of failing on "table already exists".
  */
 export function migrate(db: Database.Database, migrationsDir: string): MigrationReport {
-  db.pragma('journal_mode = WAL');
+  whenUnlocked(() => db.pragma('journal_mode = WAL'));
   const names = existsSync(migrationsDir)
     ? readdirSync(migrationsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
     : [];
-  const applied = db.transaction(() => {
+  const applied = whenUnlocked(() => db.transaction(() => {
     db.exec(HISTORY_TABLE);
     const done = new Set(
       (db.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').all() as { migration_name: string }[])
@@ -51,6 +68,6 @@ export function migrate(db: Database.Database, migrationsDir: string): Migration
       now.push(name);
     }
     return now;
-  }).immediate();
+  }).immediate());
   return { applied, total: names.length };
 }
