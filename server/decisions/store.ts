@@ -196,11 +196,11 @@ export class DecisionStore {
 
   /** One interaction id's newest decisions (at most perIdLimit), from memory or the database, and how many older ones are left out. */
   async history(interactionId: string): Promise<{ decisions: Decision[]; omitted: number }> {
-    const hit = this.recent.get(interactionId);
     if (this.shared) {
       const decisions = await this.joined(interactionId);
       return { decisions, omitted: Math.max(0, (await this.rows!.count(interactionId)) - decisions.length) };
     }
+    const hit = this.recent.get(interactionId);
     if (hit) return { decisions: hit.decisions, omitted: hit.total - hit.decisions.length };
     if (!this.rows) return { decisions: [], omitted: 0 };
     const decisions = (await this.rows.select(interactionId, this.perIdLimit)).map((p) => JSON.parse(p) as Decision);

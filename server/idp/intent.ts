@@ -102,8 +102,7 @@ export function intentCheck(consents: ConsentStore, errors: Errors, payments?: P
     }
     // A consent that is not this client's to authorise is an invalid value of the detail that names it:
     // invalid_authorization_details when named there (RFC 9396 §5), invalid_request in the claims parameter.
-    const named = intent.via;
-    const invalid = (reason: string) => (named === 'authorization_details' ? new errors.InvalidAuthorizationDetails(reason) : new errors.InvalidRequest(reason));
+    const invalid = (reason: string) => (intent.via === 'authorization_details' ? new errors.InvalidAuthorizationDetails(reason) : new errors.InvalidRequest(reason));
     const payment = payments ? await payments.findConsent(intent.consentId) : null;
     if (payment) {
       const inputs = { consentId: payment.id, via: intent.via, kind: 'domestic-payment', status: payment.status, consentClient: payment.clientId, client: ctx.oidc.client?.clientId };
