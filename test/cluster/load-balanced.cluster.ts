@@ -181,6 +181,11 @@ test('both instances, started at once on an empty certs folder and database, pre
   const viaLb = await getJson(`${publicUrls.idp}/.well-known/openid-configuration`);
   assert.equal(json(viaLb).authorization_endpoint, `${publicUrls.idp}/auth`, 'through the balancer: the public origins');
   assert.equal((json(viaLb).mtls_endpoint_aliases as Record<string, string>).token_endpoint, `${publicUrls.idpMtls}/token`);
+  const provider = /^postgres(ql)?:/.test(process.env.FAPI_DATABASE_URL ?? '') ? 'postgresql' : 'sqlite';
+  for (const i of [a(), b()]) {
+    const health = json(await getJson(`${i.direct.ui}/api/health`));
+    assert.deepEqual(health.database, { provider, shared: provider === 'postgresql' || (process.env.CLUSTER_SHARED ?? '1') === '1' }, `${i.name}'s /api/health names its store`);
+  }
 });
 
 test('a DPoP proof accepted by one instance is refused by the other (RFC 9449 §11.1: one replay cache in the shared database)', { skip: SKIP }, async () => {

@@ -67,6 +67,7 @@ test('npm start (scripts/start.mjs) with a fresh certs directory: generates cert
     assert.equal(body.status, 'ok');
     assert.deepEqual(body.listeners, { ui: true, idp: true, idpMtls: true, gateway: true, gatewayStrict: true, api: true });
     assert.deepEqual(body.urls, ready.urls);
+    assert.deepEqual(body.database, { provider: 'sqlite', shared: false });
     const ca = readFileSync(path.join(certs, 'ca', 'root-ca.pem'), 'utf8');
     const discovery = await send({ method: 'GET', url: `${ready.urls.idp}/.well-known/openid-configuration`, headers: {}, ca, cert: null });
     assert.equal(jsonBody(discovery)!.issuer, ready.urls.idp, 'the IdP answers over TLS with the generated server certificate');
