@@ -225,7 +225,7 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
   handlers.ui.set(guarded((req, res) => {
     if (!hostAllowed(req, config.allowedHosts)) return refuseHost(req, res);
     if (control.handles(req)) return void control.handle(req, res);
-    if (isCallback(req)) return callbackPage(req, res, stack.urls);
+    if (isCallback(req)) return void callbackPage(req, res, stack.urls, stack.idp);
     if (ui) return void ui.handle(req, res);
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', error_description: 'the web UI is not started (--no-ui)' }));
   }));

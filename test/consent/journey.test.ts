@@ -280,3 +280,35 @@ test('the callback page shows the authorization response, escaped', async () => 
   const error = await send({ method: 'GET', url: `${env.urls.ui}/callback?error=access_denied`, headers: {}, ca: env.ca, cert: null });
   assert.match(error.response!.body, /Authorization refused/);
 });
+
+test('a JARM response (response_mode=jwt) on the callback page: verified with the bank\'s keys, its code shown and redeemable; a tampered one shows no code', async () => {
+  const { id } = await newConsent(['ReadAccountsBasic']);
+  const { verifier, challenge } = pkce();
+  const pushed = await par({ ...authorizationParams(env, 'tpp-alpha', id, challenge), response_mode: 'jwt' });
+  assert.equal(pushed.status, 201);
+  const { browser: b } = browser(env);
+  const login = asPage(await b.open(`${env.urls.idp}/auth?${new URLSearchParams({ client_id: 'tpp-alpha', request_uri: String(pushed.body.request_uri) })}`));
+  const back = await decide(b, asPage(await signIn(b, login, 'demo', 'correct-horse')), 'approve', ['acc-demo-current']);
+  assert.equal(back.kind, 'redirect-uri');
+  const callback = new URL((back as { url: string }).url);
+  assert.equal(callback.searchParams.get('code'), null, 'JARM: the code is inside the response JWT only');
+  const jwt = callback.searchParams.get('response')!;
+  const code = String(decodeJwt(jwt)!.claims.code);
+
+  const page = await send({ method: 'GET', url: callback.toString(), headers: {}, ca: env.ca, cert: null });
+  assert.equal(page.response?.status, 200);
+  assert.match(page.response!.body, /Authorization code received/);
+  assert.ok(page.response!.body.includes(`<code>${code}</code>`), 'the code from the verified JWT');
+  assert.match(page.response!.body, /<th scope="row">aud<\/th><td><code>tpp-alpha<\/code>/);
+  assert.match(page.response!.body, /signature \((PS256|ES256), kid [^)]+\), iss and exp \([^)]+\) verified with the bank&#39;s keys|signature \((PS256|ES256), kid [^)]+\), iss and exp \([^)]+\) verified with the bank's keys/);
+  assert.equal((await redeem(env, 'tpp-alpha', 'tpp-alpha', code, verifier)).response?.status, 200, 'the shown code is the one the bank issued');
+
+  const [h, p, s] = jwt.split('.') as [string, string, string];
+  const forged = `${h}.${Buffer.from(JSON.stringify({ ...decodeJwt(jwt)!.claims, code: 'mallorys-code' })).toString('base64url')}.${s}`;
+  assert.notEqual(forged, `${h}.${p}.${s}`);
+  const refused = await send({ method: 'GET', url: `${env.urls.ui}/callback?response=${forged}`, headers: {}, ca: env.ca, cert: null });
+  assert.equal(refused.response?.status, 200);
+  assert.match(refused.response!.body, /does not verify \(signature verification failed\)/);
+  assert.doesNotMatch(refused.response!.body, /mallorys-code<\/code><\/td>/, 'no code row from an unverified response');
+  assert.doesNotMatch(refused.response!.body, /Exchange it/);
+});
