@@ -23,11 +23,16 @@ export interface Requirement {
 
 export const REQUIREMENTS: readonly Requirement[] = [
   // §5.2.1 network layer, all endpoints
+  { id: 'FAPI2SP 5.2.1-1', party: 'authorization server', text: 'offers TLS-protected endpoints only (every endpoint its metadata names is https) and connects to other servers over TLS' },
   { id: 'FAPI2SP 5.2.1-2', party: 'resource server', text: 'TLS 1.2 or later only (every server)' },
   { id: 'FAPI2SP 5.2.1-3', party: 'resource server', text: 'follows the BCP 195 recommendations for the secure use of TLS (every server)' },
   { id: 'FAPI2SP 5.2.1-4', party: 'authorization server', text: 'DNSSEC against DNS spoofing (should)', unobservable: 'a DNS property of the deployment, not of the server\'s answers; the sandbox runs on localhost' },
+  { id: 'FAPI2SP 5.2.1-5', party: 'authorization server', text: 'checks the TLS server certificate (RFC 6125) of the servers it connects to', unobservable: 'the server\'s own outgoing connections (a client\'s jwks_uri, a sector identifier): the scenarios\' clients register their keys by value, so no answer shows whether the server would fetch from a host with a wrong certificate' },
   // §5.2.2 endpoints not used by web browsers
   { id: 'FAPI2SP 5.2.2-1', party: 'resource server', text: 'with TLS 1.2, permits only the cipher suites BCP 195 recommends (the four ECDHE AES-GCM suites)' },
+  // §5.2.3 endpoints used by web browsers
+  { id: 'FAPI2SP 5.2.3-1', party: 'authorization server', text: 'prevents TLS stripping on browser endpoints (HSTS, preloaded)', unobservable: 'a preloaded policy (a TLD such as .bank, or the browsers\' preload list) protects a host that sends no Strict-Transport-Security header, so no answer can show a failure; on localhost a header would also force https on every other port of the host (the sandbox UI is http://localhost:3000)' },
+  { id: 'FAPI2SP 5.2.3-2', party: 'authorization server', text: 'with TLS 1.2, uses only BCP 195 cipher suites on browser endpoints (the issuer origin, the authorization endpoint)' },
   // §5.3.2.1 authorization server, general
   { id: 'FAPI2SP 5.3.2.1-1', party: 'authorization server', text: 'distributes discovery metadata (RFC 8414 / OpenID Discovery)', also: ['RFC 8414 §2'] },
   { id: 'FAPI2SP 5.3.2.1-2', party: 'authorization server', text: 'rejects the resource owner password credentials grant' },
@@ -55,6 +60,9 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { id: 'FAPI2SP 5.3.2.2-10', party: 'authorization server', text: 'does not redirect with 307 a request that carried user credentials' },
   { id: 'FAPI2SP 5.3.2.2-11', party: 'authorization server', text: 'redirects the user agent with 303 (should)' },
   { id: 'FAPI2SP 5.3.2.2-12', party: 'authorization server', text: 'issues request_uri values with expires_in under 600 seconds', also: ['RFC 9126 §2.2'] },
+  { id: 'FAPI2SP 5.3.2.2-13', party: 'authorization server', text: 'tells the End-User what they consent to: the client and the scope (should)' },
+  // §5.3.2.3 returning the authenticated user's identifier (one sentence: numbered -1 here)
+  { id: 'FAPI2SP 5.3.2.3-1', party: 'authorization server', text: 'returns the user\'s identifier in the token response through OpenID Connect (an ID token), where it returns one', also: ['OIDC Core §3.1.3.3'] },
   // §5.3.4 resource server
   { id: 'FAPI2SP 5.3.4-1', party: 'resource server', text: 'accepts access tokens in the Authorization header (RFC 6750 §2.1, RFC 9449 §7.1)', also: ['RFC 6750 §2.1'] },
   { id: 'FAPI2SP 5.3.4-2', party: 'resource server', text: 'does not accept access tokens in the query', also: ['RFC 6750 §2.3'] },
@@ -67,6 +75,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { id: 'FAPI2SP 5.4.1-2', party: 'authorization server', text: 'RSA keys of 2048 bits or more' },
   { id: 'FAPI2SP 5.4.1-3', party: 'authorization server', text: 'elliptic curve keys of 224 bits or more', unobservable: 'met by construction: JOSE registers no elliptic curve under 256 bits (P-256, P-384, P-521, secp256k1; Ed25519 and Ed448), so no JWK a server could accept or publish is smaller' },
   { id: 'FAPI2SP 5.4.1-4', party: 'authorization server', text: 'credentials (codes, tokens) carry at least 128 bits of entropy', unobservable: 'entropy cannot be measured from a handful of samples; it is a property of the generator (oidc-provider uses 256-bit random identifiers)' },
+  // §5.4.2 JWKS URIs
+  { id: 'FAPI2SP 5.4.2-1', party: 'authorization server', text: 'serves its jwks_uri over TLS' },
   // FAPI 2.0 Message Signing §5.3.1 authorization server, signed authorization requests (RFC 9101 at PAR)
   { id: 'FAPI2MS 5.3.1-1', party: 'authorization server', text: 'Message Signing: supports and verifies signed request objects (RFC 9101) at the PAR endpoint', also: ['RFC 9101 §6.2', 'RFC 9101 §10.5'] },
   { id: 'FAPI2MS 5.3.1-2', party: 'authorization server', text: 'Message Signing: requires the request object\'s aud to be, or contain, its issuer identifier' },

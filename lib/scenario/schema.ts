@@ -6,6 +6,15 @@ import { CAPABILITY_IDS } from '../target/capabilities.ts';
 
 const name = z.string().regex(/^[a-z][a-z0-9_-]*$/i, 'a name: letters, digits, _ and -, starting with a letter');
 
+/** A JavaScript regular expression, compiled when the file loads (a bad one names the file and field then, not mid-run). */
+const regex = z.string().refine((p) => {
+  try {
+    new RegExp(p);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'a regular expression (JavaScript syntax)');
 const checkId = z.enum(CHECK_IDS as [string, ...string[]]).describe('a check id from lib/checks/catalogue.ts');
 
 /** A DPoP proof and what to break in it (RFC 9449 §4.2 claims, §4.3 checks). */
@@ -44,6 +53,16 @@ const jwsSpec = z
   .strict();
 
 /** An RFC 9101 request object carrying the pushed request's parameters (FAPI 2.0 Message Signing §5.3.2) and what to break in it. */
+/** What the client offers in its TLS handshake (a call, or a request to the authorization server). */
+const tlsOffer = z
+  .object({
+    maxVersion: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional().describe('the highest version offered; TLSv1 / TLSv1.1 also allow the old suites (a gateway must refuse the handshake, FAPI 2.0 SP 5.2.1)'),
+    ciphers: z.string().optional().describe('OpenSSL cipher list offered for TLS 1.2, e.g. ECDHE-ECDSA-AES128-SHA256'),
+  })
+  .strict()
+  .optional()
+  .describe('what the client offers in the TLS handshake');
+
 const requestObjectSpec = z
   .object({
     sign: z.enum(['client', 'mallory', 'none']).default('client').describe('client: the client\'s registered request-object key; mallory: a key the authorization server never had (fresh per run); none: alg none, unsigned'),
@@ -81,7 +100,7 @@ const expectation = z
     checks: z.partialRecord(checkId, z.enum(['pass', 'fail', 'skip'])).optional().describe('outcomes of named server-side checks'),
     handshake: z.enum(['ok', 'refused']).optional().describe('whether the TLS handshake (and request) got through'),
     alert: z.union([z.string(), z.array(z.string()).min(1)]).optional().describe('the TLS alert the server refused with (RFC 8446 §6.2 names: protocol_version, certificate_required, unknown_ca, certificate_expired, ...); a list: any of them'),
-    headersMatch: z.record(z.string(), z.string()).optional().describe('response headers matching a regular expression (e.g. a UUID)'),
+    headersMatch: z.record(z.string(), regex).optional().describe('response headers matching a regular expression (e.g. a UUID)'),
     tokenType: z.enum(['Bearer', 'DPoP']).optional().describe('token_type of a token response'),
     claims: z.record(z.string(), z.unknown()).optional().describe('claims of the issued access token (dot paths; values may use {{templates}})'),
     headers: z.record(z.string(), z.union([z.string(), z.literal(true), z.literal(false)])).optional().describe('response headers: a value, true (present) or false (absent)'),
@@ -90,6 +109,7 @@ const expectation = z
       .record(z.string(), z.object({ min: z.number().optional(), max: z.number().optional() }).strict())
       .optional()
       .describe('numbers in the JSON response body (dot paths) within min and max, both inclusive (e.g. expires_in)'),
+    bodyMatch: z.record(z.string(), regex).optional().describe('strings in the JSON response body (dot paths) matching a regular expression (e.g. every endpoint https://)'),
     callback: z
       .object({
         code: z.boolean().optional().describe('the app received an authorization code (true) or none (false)'),
@@ -194,14 +214,7 @@ const callStep = z
         capture: z.record(name, z.string()).default({}).describe('variables to fill from the JSON response body: name -> dot path, e.g. consent_id: Data.ConsentId'),
         dpopHeaderName: z.string().regex(/^[Dd][Pp][Oo][Pp]$/, 'a spelling of DPoP').optional().describe('the DPoP header\'s name as sent on the wire, e.g. DPOP (header names are case-insensitive, RFC 9110 §5.1)'),
         dpopHeaderCopies: z.number().int().min(1).max(3).optional().describe('send the DPoP header this many times (two must be refused, RFC 9449 §4.3 (1))'),
-        tls: z
-          .object({
-            maxVersion: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional().describe('the highest version offered; TLSv1 / TLSv1.1 also allow the old suites (a gateway must refuse the handshake, FAPI 2.0 SP 5.2.1)'),
-            ciphers: z.string().optional().describe('OpenSSL cipher list offered for TLS 1.2, e.g. ECDHE-ECDSA-AES128-SHA256'),
-          })
-          .strict()
-          .optional()
-          .describe('what the client offers in the TLS handshake'),
+        tls: tlsOffer,
       })
       .strict(),
   })
@@ -235,6 +248,7 @@ const requestStep = z
         dpop: z.union([z.boolean(), dpopSpec]).default(false).describe('attach a DPoP proof for this request'),
         capture: z.record(name, z.string()).default({}).describe('variables to fill from the JSON response body: name -> dot path, e.g. alpha_uri: request_uri'),
         requestObject: requestObjectSpec.optional().describe('send the form\'s parameters inside a request object instead (RFC 9101; claims and authorization_details as JSON); the form keeps client_id and request'),
+        tls: tlsOffer,
       })
       .strict(),
   })

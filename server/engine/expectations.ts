@@ -195,5 +195,10 @@ export function evaluate(expect: Expectation, observation: Observation, state: S
     push(`body ${path}`, min === undefined ? `at most ${max}` : max === undefined ? `at least ${min}` : `${min} to ${max}`, actual, within,
       typeof actual === 'number' || actual === null ? undefined : `${path} is a ${typeof actual}, not a number`);
   }
+  for (const [path, pattern] of Object.entries(expect.bodyMatch ?? {})) {
+    const actual = getPath(body, path.split('.')) ?? null;
+    push(`body ${path}`, `matches /${pattern}/`, actual, typeof actual === 'string' && new RegExp(pattern).test(actual),
+      typeof actual === 'string' || actual === null ? undefined : `${path} is a ${typeof actual}, not a string`);
+  }
   return results;
 }

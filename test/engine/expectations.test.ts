@@ -167,3 +167,15 @@ test('bodyRange: a number in the body within min and max (inclusive); out of ran
   assert.match(str.detail ?? '', /string, not a number/);
   assert.equal(r({ expires_in: 60 }).expected, '1 to 599');
 });
+
+test('bodyMatch: a string in the body matching a regular expression; another string, a number or nothing fails', () => {
+  const obs = (body: unknown) => observation({ status: 200, body, headers: { 'content-type': 'application/json' } });
+  const r = (body: unknown) => evaluate({ status: 200, bodyMatch: { jwks_uri: '^https://' } }, obs(body), s).find((x) => x.path === 'body jwks_uri')!;
+  assert.equal(r({ jwks_uri: 'https://as.example/jwks' }).pass, true);
+  assert.equal(r({ jwks_uri: 'http://as.example/jwks' }).pass, false);
+  assert.equal(r({}).pass, false);
+  const num = r({ jwks_uri: 443 });
+  assert.equal(num.pass, false);
+  assert.match(num.detail ?? '', /number, not a string/);
+  assert.equal(r({ jwks_uri: 'https://x' }).expected, 'matches /^https:///');
+});

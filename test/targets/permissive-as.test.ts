@@ -25,7 +25,7 @@ const REDIRECT = 'https://app.example/callback';
 const SCENARIOS = [
   'as-discovery-metadata', 'as-authorization-request-without-par', 'as-par-response-types', 'as-par-redirect-uri',
   'as-client-assertion-audience', 'as-client-assertion-clock-skew', 'as-dpop-proof-replayed-at-token', 'as-dcr-fapi-negatives',
-  'as-request-object-claims',
+  'as-request-object-claims', 'as-tls12-bcp195-suites',
 ];
 
 const publicJwk = ({ d: _d, ...pub }: JWK) => pub;
@@ -123,6 +123,10 @@ function failedAt(id: string, step: number, pathOf: string, actual: unknown) {
 
 test('discovery: PAR not required', () => {
   failedAt('as-discovery-metadata', 0, 'body require_pushed_authorization_requests', null);
+});
+
+test('TLS as Node leaves it: 1.1 refused, but TLS 1.2 with CBC suites only is accepted on the issuer origin (FAPI 2.0 SP 5.2.3-2)', () => {
+  failedAt('as-tls12-bcp195-suites', 1, 'handshake', 'ok');
 });
 
 test('an authorization request without PAR reaches the sign-in page instead of being refused', () => {

@@ -83,3 +83,12 @@ test('selection by id and by tag; unknown names are reported', () => {
   assert.equal(byId.selected.length, 1);
   assert.deepEqual(select(c.scenarios, ['no-such-thing']).unknown, ['no-such-thing']);
 });
+
+test('a regular expression that does not compile (headersMatch, bodyMatch) is refused when the file loads, naming the field', () => {
+  for (const field of ['headersMatch: { x-fapi-interaction-id: "([a-f" }', 'bodyMatch: { jwks_uri: "^https://(" }']) {
+    const r = parseScenario(VALID.replace('    token: { actor: a }', `    token: { actor: a }\n    expect: { ${field} }`), 'r.yaml');
+    assert.equal(r.ok, false, field);
+    const line = r.ok ? '' : formatScenarioError(r.errors[0]!);
+    assert.match(line, /^r\.yaml:\d+: steps\[0\]\.expect\.(headersMatch|bodyMatch)\.[a-z_-]+: a regular expression \(JavaScript syntax\)$/, line);
+  }
+});

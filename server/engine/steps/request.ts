@@ -35,7 +35,7 @@ export async function requestStep(step: RequestStep['request'], state: ScenarioS
   const mtls = step.endpoint === 'par' || step.endpoint === 'token';
   const observation = await exchange(state, {
     actor: actor.name, method: step.method, url: query ? `${url}?${form}` : url, headers, ...(body !== undefined ? { body } : {}),
-    cert: mtls ? actor.certificate : null, party: 'idp',
+    cert: mtls ? actor.certificate : null, party: 'idp', ...(step.tls ? { tlsOffer: step.tls } : {}),
   });
   capture(step.capture, state, observation);
   return observation;
