@@ -64,7 +64,7 @@ export async function callbackPage(req: IncomingMessage, res: ServerResponse, ur
 <title>${code ? 'Authorization code received' : 'Authorization refused'} – fapi-sandbox</title>
 <style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#14213d;line-height:1.5}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #d5dbe5;vertical-align:top}
-code{word-break:break-all}pre{background:#f3f5f9;padding:1rem;border-radius:.5rem;white-space:pre-wrap;word-break:break-all}</style></head>
+code,p{overflow-wrap:anywhere}code{word-break:break-all}pre{background:#f3f5f9;padding:1rem;border-radius:.5rem;white-space:pre-wrap;word-break:break-all}</style></head>
 <body><main>
 <h1>${code ? 'Authorization code received' : 'Authorization refused'}</h1>
 <p>This is the app's redirect URI (${escapeHtml(urls.ui + CALLBACK_PATH)}): the bank sent the browser here with the authorization response.</p>
