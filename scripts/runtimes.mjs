@@ -5,7 +5,7 @@
 //   node scripts/runtimes.mjs [--runtimes 22,24] [--tests cli/,gateway/dpop,...] [--no-tests]
 //   node scripts/runtimes.mjs exec 24 -- scripts/bench/catalogue-cpu.mjs   any node command under Node 24
 // A runtime equal to this Node's major runs with this Node (the control); the build in dist/ is used as is.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,8 +43,14 @@ const { values: a } = parseArgs({
 });
 
 buildIfStale({ ui: false });
+const majors = a.runtimes.split(',').map(Number);
+// Fetched and compiled side by side (each compile is mostly one single-threaded C file, SQLite's amalgamation).
+const prepared = await Promise.all(majors.filter((m) => m !== THIS).map((m) => new Promise((resolve) => {
+  spawn(process.execPath, [import.meta.filename, 'exec', String(m), '--', '-e', '0'], { stdio: 'inherit' }).once('exit', resolve);
+})));
+if (prepared.some((code) => code !== 0)) process.exit(1);
 const results = [];
-for (const major of a.runtimes.split(',').map(Number)) {
+for (const major of majors) {
   const rt = runtime(major);
   const env = rt.env;
   const row = { runtime: rt.version, failures: [] };
