@@ -1,7 +1,7 @@
 // A/B of two builds of the sandbox side by side in one run: both started at once, their gateway
 // loads alternated round by round (A then B, then B then A...), so a busy machine slows both alike.
 //   node scripts/bench/ab.mjs --snapshot DIR      copy this checkout's build (bin/, dist/...) to DIR
-//   node scripts/bench/ab.mjs --a DIR [--b .] [--workers 0] [--rounds 4] [--seconds 3] [--loads mtls,dpop]
+//   node scripts/bench/ab.mjs --a DIR [--b .] [--workers 0] [--rounds 4] [--seconds 3] [--loads mtls,dpop,handshake]
 //     [--a-node N|PATH] [--b-node N|PATH]   each side under its own Node: a major (22, 24: fetched from the npm
 //     registry with better-sqlite3 built for it, scripts/runtimes/node.mjs) or a node binary; --a and --b may then
 //     be the same build (e.g. --a . --a-node 20 --b-node 22)
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { startSandbox } from '../sandbox.mjs';
-import { cannon, clientTls, median } from './load.mjs';
+import { cannon, clientTls, handshakes, median } from './load.mjs';
 import { proofPool, tokens } from './clients.mjs';
 import { ensureRuntime, runtimeEnv } from '../runtimes/node.mjs';
 
@@ -68,6 +68,11 @@ async function side(label, root, rt) {
   const gamma = clientTls(CERTS, 'tpp-gamma');
   let lastDpopRate = 0;
   const run = {
+    // New mTLS connections (full handshake + one request each, 4 loops): p99 not measured.
+    handshake: async () => {
+      const r = await handshakes({ host: '127.0.0.1', port: stack.ports.gateway, tlsOptions: alpha, path: OB_PATH, headers: { authorization: `Bearer ${t.mtls}`, accept: 'application/json' }, seconds, concurrency: 4, cpuPids: [stack.pid] });
+      return { requestsPerSecond: r.perSecond, p99: null, serverCpuUsPerRequest: r.serverCpuUsPerConnection, non2xx: r.failed, errors: 0 };
+    },
     mtls: () => cannon({ url, tlsOptions: alpha, headers: { authorization: `Bearer ${t.mtls}`, accept: 'application/json' }, seconds, connections, cpuPids: [stack.pid] }),
     dpop: async () => {
       // Proofs signed ahead for 1.5 times the last round's rate (the rest are signed as needed, counted in the result).
@@ -100,7 +105,7 @@ try {
 const rows = [`| load | A req/s | B req/s | B/A | A p99 ms | B p99 ms | A µs CPU/req | B µs CPU/req | B/A CPU |`, '|---|---:|---:|---:|---:|---:|---:|---:|---:|'];
 for (const l of loads) {
   const m = (side, f) => median(results[side][l].map((r) => r[f]));
-  const r2 = (x) => Math.round(x * 100) / 100;
+  const r2 = (x) => (x === null ? '-' : Math.round(x * 100) / 100);
   rows.push(`| ${l} | ${m('A', 'requestsPerSecond')} | ${m('B', 'requestsPerSecond')} | ${r2(m('B', 'requestsPerSecond') / m('A', 'requestsPerSecond'))} | ${r2(m('A', 'p99'))} | ${r2(m('B', 'p99'))} | ${m('A', 'serverCpuUsPerRequest')} | ${m('B', 'serverCpuUsPerRequest')} | ${r2(m('B', 'serverCpuUsPerRequest') / m('A', 'serverCpuUsPerRequest'))} |`);
 }
 console.log(`${rows.join('\n')}\n\nA = ${sides[0].root} on Node ${sides[0].node}, B = ${sides[1].root} on Node ${sides[1].node}; workers ${workers}, ${a.rounds} rounds of ${seconds} s alternated, ${connections} connections; medians. Load average ${load0.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after.`);
