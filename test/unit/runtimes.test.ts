@@ -9,7 +9,7 @@ import { runtimeEnv } from '../../scripts/runtimes/node.mjs';
 
 const PRELOAD = path.resolve('scripts/runtimes/native-binding.cjs');
 const openDb = "const D = require('better-sqlite3'); console.log(new D(':memory:').prepare('select 41 + 1 as x').get().x)";
-const node = (env: Record<string, string>) => spawnSync(process.execPath, ['-e', openDb], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+const node = (env: Record<string, string>) => spawnSync(process.execPath, ['-e', openDb], { encoding: 'utf8', env: { NODE_ENV: 'test', PATH: process.env.PATH ?? '', ...env } });
 
 test("better-sqlite3's addon is loaded from FAPI_BETTER_SQLITE3_BINDING when the preload is there", () => {
   const redirected = node({ NODE_OPTIONS: `--require "${PRELOAD}"`, FAPI_BETTER_SQLITE3_BINDING: '/nonexistent/other-abi/better_sqlite3.node' });
