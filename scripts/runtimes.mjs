@@ -42,6 +42,33 @@ const { values: a } = parseArgs({
   },
 });
 
+/** `start --no-ui` on free ports until ready, then GET /api/health; anything that looks like a warning fails. */
+async function startAndHealth(major, rt, env, row) {
+  const t1 = performance.now();
+  let stack;
+  try {
+    stack = await startSandbox({ label: `runtimes-${major}`, node: rt.node, env });
+  } catch (err) {
+    row.start = 'failed';
+    row.failures.push(`start: ${err.message}`);
+    return;
+  }
+  row.start = `${((performance.now() - t1) / 1000).toFixed(2)} s`;
+  try {
+    const res = await fetch(`${stack.urls.ui}/api/health`);
+    const body = await res.text();
+    row.health = `${res.status}`;
+    if (res.status !== 200 || !/"status":"ok"/.test(body)) row.failures.push(`/api/health answered ${res.status}: ${body.slice(0, 300)}`);
+  } catch (err) {
+    row.health = 'error';
+    row.failures.push(`/api/health: ${err.message}`);
+  } finally {
+    await stack.stop();
+  }
+  const printed = stack.output().split('\n').filter((l) => /warn|deprecat|error/i.test(l));
+  if (printed.length) row.failures.push(`start printed:\n${printed.join('\n')}`);
+}
+
 buildIfStale({ ui: false });
 const majors = a.runtimes.split(',').map(Number);
 // Fetched and compiled side by side (each compile is mostly one single-threaded C file, SQLite's amalgamation).
@@ -67,22 +94,7 @@ for (const major of majors) {
   if (cat.stderr.trim()) row.failures.push(`the catalogue printed on stderr:\n${cat.stderr.trim().slice(-2000)}`);
 
   log(`Node ${rt.version}: start + /api/health`);
-  const t1 = performance.now();
-  const stack = await startSandbox({ label: `runtimes-${major}`, node: rt.node, env });
-  row.start = `${((performance.now() - t1) / 1000).toFixed(2)} s`;
-  try {
-    const res = await fetch(`${stack.urls.ui}/api/health`);
-    const body = await res.text();
-    row.health = `${res.status}`;
-    if (res.status !== 200 || !/"status":"ok"/.test(body)) row.failures.push(`/api/health answered ${res.status}: ${body.slice(0, 300)}`);
-  } catch (err) {
-    row.health = 'error';
-    row.failures.push(`/api/health: ${err.message}`);
-  } finally {
-    await stack.stop();
-  }
-  const printed = stack.output().split('\n').filter((l) => /warn|deprecat|error/i.test(l));
-  if (printed.length) row.failures.push(`start printed:\n${printed.join('\n')}`);
+  await startAndHealth(major, rt, env, row);
 
   if (!a['no-tests']) {
     log(`Node ${rt.version}: tests ${a.tests}`);

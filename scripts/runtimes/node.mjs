@@ -67,15 +67,22 @@ export function ensureRuntime(major, log = () => {}) {
     rmSync(path.join(dir, tarball));
     writeFileSync(path.join(dir, 'fetched'), `${version}\n`);
   }
-  if (!existsSync(rt.binding)) {
+  const loads = () => spawnSync(rt.node, ['-e', `require(${JSON.stringify(rt.binding)})`], { stdio: 'ignore' }).status === 0;
+  if (!existsSync(rt.binding) || !loads()) {
     log(`compiling better-sqlite3 ${sqliteVersion} for Node ${version} (a few minutes)`);
     rmSync(addonDir, { recursive: true, force: true });
     cpSync(path.join(ROOT, 'node_modules', 'better-sqlite3'), addonDir, { recursive: true, filter: (src) => !src.includes(`${path.sep}build`) });
+    // npm run exports its config (npm_config_nodedir=/usr here), which node-gyp prefers to --nodedir: override it.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_(nodedir|target|runtime|disturl|dist_url)$/i.test(k)));
     run(rt.node, [nodeGyp(), 'rebuild', '--release', `--nodedir=${home}`, `--jobs=${os.availableParallelism()}`], {
-      cwd: addonDir, env: { ...process.env, PATH: `${path.dirname(rt.node)}${path.delimiter}${process.env.PATH}` },
+      cwd: addonDir, env: { ...env, npm_config_nodedir: home, PATH: `${path.dirname(rt.node)}${path.delimiter}${process.env.PATH}` },
     });
     rmSync(path.join(addonDir, 'build', 'Release', 'obj.target'), { recursive: true, force: true });
     rmSync(path.join(addonDir, 'deps', 'sqlite3'), { recursive: true, force: true });
+    if (!loads()) {
+      rmSync(addonDir, { recursive: true, force: true });
+      throw new Error(`better-sqlite3 compiled for Node ${version} does not load under it (${rt.node} -e "require('${rt.binding}')")`);
+    }
   }
   return rt;
 }
