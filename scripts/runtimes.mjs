@@ -14,7 +14,7 @@ import { ensureRuntime, runtimeEnv } from './runtimes/node.mjs';
 import { startSandbox, tempDir } from './sandbox.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const SMOKE = ['test/cli/cli', 'test/start/start', 'test/idp/binding', 'test/idp/client-auth', 'test/gateway/dpop', 'test/gateway/tls-and-mtls', 'test/gateway/workers', 'test/hardening/durability', 'test/engine/crypto'];
+const SMOKE = ['test/unit/runtimes', 'test/start/start', 'test/idp/binding', 'test/idp/client-auth', 'test/gateway/dpop', 'test/gateway/tls-and-mtls', 'test/gateway/workers', 'test/hardening/durability', 'test/engine/crypto'];
 const log = (m) => console.error(`[runtimes] ${m}`);
 const THIS = Number(process.versions.node.split('.')[0]);
 /** Node `major`: this one, or one from the npm registry; with the environment that runs this checkout under it. */
