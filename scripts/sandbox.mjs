@@ -97,13 +97,14 @@ export async function waitForJson(file, proc, timeoutMs = 60_000) {
  * Starts this checkout's `fapi-sandbox start` (built, from dist/) as a child process on free ports with
  * a fresh data folder; resolves with its ready file (URLs, pid), the ports, and a stop function.
  * `nodeArgs` adds node flags (e.g. --cpu-prof to profile the sandbox under load); `root` another build
- * of it (a snapshot made by scripts/bench/ab.mjs).
+ * of it (a snapshot made by scripts/bench/ab.mjs); `node` another Node binary (scripts/runtimes/node.mjs, with
+ * its runtimeEnv() in `env`).
  */
-export async function startSandbox({ ui = false, env = {}, label = 'stack', nodeArgs = [], root = ROOT } = {}) {
+export async function startSandbox({ ui = false, env = {}, label = 'stack', nodeArgs = [], root = ROOT, node = process.execPath } = {}) {
   const { ports, env: portVars } = await portEnv();
   const dir = tempDir(label);
   const ready = path.join(dir, 'ready.json');
-  const proc = spawnGroup(process.execPath, [...nodeArgs, path.join(root, 'bin', 'fapi-sandbox.js'), 'start', ...(ui ? [] : ['--no-ui'])], {
+  const proc = spawnGroup(node, [...nodeArgs, path.join(root, 'bin', 'fapi-sandbox.js'), 'start', ...(ui ? [] : ['--no-ui'])], {
     cwd: root, env: { ...portVars, FAPI_DATA_DIR: path.join(dir, 'data'), FAPI_READY_FILE: ready, ...env }, log: true,
   });
   try {
