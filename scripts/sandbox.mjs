@@ -25,6 +25,8 @@ export async function freePorts(n) {
   return ports;
 }
 
+const PORT_VARS = ['FAPI_UI_PORT', 'FAPI_IDP_PORT', 'FAPI_IDP_MTLS_PORT', 'FAPI_GATEWAY_PORT', 'FAPI_GATEWAY_STRICT_PORT', 'FAPI_API_PORT'];
+
 /** FAPI_*_PORT variables for six free ports, and the ports by listener. */
 export async function portEnv() {
   const [ui, idp, idpMtls, gateway, gatewayStrict, api] = await freePorts(6);
@@ -101,7 +103,9 @@ export async function waitForJson(file, proc, timeoutMs = 60_000) {
  * its runtimeEnv() in `env`).
  */
 export async function startSandbox({ ui = false, env = {}, label = 'stack', nodeArgs = [], root = ROOT, node = process.execPath } = {}) {
-  const { ports, env: portVars } = await portEnv();
+  // Port 0 everywhere: the sandbox binds what the kernel gives and its ready file names it (ports picked
+  // here first could be taken by another process before the sandbox binds them, as happened on a busy machine).
+  const portVars = Object.fromEntries(PORT_VARS.map((v) => [v, '0']));
   const dir = tempDir(label);
   const ready = path.join(dir, 'ready.json');
   const proc = spawnGroup(node, [...nodeArgs, path.join(root, 'bin', 'fapi-sandbox.js'), 'start', ...(ui ? [] : ['--no-ui'])], {
@@ -109,6 +113,7 @@ export async function startSandbox({ ui = false, env = {}, label = 'stack', node
   });
   try {
     const info = await waitForJson(ready, proc);
+    const ports = Object.fromEntries(Object.entries(info.urls).map(([k, u]) => [k, Number(new URL(u).port)]));
     return {
       ...info,
       ports,
