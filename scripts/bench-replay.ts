@@ -1,7 +1,8 @@
 // `npm run bench:replay`: DPoP replay-claim latency (RFC 9449 §11.1, server/gateway/dpop/replay-store.ts)
 // on SQLite (the default: a WAL file, synchronous=NORMAL, as the sandbox opens it) and on PostgreSQL (a
 // throw-away cluster with PostgreSQL's durable defaults on a loopback port, or --url / FAPI_TEST_DATABASE_URL),
-// through the sandbox's own openDb / openPostgres and replay stores. Prints p50 / p99 per mode as JSON.
+// through the sandbox's own openDb / openPostgres and replay stores, each alone and group-committed
+// (GroupCommitReplay, what the gateway uses). Prints p50 / p99 per mode as JSON.
 // Usage: npm run bench:replay [-- --claims 5000] [-- --url postgresql://...]
 import { parseArgs } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { openDb, openPostgres } from '../server/db/client.ts';
 import { ReplayStore, PostgresReplayStore, type ReplayCache } from '../server/gateway/dpop/replay-store.ts';
+import { GroupCommitReplay } from '../server/gateway/dpop/group-commit.ts';
 import { ROOT_DIR } from '../server/config.ts';
 // @ts-expect-error a plain ES module of scripts/ without types
 import { startPostgres, withDatabase } from './postgres-cluster.mjs';
@@ -26,8 +28,9 @@ const summary = (ms: number[], wallMs: number) => {
 };
 
 /**
- * Fresh claims one after another, then (PostgreSQL: its claims are asynchronous) CONCURRENT at a time,
- * then replays (all refused). SQLite's claims are synchronous, one at a time by construction.
+ * Fresh claims one after another, then (PostgreSQL, or group-committed: claims are asynchronous)
+ * CONCURRENT at a time, then replays (all refused). SQLite's own claims are synchronous, one at a time by
+ * construction.
  */
 async function measure(store: ReplayCache, concurrently: boolean) {
   const exp = Math.floor(Date.now() / 1000) + 300;
@@ -70,6 +73,9 @@ try {
   const store = new ReplayStore(db.sqlite);
   results.sqlite = await measure(store, false);
   store.close();
+  const grouped = new GroupCommitReplay(new ReplayStore(db.sqlite));
+  results.sqliteGroupCommit = await measure(grouped, true);
+  grouped.close();
   await db.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -87,6 +93,9 @@ try {
     const store = new PostgresReplayStore(db.pool);
     results.postgresql = { server: server ? 'throw-away cluster, PostgreSQL defaults (fsync on, synchronous_commit on), 127.0.0.1' : 'given URL', ...(await measure(store, true)) };
     store.close();
+    const grouped = new GroupCommitReplay(new PostgresReplayStore(db.pool));
+    results.postgresqlGroupCommit = await measure(grouped, true);
+    grouped.close();
     await db.close();
   } finally {
     await client.query(`DROP DATABASE ${name} WITH (FORCE)`);

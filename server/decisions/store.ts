@@ -125,6 +125,13 @@ interface History {
 
 export class DecisionStore {
   private readonly recent = new Map<string, History>();
+  /**
+   * The ids of `recent` in insertion order from `oldestId` on. Evicting through the Map's own order
+   * (keys().next()) scans past every slot deleted since its last rehash: with 20,000 ids in memory
+   * that made a record cost ~28 µs instead of ~2 once memory was full.
+   */
+  private order: string[] = [];
+  private oldestId = 0;
   private inMemory = 0;
   /** The last LATEST decisions in arrival order (a ring), for the live feed. */
   private readonly ring: Decision[] = [];
@@ -178,12 +185,17 @@ export class DecisionStore {
       else this.inMemory++;
     } else {
       this.recent.set(decision.interactionId, { decisions: [decision], total: 1 });
+      this.order.push(decision.interactionId);
       this.inMemory++;
     }
     while (this.recent.size > this.memoryLimit || this.inMemory > this.totalLimit) {
-      const oldest = this.recent.keys().next().value!;
+      const oldest = this.order[this.oldestId++]!;
       this.inMemory -= this.recent.get(oldest)!.decisions.length;
       this.recent.delete(oldest);
+    }
+    if (this.oldestId > 1024 && this.oldestId * 2 > this.order.length) {
+      this.order = this.order.slice(this.oldestId);
+      this.oldestId = 0;
     }
     this.ring[this.ringNext] = decision;
     this.ringNext = (this.ringNext + 1) % LATEST;

@@ -25,6 +25,7 @@ import { remoteJwks } from './remote-jwks.ts';
 import { VerifiedTokenCache } from './token-cache.ts';
 import { UUID } from './checks/api/interaction-id.ts';
 import { routePipelines } from './mutants.ts';
+import { isoTime } from './iso-time.ts';
 
 /** Where the gateway's decisions go: the decision store, or (in a worker) the main process's. */
 export interface DecisionSink {
@@ -111,7 +112,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     return {
       interactionId: ctx.interactionId,
       source: 'gateway',
-      at: new Date().toISOString(),
+      at: isoTime(Date.now()),
       request: { method: ctx.method, url: ctx.publicUrl + (ctx.query.size ? `?${ctx.query}` : ''), route: ctx.route.id, binding: outcome.binding },
       tls: ctx.conn.tls,
       checks: outcome.results,

@@ -19,6 +19,7 @@ import { idpConfiguration } from './config.ts';
 import { recordDecisions } from './record.ts';
 import { createPages } from './interactions/index.ts';
 import { dpopReplayError } from './fapi2.ts';
+import { releasingContext } from './async-context.ts';
 
 export interface IdpOptions {
   config: SandboxConfig;
@@ -102,7 +103,7 @@ export async function createIdp({ config, pki, db, decisions, urls, consents }: 
   (provider as unknown as NodeJS.EventEmitter).on('error', (err: NodeJS.ErrnoException) => {
     if (!CLIENT_GONE.has(err.code ?? '')) console.error('identity provider:', err);
   });
-  const callback = provider.callback();
+  const callback = releasingContext(provider.callback());
   const pages = createPages({
     provider, consents, payments: new PaymentStore(db.prisma), prisma: db.prisma, errors,
     csrfKey: createHmac('sha256', pki.secrets.cookieKeys[0]!).update('fapi-sandbox bank pages csrf').digest(),

@@ -1,12 +1,13 @@
 // Every store on PostgreSQL (FAPI_DATABASE_URL=postgresql://...), on a throw-away cluster or
 // FAPI_TEST_DATABASE_URL's server (test/helpers/postgres.ts): migrations applied by two instances at
 // once, DPoP replay claims atomic across two connection pools (and from gateway workers, whose batch is
-// one statement; a database error fails the claim closed), decision history, the bank's seed (raw
+// one statement; a database error fails the claim closed; group-committed as the gateway claims them), decision history, the bank's seed (raw
 // multi-row INSERTs), trace events (raw INSERT) and retention read back through Prisma.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPostgres } from '../../server/db/client.ts';
 import { PostgresReplayStore } from '../../server/gateway/dpop/replay-store.ts';
+import { GroupCommitReplay } from '../../server/gateway/dpop/group-commit.ts';
 import { DecisionStore, postgresDecisionRows } from '../../server/decisions/store.ts';
 import { seedBank } from '../../server/api/seed.ts';
 import { RunRecorder } from '../../server/engine/trace.ts';
@@ -56,6 +57,31 @@ test('replay claims are atomic in the database: of two concurrent claims of one 
     b.close();
     await one.close();
     await two.close();
+  }
+});
+
+test('group-committed claims (the gateway\'s): two instances racing whole batches of the same proofs, each proof claimed once; a lost connection refuses the batch', { skip }, async () => {
+  const url = await freshDatabaseUrl('replay_group');
+  const [one, two] = await Promise.all([openPostgres(url, ROOT_DIR), openPostgres(url, ROOT_DIR)]);
+  const a = new GroupCommitReplay(new PostgresReplayStore(one.pool));
+  const b = new GroupCommitReplay(new PostgresReplayStore(two.pool));
+  try {
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const jtis = Array.from({ length: 40 }, (_, i) => `race-${i}`);
+    const [fromA, fromB] = await Promise.all([Promise.all(jtis.map((j) => a.claim('jkt', j, exp))), Promise.all([...jtis, ...jtis].map((j) => b.claim('jkt', j, exp)))]);
+    jtis.forEach((j, i) => assert.equal([fromA[i], fromB[i], fromB[i + 40]].filter(Boolean).length, 1, `${j}: exactly one claim wins`));
+    assert.deepEqual(fromB.slice(40), jtis.map(() => false), 'a repeat within a batch is refused');
+    const rows = await one.pool.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM "DpopProofSeen"');
+    assert.equal(rows.rows[0]!.n, 40);
+    await two.pool.end();
+    const lost = await Promise.allSettled([b.claim('jkt', 'after-1', exp), b.claim('jkt', 'after-2', exp)]);
+    assert.deepEqual(lost.map((o) => o.status), ['rejected', 'rejected'], 'never "fresh" without the database');
+    assert.equal(await a.claim('jkt', 'after-1', exp), true, 'and nothing was claimed');
+  } finally {
+    a.close();
+    b.close();
+    await one.close();
+    await two.prisma.$disconnect();
   }
 });
 

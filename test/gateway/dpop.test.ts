@@ -161,6 +161,30 @@ test('dpop.jti-unique: the same proof twice is a replay', async () => {
   assert.equal(failedCheck(t.stack, replay), 'dpop.jti-unique');
 });
 
+test('dpop.jti-unique: a database error refuses every claim it met with an RFC-shaped 400 (never fresh, never a 5xx), and remembers none', async () => {
+  if (t.stack.db.provider !== 'sqlite') return;
+  const url = t.stack.urls.gateway + PATH;
+  const proofs = await Promise.all(Array.from({ length: 4 }, async () => (await buildProof(key, { method: 'GET', url, accessToken: token, now: Date.now() / 1000 })).jwt));
+  // A temporary trigger lives on the gateway's own connection only: its replay inserts fail, nothing else does.
+  t.stack.db.sqlite.exec("CREATE TEMP TRIGGER replay_down BEFORE INSERT ON DpopProofSeen BEGIN SELECT RAISE(ABORT, 'disk I/O error (test)'); END");
+  try {
+    const refused = await Promise.all(proofs.map((p) => call({}, { dpop: p })));
+    for (const ex of refused) {
+      assert.equal(ex.response?.status, 400, ex.response?.body);
+      assert.equal(failedCheck(t.stack, ex), 'dpop.jti-unique');
+      assert.match(reasonOf(ex, 'dpop.jti-unique'), /disk I\/O error \(test\)/);
+      const [challenge] = parseChallenges(String(ex.response!.headers['www-authenticate']));
+      assert.equal(challenge!.scheme, 'DPoP');
+      assert.equal(challenge!.params.error, 'invalid_request');
+    }
+  } finally {
+    t.stack.db.sqlite.exec('DROP TRIGGER replay_down');
+  }
+  // None of them was claimed: each is accepted once the database is back, then refused as a replay.
+  for (const p of proofs) assert.equal((await call({}, { dpop: p })).response?.status, 200);
+  for (const p of proofs) assert.equal(failedCheck(t.stack, await call({}, { dpop: p })), 'dpop.jti-unique');
+});
+
 test('dpop.cnf-jkt-match fails for a valid proof by another key (invalid_token)', async () => {
   const ex = await call({}, { proofKey: await generateDpopKey('attacker') });
   assert.equal(ex.response?.status, 401);

@@ -1,5 +1,7 @@
 // RFC 9449 §11.1 across a crash: a DPoP proof accepted once is refused after the sandbox is killed
-// with SIGKILL and started again on the same database (the jti cache is SQLite, not memory).
+// with SIGKILL and started again on the same database (the jti cache is SQLite, not memory). Proofs
+// answered together (one group commit of claims) are killed right after their answers, and each of
+// them is still refused: an answer is sent only once its claim is on disk.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadPki, type Pki } from '../../server/pki/load.ts';
@@ -51,6 +53,10 @@ test('a DPoP proof used once is refused as a replay after kill -9 and a restart 
   const proof = (await buildProof(key, { method: 'GET', url: urls.gateway + ACCOUNTS, accessToken: token, now: Date.now() / 1000 })).jwt;
   const first = await call(urls, token, proof);
   assert.equal(first.response?.status, 200, first.response?.body);
+  // Sent at once, so their claims meet in the gateway's batches; killed the moment the last answer is in.
+  const together = await Promise.all(Array.from({ length: 12 }, async () => (await buildProof(key, { method: 'GET', url: urls.gateway + ACCOUNTS, accessToken: token, now: Date.now() / 1000 })).jwt));
+  const answers = await Promise.all(together.map((p) => call(urls, token, p)));
+  assert.deepEqual(answers.map((a) => a.response?.status), together.map(() => 200));
 
   assert.equal(await sandbox.kill('SIGKILL'), 'SIGKILL');
   sandbox = await startSandbox(data.dir, ports);
@@ -61,6 +67,11 @@ test('a DPoP proof used once is refused as a replay after kill -9 and a restart 
   const body = jsonBody(replay)!;
   assert.equal(body.check, 'dpop.jti-unique');
   assert.equal(body.error, 'invalid_dpop_proof');
+  for (const p of together) {
+    const again = await call(sandbox.urls, token, p);
+    assert.equal(again.response?.status, 401, again.response?.body);
+    assert.equal(jsonBody(again)!.check, 'dpop.jti-unique');
+  }
   // The restarted gateway works: a fresh proof for the same token is accepted.
   const fresh = (await buildProof(key, { method: 'GET', url: sandbox.urls.gateway + ACCOUNTS, accessToken: token, now: Date.now() / 1000 })).jwt;
   assert.equal((await call(sandbox.urls, token, fresh)).response?.status, 200);

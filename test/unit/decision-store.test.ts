@@ -127,3 +127,24 @@ test('decision store, shared database (two instances on one SQLite file): a deci
     }
   });
 });
+
+test('decision store: recording stays as cheap once memory is full and evicting as before (no cost growing with what was evicted)', () => {
+  const store = new DecisionStore(null, { memoryLimit: 20_000, totalLimit: 20_000 });
+  let first: Decision | undefined;
+  let last: Decision | undefined;
+  const cpuPerRecord = (n: number) => {
+    const batch = Array.from({ length: n }, () => decision(200));
+    first ??= batch[0];
+    last = batch.at(-1);
+    const c0 = process.cpuUsage();
+    for (const d of batch) store.record(d, false);
+    const u = process.cpuUsage(c0);
+    return (u.user + u.system) / n;
+  };
+  const filling = Math.min(cpuPerRecord(10_000), cpuPerRecord(10_000));
+  for (let i = 0; i < 3; i++) cpuPerRecord(10_000); // full: every record evicts the oldest id
+  const full = Math.min(cpuPerRecord(10_000), cpuPerRecord(10_000));
+  assert.ok(full < Math.max(filling, 2) * 4, `µs CPU per record: ${filling.toFixed(2)} while filling, ${full.toFixed(2)} when full`);
+  assert.deepEqual(store.peek(first!.interactionId), [], 'the oldest id was evicted');
+  assert.deepEqual(store.peek(last!.interactionId), [last], 'the newest is kept');
+});

@@ -5,6 +5,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { CertSummary } from '../../../../lib/trace/decision.ts';
 import { rfc4514 } from '../../../pki/x509.ts';
 import { pass, fail, INVALID_TOKEN, type Check } from '../../context.ts';
+import { isoTime } from '../../iso-time.ts';
 
 /** notBefore / notAfter in seconds, parsed once per certificate summary (summaries are kept per certificate). */
 const bounds = new WeakMap<CertSummary | X509Certificate, { from: number; to: number }>();
@@ -24,7 +25,7 @@ export const clientCertValidity: Check = {
     if (!cert) return fail('no client certificate to check', INVALID_TOKEN);
     const { from, to } = boundsOf(cert);
     const leeway = deps.certClockToleranceSeconds;
-    const inputs = { notBefore: cert.notBefore, notAfter: cert.notAfter, now: new Date(now * 1000).toISOString() };
+    const inputs = { notBefore: cert.notBefore, notAfter: cert.notAfter, now: isoTime(now * 1000) };
     if (now > to + leeway) return fail(`certificate expired at ${cert.notAfter}`, INVALID_TOKEN, inputs);
     if (now < from - leeway) return fail(`certificate not valid until ${cert.notBefore}`, INVALID_TOKEN, inputs);
     // The CA certificates above it (client-sent intermediates and the anchors) must be valid too.
