@@ -135,11 +135,12 @@ async function sideBySide() {
       for (const id of ids) {
         for (const s of round % 2 ? [...sides].reverse() : sides) {
           const r = await s.run(id);
+          if (process.env.CATALOGUE_CPU_VERBOSE) log(`${s.label} ${id}: ${r.cpuMs} ms`);
           if (r.status !== 'passed') throw new Error(`${id} ${r.status} on side ${s.label}`);
           (cpu[s.label][id] ??= []).push(r.cpuMs);
         }
       }
-      log(`round ${round + 1}/${values.rounds} done`);
+      log(`round ${round + 1}/${values.rounds} done (load ${os.loadavg()[0].toFixed(2)})`);
     }
     const perScenario = ids.map((id) => {
       const a = median(cpu.A[id]);
@@ -151,8 +152,12 @@ async function sideBySide() {
     console.log(JSON.stringify({ a: sides[0].root, b: sides[1].root, rounds: Number(values.rounds), load: [load0, os.loadavg()[0]].map((l) => Number(l.toFixed(2))), total, perScenario }, null, 2));
   } finally {
     for (const s of sides) {
-      s.child.send({ stop: true });
-      await new Promise((resolve) => (s.child.exitCode !== null ? resolve() : s.child.once('exit', resolve)));
+      if (s.child.exitCode === null) {
+        s.child.send({ stop: true });
+        const killer = setTimeout(() => s.child.kill('SIGKILL'), 15_000);
+        await new Promise((resolve) => s.child.once('exit', resolve));
+        clearTimeout(killer);
+      }
       rmSync(s.dir, { recursive: true, force: true });
     }
   }
