@@ -10,7 +10,12 @@ import { PaymentStore } from '../../server/payments/store.ts';
 /** A Prisma stand-in that records each model query and finds nothing. */
 function recording() {
   const queries: string[] = [];
-  const model = (name: string) => new Proxy({}, { get: (_t, op: string) => async () => void queries.push(`${name}.${op}`) ?? null });
+  const model = (name: string) => new Proxy({}, {
+    get: (_t, op: string) => async () => {
+      queries.push(`${name}.${op}`);
+      return null;
+    },
+  });
   const prisma = new Proxy({}, { get: (_t, name: string) => model(name) }) as unknown as PrismaClient;
   return { prisma, queries };
 }
