@@ -80,6 +80,8 @@ export class ConsentStore {
   }
 
   async find(id: string): Promise<Consent | null> {
+    // Ids this store gives are aac-<uuid>, always: another id (a payment consent's pdc-) is no consent of it, without a query.
+    if (!id.startsWith('aac-')) return null;
     const row = await this.prisma.accountAccessConsent.findUnique({ where: { id } });
     return row ? toConsent(row) : null;
   }

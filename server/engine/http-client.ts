@@ -85,14 +85,29 @@ function serverChain(peer: DetailedPeerCertificate): CertSummary[] {
 
 const LINK_LOCAL = 'a link-local address (169.254.0.0/16, fe80::/10: cloud metadata services) is never dialled';
 
+/**
+ * getaddrinfo's answers for `localhost` and `*.localhost` (loopback names, RFC 6761 §6.3), kept per
+ * family and hints for the process: the bundled target's every handshake looked it up again. Other
+ * names are looked up every time.
+ */
+const loopbackAnswers = new Map<string, LookupAddress[]>();
+const isLocalhost = (hostname: string) => /^(.+\.)?localhost\.?$/i.test(hostname);
+
 /** dns.lookup that refuses link-local answers, so a name cannot lead the engine to a metadata service. */
 const safeLookup: typeof dns.lookup = ((hostname: string, options: dns.LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
-  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, '');
+  const answer = (addresses: LookupAddress[]) => {
     const usable = addresses.filter((a) => !isLinkLocal(a.address));
     if (!usable.length) return callback(Object.assign(new Error(`${hostname}: ${LINK_LOCAL}`), { code: 'ERR_LINK_LOCAL' }), '');
     if (options.all) callback(null, usable);
     else callback(null, usable[0]!.address, usable[0]!.family);
+  };
+  const key = isLocalhost(hostname) ? `${hostname.toLowerCase()}\0${options.family ?? 0}\0${options.hints ?? 0}\0${options.order ?? ''}` : null;
+  const known = key ? loopbackAnswers.get(key) : undefined;
+  if (known) return void process.nextTick(answer, known);
+  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, '');
+    if (key && addresses.length) loopbackAnswers.set(key, addresses);
+    answer(addresses);
   });
 }) as typeof dns.lookup;
 

@@ -59,6 +59,8 @@ const toPayment = (row: PaymentRow): DomesticPayment => ({
 
 /** Whether an id looks like one of ours (bounded, so a long path parameter costs no query). */
 const plausible = (id: string) => id.length > 0 && id.length <= 128;
+/** Consent ids this store gives are pdc-<uuid>, always: another id (an account consent's aac-) is no consent of it, without a query. */
+const consentId = (id: string) => plausible(id) && id.startsWith('pdc-');
 
 export class PaymentStore {
   constructor(private readonly prisma: PrismaClient) {}
@@ -76,7 +78,7 @@ export class PaymentStore {
   }
 
   async findConsent(id: string): Promise<PaymentConsent | null> {
-    if (!plausible(id)) return null;
+    if (!consentId(id)) return null;
     const row = await this.prisma.paymentConsent.findUnique({ where: { id } });
     return row ? toConsent(row) : null;
   }
