@@ -13,6 +13,7 @@ import type pg from 'pg';
 import type { Db } from '../db/client.ts';
 import type { Decision } from '../../lib/trace/decision.ts';
 import { RateBudget, refusalsFirst } from './budget.ts';
+import { KeyRing } from '../key-ring.ts';
 
 export interface DecisionStoreOptions {
   /** Interaction ids kept in memory (oldest evicted first). */
@@ -125,13 +126,8 @@ interface History {
 
 export class DecisionStore {
   private readonly recent = new Map<string, History>();
-  /**
-   * The ids of `recent` in insertion order from `oldestId` on. Evicting through the Map's own order
-   * (keys().next()) scans past every slot deleted since its last rehash: with 20,000 ids in memory
-   * that made a record cost ~28 µs instead of ~2 once memory was full.
-   */
-  private order: string[] = [];
-  private oldestId = 0;
+  /** The ids of `recent` in insertion order (server/key-ring.ts: evicting through the Map's own order got slow once it was full). */
+  private readonly order: KeyRing<string>;
   private inMemory = 0;
   /** The last LATEST decisions in arrival order (a ring), for the live feed. */
   private readonly ring: Decision[] = [];
@@ -159,6 +155,8 @@ export class DecisionStore {
 
   constructor(private readonly rows: DecisionRows | null, opts: DecisionStoreOptions = {}) {
     this.memoryLimit = opts.memoryLimit ?? 20_000;
+    // One more than the limit: a new id is added before the oldest goes.
+    this.order = new KeyRing(this.memoryLimit + 1);
     this.totalLimit = opts.totalLimit ?? 20_000;
     this.perIdLimit = opts.perIdLimit ?? 100;
     const perSecond = opts.persistPerSecond ?? 200;
@@ -189,13 +187,9 @@ export class DecisionStore {
       this.inMemory++;
     }
     while (this.recent.size > this.memoryLimit || this.inMemory > this.totalLimit) {
-      const oldest = this.order[this.oldestId++]!;
+      const oldest = this.order.shift()!;
       this.inMemory -= this.recent.get(oldest)!.decisions.length;
       this.recent.delete(oldest);
-    }
-    if (this.oldestId > 1024 && this.oldestId * 2 > this.order.length) {
-      this.order = this.order.slice(this.oldestId);
-      this.oldestId = 0;
     }
     this.ring[this.ringNext] = decision;
     this.ringNext = (this.ringNext + 1) % LATEST;

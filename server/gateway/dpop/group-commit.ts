@@ -4,6 +4,7 @@
 // only refuses: a key claimed again before its write, or one this process wrote within its window.
 import { createHash } from 'node:crypto';
 import type { DurableClaims, ReplayCache } from './replay-store.ts';
+import { KeyRing } from '../../key-ring.ts';
 
 /** The stored key of a claim: SHA-256 of the proof key's thumbprint and the jti. */
 export const replayKey = (jkt: string, jti: string): string => createHash('sha256').update(`${jkt}\0${jti}`).digest('base64url');
@@ -21,10 +22,8 @@ interface Waiter {
 export class GroupCommitReplay implements ReplayCache {
   /** Keys this process wrote → their expiry (s). */
   private readonly recent = new Map<string, number>();
-  /** The same keys in the order written, a ring from `oldest` (a Map's own order costs a scan past deleted slots). */
-  private readonly order: (string | undefined)[];
-  private oldest = 0;
-  private count = 0;
+  /** The same keys in the order written (server/key-ring.ts: a Map's own order costs a scan past deleted slots). */
+  private readonly order: KeyRing<string>;
   /** Keys queued or being written → their answer. */
   private readonly pending = new Map<string, Promise<boolean>>();
   private keys: string[] = [];
@@ -34,7 +33,7 @@ export class GroupCommitReplay implements ReplayCache {
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly store: DurableClaims, private readonly recentMax = RECENT_MAX) {
-    this.order = new Array<string | undefined>(recentMax);
+    this.order = new KeyRing(recentMax);
     this.timer = setInterval(() => this.forget(), 1_000);
     this.timer.unref();
   }
@@ -95,22 +94,18 @@ export class GroupCommitReplay implements ReplayCache {
 
   private remember(key: string, expiresAt: number): void {
     if (!this.recentMax) return;
-    if (this.count === this.recentMax) this.dropOldest();
-    this.order[(this.oldest + this.count++) % this.recentMax] = key;
+    if (this.order.size === this.recentMax) this.dropOldest();
+    this.order.push(key);
     this.recent.set(key, expiresAt);
   }
 
   private dropOldest(): void {
-    const key = this.order[this.oldest]!;
-    this.order[this.oldest] = undefined;
-    this.oldest = (this.oldest + 1) % this.recentMax;
-    this.count--;
-    this.recent.delete(key);
+    this.recent.delete(this.order.shift()!);
   }
 
   /** Drops expired keys from the oldest on (a straggler behind a later expiry is checked when looked up). */
   private forget(now = Math.floor(Date.now() / 1000)): void {
-    while (this.count && (this.recent.get(this.order[this.oldest]!) ?? 0) < now) this.dropOldest();
+    while (this.order.size && (this.recent.get(this.order.oldest()!) ?? 0) < now) this.dropOldest();
   }
 
   /** Writes what is queued, then closes the store. */
