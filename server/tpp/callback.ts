@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import { escapeHtml } from '../idp/interactions/html.ts';
+import { JARM_ALGS } from '../engine/crypto/jarm.ts';
 import type { StackUrls } from '../config.ts';
 
 /** What the page needs of the bank to verify a JARM response. */
@@ -25,7 +26,7 @@ async function readResponse(q: URLSearchParams, idp: CallbackIssuer): Promise<Au
   const jwt = q.get('response');
   if (jwt === null) return { get: (n) => q.get(n), jarm: null };
   try {
-    const { payload, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet(idp.publicJwks), { issuer: idp.issuer, algorithms: ['PS256', 'ES256', 'EdDSA'], requiredClaims: ['exp', 'aud'] });
+    const { payload, protectedHeader } = await jwtVerify(jwt, createLocalJWKSet(idp.publicJwks), { issuer: idp.issuer, algorithms: JARM_ALGS, requiredClaims: ['exp', 'aud'] });
     const claim = (n: string) => (typeof payload[n] === 'string' ? (payload[n] as string) : null);
     const clientId = typeof payload.aud === 'string' ? payload.aud : Array.isArray(payload.aud) ? (payload.aud[0] ?? null) : null;
     const verified = `signature (${protectedHeader.alg}, kid ${protectedHeader.kid ?? 'none'}), iss and exp (${new Date(payload.exp! * 1000).toISOString()}) verified with the bank's keys`;
