@@ -105,6 +105,6 @@ for (const major of majors) {
   results.push(row);
 }
 console.log(['| Node | catalogue (CLI, wall) | start --no-ui to ready | /api/health | tests | result |', '|---|---|---|---|---|---|',
-  ...results.map((r) => `| ${r.runtime} | ${r.catalogue} | ${r.start} | ${r.health} | ${r.tests ?? '-'} | ${r.failures.length ? 'FAILED' : 'ok'} |`)].join('\n'));
+  ...results.map((r) => `| ${r.runtime} | ${r.catalogue} | ${r.start ?? '-'} | ${r.health ?? '-'} | ${r.tests ?? '-'} | ${r.failures.length ? 'FAILED' : 'ok'} |`)].join('\n'));
 for (const r of results) for (const f of r.failures) console.error(`\nNode ${r.runtime}: ${f}`);
 process.exit(results.some((r) => r.failures.length) ? 1 : 0);
